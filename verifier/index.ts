@@ -10,3 +10,4 @@ export * from "./receipt";
 export * from "./signature";
 export * from "./ack";
 export * from "./merkle";
+export * from "./terms";
