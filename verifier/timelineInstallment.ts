@@ -92,7 +92,11 @@ export function evaluateInstallment(
   const reversed = sum(ofKind(KIND.REVERSED));
   const compensations = ofKind(KIND.COMPENSATED);
   const compensated = sum(compensations);
-  const net = settled > reversed ? settled - reversed : 0n;
+  // Money that provably left the borrower: SETTLED, or a later stage's receipts when the channel never said so.
+  const forwarded = sum(ofKind(KIND.FORWARDED));
+  const confirmed = sum(ofKind(KIND.CONFIRMED));
+  const received = [settled, forwarded, confirmed].reduce((a, b) => (b > a ? b : a));
+  const net = received > reversed ? received - reversed : 0n;
 
   const status = statusOf(due, net, reversed, compensated);
   const notes: TimelineNote[] = [...upstreamNotes];
