@@ -1,31 +1,82 @@
 import { InvalidArgumentError, invariant } from "./errors";
 import { fromHex, isBytes32, toHex } from "./hex";
 import { keccak256 } from "./keccak";
+import { keccakBuffer } from "./keccakBuffer";
 
 /**
  * Merkle trees of receipt digests, identical to OpenZeppelin's `StandardMerkleTree.of(digests.map(d => [d]),
  * ["bytes32"])`: leaf = keccak256(keccak256(abi.encode(digest))), leaves sorted, pairs hashed sorted, the
- * same array layout (so the same root and the same proofs). Built over one flat buffer without ABI
- * encoding, it does the 3n - 1 keccaks and little else.
+ * same array layout (so the same root and the same proofs). Built over one flat array of 32-bit words
+ * without ABI encoding or per-node allocation, it does the 3n - 1 keccaks and little else: every hash is
+ * one call into WebAssembly on its I/O buffer (./keccakBuffer), nodes move in and out eight words at a time.
  */
+
+const K = keccakBuffer();
+const IO = K.bytes;
+const IO_WORDS = K.words;
+const IO_HEX = Buffer.from(IO.buffer, IO.byteOffset, 32);
+const PAIR = new Int32Array(16);
+const PAIR_BYTES = new Uint8Array(PAIR.buffer);
+
+// Hex digit values by char code (-1 for anything else), so decoding also validates.
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[65 + c] = HEX[97 + c] = 10 + c;
+
+/** Decodes a 0x-hex bytes32 (exactly what `isBytes32` accepts) into `out` at `at`; false when it is not one. */
+function decode32(s: unknown, out: Uint8Array, at: number): boolean {
+  if (
+    typeof s !== "string" ||
+    s.length !== 66 ||
+    s.charCodeAt(0) !== 48 ||
+    s.charCodeAt(1) !== 120
+  )
+    return false;
+  for (let j = 0; j < 32; j++) {
+    const hi = s.charCodeAt(2 + 2 * j);
+    const lo = s.charCodeAt(3 + 2 * j);
+    const v =
+      (((hi < 128 ? HEX[hi] : -1) as number) << 4) |
+      ((lo < 128 ? HEX[lo] : -1) as number);
+    if (v < 0) return false;
+    out[at + j] = v;
+  }
+  return true;
+}
+
+/** Byte order of the 32-byte nodes at word offsets `a` and `b` of `bytes`' words: negative when a < b. */
+function compareNodes(bytes: Uint8Array, a: number, b: number): number {
+  const x = a * 4;
+  const y = b * 4;
+  for (let j = 0; j < 32; j++) {
+    const d = (bytes[x + j] as number) - (bytes[y + j] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Hashes the sorted pair of nodes at word offsets `a`, `b` of `words` into the I/O buffer's first 32 bytes. */
+function hashPairAt(
+  words: Int32Array,
+  bytes: Uint8Array,
+  a: number,
+  b: number,
+): void {
+  if (compareNodes(bytes, a, b) > 0) [a, b] = [b, a];
+  for (let j = 0; j < 8; j++) {
+    IO_WORDS[j] = words[a + j] as number;
+    IO_WORDS[8 + j] = words[b + j] as number;
+  }
+  K.hash(64);
+}
 
 /** The leaf of a digest: `keccak256(bytes.concat(keccak256(abi.encode(bytes32 digest))))`. */
 export function leafHash(digest: Uint8Array): Buffer {
-  return keccak256(keccak256(digest));
-}
-
-const scratch = Buffer.alloc(64);
-
-/** Commutative pair hash: keccak256 of the two nodes, the smaller first. */
-function hashPairInto(a: Buffer, b: Buffer): Buffer {
-  if (Buffer.compare(a, b) <= 0) {
-    a.copy(scratch, 0);
-    b.copy(scratch, 32);
-  } else {
-    b.copy(scratch, 0);
-    a.copy(scratch, 32);
-  }
-  return keccak256(scratch);
+  if (digest.length !== 32) return keccak256(keccak256(digest));
+  IO.set(digest);
+  K.hash(32);
+  K.hash(32);
+  return Buffer.from(IO.subarray(0, 32));
 }
 
 export interface MerkleTree {
@@ -39,28 +90,144 @@ export interface MerkleTree {
   readonly digests: readonly string[];
 }
 
+/** Indices 0..n-1 ordered by the leaves (8 words each in `leaves`), ascending bytewise. */
+function sortLeaves(
+  leaves: Int32Array,
+  leafBytes: Uint8Array,
+  n: number,
+): Uint32Array {
+  const full = (x: number, y: number): number =>
+    compareNodes(leafBytes, x * 8, y * 8);
+  const order = new Uint32Array(n);
+  // Above 2^21 leaves an index no longer fits beside a 32-bit key in a double's 53 bits: sort generically.
+  if (n > 1 << 21) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort(full);
+  }
+  // Sort doubles (first 4 leaf bytes × 2^21 + index) natively, then order runs of equal prefixes fully.
+  const SHIFT = 1 << 21;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * 32;
+    const prefix =
+      (leafBytes[o] as number) * 0x1000000 +
+      (((leafBytes[o + 1] as number) << 16) |
+        ((leafBytes[o + 2] as number) << 8) |
+        (leafBytes[o + 3] as number));
+    keys[i] = prefix * SHIFT + i;
+  }
+  keys.sort();
+  for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % SHIFT;
+  for (let k = 1; k < n; k++) {
+    if (
+      Math.floor((keys[k] as number) / SHIFT) !==
+      Math.floor((keys[k - 1] as number) / SHIFT)
+    )
+      continue;
+    let end = k + 1;
+    while (
+      end < n &&
+      Math.floor((keys[end] as number) / SHIFT) ===
+        Math.floor((keys[k] as number) / SHIFT)
+    )
+      end++;
+    order.subarray(k - 1, end).sort(full);
+    k = end - 1;
+  }
+  return order;
+}
+
 /** Builds the tree of `digests` (0x-hex bytes32, distinct). */
 export function buildTree(digests: readonly string[]): MerkleTree {
   const n = digests.length;
-  if (n === 0) throw new InvalidArgumentError("INVALID_TREE", "a tree needs at least one leaf");
-  const leaves: { leaf: Buffer; digest: string }[] = new Array(n);
+  if (n === 0)
+    throw new InvalidArgumentError(
+      "INVALID_TREE",
+      "a tree needs at least one leaf",
+    );
+  // Leaves in input order: decode each digest straight into the hash buffer, hash twice in place.
+  const leaves = new Int32Array(n * 8);
+  const leafBytes = new Uint8Array(leaves.buffer);
   for (let i = 0; i < n; i++) {
-    const d = digests[i] as string;
-    if (!isBytes32(d)) throw new InvalidArgumentError("INVALID_TREE", `digest ${i} is not bytes32`);
-    leaves[i] = { leaf: leafHash(fromHex(d)), digest: d.toLowerCase() };
+    if (!decode32(digests[i], IO, 0))
+      throw new InvalidArgumentError(
+        "INVALID_TREE",
+        `digest ${i} is not bytes32`,
+      );
+    K.hash(32);
+    K.hash(32);
+    for (let j = 0; j < 8; j++) leaves[i * 8 + j] = IO_WORDS[j] as number;
   }
-  leaves.sort((x, y) => Buffer.compare(x.leaf, y.leaf));
+  const order = sortLeaves(leaves, leafBytes, n);
+
   // OpenZeppelin layout: node i has children 2i+1 and 2i+2; leaf k (sorted) sits at size - 1 - k.
   const size = 2 * n - 1;
-  const nodes = Buffer.alloc(size * 32);
-  const node = (i: number): Buffer => nodes.subarray(i * 32, i * 32 + 32);
-  for (let k = 0; k < n; k++) (leaves[k] as { leaf: Buffer }).leaf.copy(nodes, (size - 1 - k) * 32);
-  for (let i = size - 1 - n; i >= 0; i--) hashPairInto(node(2 * i + 1), node(2 * i + 2)).copy(nodes, i * 32);
-  const root = toHex(node(0));
-  let positions: Map<string, number> | undefined;
-  const ordered = leaves.map((l) => l.digest);
-  for (let k = 1; k < n; k++) {
-    if (ordered[k] === ordered[k - 1]) throw new InvalidArgumentError("INVALID_TREE", `duplicate digest ${ordered[k]}`);
+  const nodes = new Int32Array(size * 8);
+  const bytes = new Uint8Array(nodes.buffer);
+  const ordered: string[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const src = order[k] as number;
+    if (
+      k > 0 &&
+      compareNodes(leafBytes, src * 8, (order[k - 1] as number) * 8) === 0
+    ) {
+      throw new InvalidArgumentError(
+        "INVALID_TREE",
+        `duplicate digest ${(digests[src] as string).toLowerCase()}`,
+      );
+    }
+    for (let j = 0; j < 8; j++)
+      nodes[(size - 1 - k) * 8 + j] = leaves[src * 8 + j] as number;
+    ordered[k] = (digests[src] as string).toLowerCase();
+  }
+  for (let i = n - 2; i >= 0; i--) {
+    hashPairAt(nodes, bytes, (2 * i + 1) * 8, (2 * i + 2) * 8);
+    for (let j = 0; j < 8; j++) nodes[i * 8 + j] = IO_WORDS[j] as number;
+  }
+  const nodeBuf = Buffer.from(nodes.buffer);
+  const hex: (string | undefined)[] = new Array(size);
+  const hexOf = (i: number): string =>
+    (hex[i] ??= "0x" + nodeBuf.toString("hex", i * 32, i * 32 + 32));
+  const root = hexOf(0);
+
+  // Built on the first proof: digest → input index, and input index → tree position (the inverse of the
+  // placement above, computed separately so that the check below compares two derivations).
+  let inputIndex: Map<string, number> | undefined;
+  let positionOf: Uint32Array | undefined;
+  // A node is verified once some proof through it hashed up to the root; later proofs stop there, so
+  // proving every leaf costs n - 1 hashes in all instead of n log n.
+  const verified = new Uint8Array(size);
+  verified[0] = 1;
+
+  /** Checks the proof path of the leaf at `leafPos` (whose leaf we computed from digest `index`). */
+  function check(index: number, leafPos: number): void {
+    for (let j = 0; j < 8; j++) {
+      invariant(
+        nodes[leafPos * 8 + j] === leaves[index * 8 + j],
+        "a leaf is not where its digest put it",
+      );
+    }
+    // PAIR holds (acc, sibling): acc from our own previous step, the sibling read from the tree.
+    for (let j = 0; j < 8; j++) PAIR[j] = nodes[leafPos * 8 + j] as number;
+    const path: number[] = [];
+    let i = leafPos;
+    while (!verified[i]) {
+      path.push(i);
+      const sibling = i % 2 === 1 ? i + 1 : i - 1;
+      const parent = (i - 1) >> 1;
+      for (let j = 0; j < 8; j++)
+        PAIR[8 + j] = nodes[sibling * 8 + j] as number;
+      hashPairAt(PAIR, PAIR_BYTES, 0, 8);
+      for (let j = 0; j < 8; j++) {
+        PAIR[j] = IO_WORDS[j] as number;
+        invariant(
+          PAIR[j] === nodes[parent * 8 + j],
+          "a proof we built does not verify",
+        );
+      }
+      i = parent;
+    }
+    for (const p of path) verified[p] = 1;
   }
 
   return {
@@ -68,15 +235,25 @@ export function buildTree(digests: readonly string[]): MerkleTree {
     count: n,
     digests: ordered,
     proof(digest: string): string[] {
-      positions ??= new Map(ordered.map((d, k) => [d, size - 1 - k]));
-      let i = positions.get(digest.toLowerCase());
-      if (i === undefined) throw new InvalidArgumentError("INVALID_PROOF", `${digest} is not a leaf of this tree`);
-      const proof: string[] = [];
-      while (i > 0) {
-        proof.push(toHex(node(i % 2 === 1 ? i + 1 : i - 1)));
-        i = Math.floor((i - 1) / 2);
+      if (!inputIndex || !positionOf) {
+        inputIndex = new Map();
+        positionOf = new Uint32Array(n);
+        for (let k = 0; k < n; k++) {
+          inputIndex.set(ordered[k] as string, order[k] as number);
+          positionOf[order[k] as number] = size - 1 - k;
+        }
       }
-      invariant(verifyProof(root, digest, proof), "a proof we built does not verify");
+      const index = inputIndex.get(digest.toLowerCase());
+      if (index === undefined)
+        throw new InvalidArgumentError(
+          "INVALID_PROOF",
+          `${digest} is not a leaf of this tree`,
+        );
+      const leafPos = positionOf[index] as number;
+      const proof: string[] = [];
+      for (let i = leafPos; i > 0; i = (i - 1) >> 1)
+        proof.push(hexOf(i % 2 === 1 ? i + 1 : i - 1));
+      check(index, leafPos);
       return proof;
     },
   };
@@ -84,15 +261,50 @@ export function buildTree(digests: readonly string[]): MerkleTree {
 
 /** The root `proof` leads to from `digest`'s leaf (proof elements 0x-hex bytes32). */
 export function processProof(digest: string, proof: readonly string[]): string {
-  let acc = leafHash(fromHex(digest));
+  if (!isBytes32(digest)) return processProofSlow(digest, proof);
+  decode32(digest, IO, 0);
+  K.hash(32);
+  K.hash(32);
   for (const p of proof) {
-    if (!isBytes32(p)) throw new InvalidArgumentError("INVALID_PROOF", "proof elements must be bytes32");
-    acc = hashPairInto(acc, fromHex(p));
+    // The accumulator sits in the buffer's first half; the element goes in the second, then they are ordered.
+    if (!decode32(p, IO, 32))
+      throw new InvalidArgumentError(
+        "INVALID_PROOF",
+        "proof elements must be bytes32",
+      );
+    if (compareNodes(IO, 0, 8) > 0) {
+      for (let j = 0; j < 8; j++) {
+        const t = IO_WORDS[j] as number;
+        IO_WORDS[j] = IO_WORDS[8 + j] as number;
+        IO_WORDS[8 + j] = t;
+      }
+    }
+    K.hash(64);
+  }
+  return "0x" + IO_HEX.toString("hex", 0, 32);
+}
+
+/** The reference form of {@link processProof}, for digests that are not bytes32 (kept for identical output). */
+function processProofSlow(digest: string, proof: readonly string[]): string {
+  let acc = keccak256(keccak256(fromHex(digest)));
+  for (const p of proof) {
+    if (!isBytes32(p))
+      throw new InvalidArgumentError(
+        "INVALID_PROOF",
+        "proof elements must be bytes32",
+      );
+    const b = fromHex(p);
+    const [x, y] = Buffer.compare(acc, b) <= 0 ? [acc, b] : [b, acc];
+    acc = keccak256(Buffer.concat([x, y]));
   }
   return toHex(acc);
 }
 
 /** Whether `proof` proves `digest` is a leaf of the tree with `root`. */
-export function verifyProof(root: string, digest: string, proof: readonly string[]): boolean {
+export function verifyProof(
+  root: string,
+  digest: string,
+  proof: readonly string[],
+): boolean {
   return processProof(digest, proof).toLowerCase() === root.toLowerCase();
 }
