@@ -1,0 +1,176 @@
+import { type Ack } from "./ack";
+import { InvalidArgumentError } from "./errors";
+import { checksumAddress, isAddress, isBytes32 } from "./hex";
+import { parseReceipt, receiptToJson, type Receipt, type ReceiptJson } from "./receipt";
+
+/** The one bundle format this verifier understands (DESIGN.md, "Receipt proof bundle"). */
+export const BUNDLE_FORMAT = "repayproof/receipt-proof@1";
+/** Deepest proof accepted: a tree of 2^64 leaves. Longer proofs are refused before any hashing. */
+export const MAX_PROOF_LENGTH = 64;
+/** Largest signature accepted (ERC-1271 wallets may use more than 65 bytes; nobody needs more than this). */
+export const MAX_SIGNATURE_BYTES = 4096;
+
+/** Where the receipt's batch was anchored, as the bundle claims it (the verifier re-reads it from the chain). */
+export interface BundleBatch {
+  stream: string;
+  seq: number;
+  root: string;
+  count: number;
+  txHash: string;
+  blockNumber: number;
+}
+
+/** A parsed, shape-checked `repayproof/receipt-proof@1` bundle. Nothing in it is trusted yet. */
+export interface ReceiptBundle {
+  format: typeof BUNDLE_FORMAT;
+  chainId: number;
+  contracts: { registry: string; anchor: string };
+  receipt: Receipt;
+  signature: string;
+  digest: string;
+  batch: BundleBatch;
+  proof: string[];
+  ack?: Ack;
+}
+
+/** The JSON form of a bundle (what the service serves and what files hold). */
+export interface ReceiptBundleJson {
+  format: string;
+  chainId: number;
+  contracts: { registry: string; anchor: string };
+  receipt: ReceiptJson;
+  signature: string;
+  digest: string;
+  batch: BundleBatch;
+  proof: string[];
+  ack?: Ack;
+}
+
+const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})*$/;
+const MAX_UINT32 = 0xffffffff;
+
+function fail(field: string, message: string): never {
+  throw new InvalidArgumentError("INVALID_FIELD", `${field}: ${message}`, field);
+}
+
+function object(
+  v: unknown,
+  field: string,
+  keys: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(field, "expected an object");
+  const o = v as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!keys.includes(key) && !optional.includes(key)) fail(`${field}.${key}`, "unknown field");
+  }
+  for (const key of keys) if (!(key in o)) fail(`${field}.${key}`, "missing");
+  return o;
+}
+
+function bytes32(v: unknown, field: string): string {
+  if (!isBytes32(v)) fail(field, "expected 0x followed by 64 hex digits");
+  return v.toLowerCase();
+}
+
+function address(v: unknown, field: string): string {
+  if (!isAddress(v)) fail(field, "expected 0x followed by 40 hex digits");
+  return checksumAddress(v);
+}
+
+function uint(v: unknown, field: string, max: number, min = 0): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
+    fail(field, `expected an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+function signature(v: unknown, field: string): string {
+  // Length first, so a huge string is refused before the regular expression walks it.
+  if (typeof v !== "string" || v.length < 4 || v.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(v)) {
+    fail(field, `expected 0x-hex bytes, 1 to ${MAX_SIGNATURE_BYTES} of them`);
+  }
+  return v.toLowerCase();
+}
+
+function prefixed(e: unknown): never {
+  // parseReceipt names the field as `receipt.<field>`; keep its code and field, under the bundle's path.
+  if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(e.code, e.message, `receipt.${e.field ?? ""}`);
+  throw e;
+}
+
+/**
+ * Parses an untrusted bundle (any JSON value). Every field is checked for presence, type, hex length and
+ * integer range; unknown fields are refused at every level. Throws {@link InvalidArgumentError}
+ * (`INVALID_FIELD`) naming the first bad field; never returns a half-checked bundle.
+ */
+export function parseBundle(json: unknown): ReceiptBundle {
+  const o = object(
+    json,
+    "bundle",
+    ["format", "chainId", "contracts", "receipt", "signature", "digest", "batch", "proof"],
+    ["ack"],
+  );
+  if (o.format !== BUNDLE_FORMAT) fail("format", `expected "${BUNDLE_FORMAT}"`);
+  const chainId = uint(o.chainId, "chainId", Number.MAX_SAFE_INTEGER, 1);
+  const c = object(o.contracts, "contracts", ["registry", "anchor"]);
+  const contracts = {
+    registry: address(c.registry, "contracts.registry"),
+    anchor: address(c.anchor, "contracts.anchor"),
+  };
+  let receipt: Receipt;
+  try {
+    receipt = parseReceipt(o.receipt);
+  } catch (e) {
+    prefixed(e);
+  }
+  const sig = signature(o.signature, "signature");
+  const digest = bytes32(o.digest, "digest");
+  const b = object(o.batch, "batch", ["stream", "seq", "root", "count", "txHash", "blockNumber"]);
+  const batch: BundleBatch = {
+    stream: bytes32(b.stream, "batch.stream"),
+    seq: uint(b.seq, "batch.seq", Number.MAX_SAFE_INTEGER),
+    root: bytes32(b.root, "batch.root"),
+    count: uint(b.count, "batch.count", MAX_UINT32, 1),
+    txHash: bytes32(b.txHash, "batch.txHash"),
+    blockNumber: uint(b.blockNumber, "batch.blockNumber", Number.MAX_SAFE_INTEGER),
+  };
+  if (!Array.isArray(o.proof)) fail("proof", "expected an array");
+  if (o.proof.length > MAX_PROOF_LENGTH) fail("proof", `at most ${MAX_PROOF_LENGTH} elements`);
+  const proof = o.proof.map((p: unknown, i: number) => bytes32(p, `proof[${i}]`));
+  const bundle: ReceiptBundle = {
+    format: BUNDLE_FORMAT,
+    chainId,
+    contracts,
+    receipt,
+    signature: sig,
+    digest,
+    batch,
+    proof,
+  };
+  if (o.ack !== undefined) {
+    const a = object(o.ack, "ack", ["acceptedAt", "anchorBy", "signature"]);
+    bundle.ack = {
+      acceptedAt: uint(a.acceptedAt, "ack.acceptedAt", Number.MAX_SAFE_INTEGER),
+      anchorBy: uint(a.anchorBy, "ack.anchorBy", Number.MAX_SAFE_INTEGER),
+      signature: signature(a.signature, "ack.signature"),
+    };
+  }
+  return bundle;
+}
+
+/** The JSON form of a bundle (decimal strings for `amount` and `nonce`), e.g. to serve or write it. */
+export function bundleToJson(b: ReceiptBundle): ReceiptBundleJson {
+  const json: ReceiptBundleJson = {
+    format: b.format,
+    chainId: b.chainId,
+    contracts: { ...b.contracts },
+    receipt: receiptToJson(b.receipt),
+    signature: b.signature,
+    digest: b.digest,
+    batch: { ...b.batch },
+    proof: [...b.proof],
+  };
+  if (b.ack) json.ack = { ...b.ack };
+  return json;
+}

@@ -1,0 +1,144 @@
+import { Interface, isError, type Provider, type Result } from "ethers";
+
+/**
+ * The few on-chain reads the verifier makes, over any ethers v6 `Provider` (a JSON-RPC URL, Hardhat's
+ * in-process provider). Only the functions used are in the ABIs, so the verifier needs no build artifacts.
+ */
+const ANCHOR_ABI = new Interface([
+  "function registry() view returns (address)",
+  "function anchorOf(bytes32 root) view returns (bytes32 stream, uint64 seq, uint32 count, uint64 timestamp, uint64 blockNumber)",
+  "function operatorOf(bytes32 stream) view returns (address)",
+]);
+const REGISTRY_ABI = new Interface([
+  "function isAuthorized(bytes32 agreementId, address attester, uint8 kind, uint64 timestamp) view returns (bool)",
+]);
+const ERC1271_ABI = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
+const ERC1271_MAGIC = "0x1626ba7e";
+
+/** Why a chain read failed: the call reverted (an answer about the bundle) or the RPC failed (no answer). */
+export class ChainReadError extends Error {
+  override readonly name = "ChainReadError";
+  constructor(
+    readonly kind: "revert" | "transport",
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function classify(e: unknown, what: string): ChainReadError {
+  if (e instanceof ChainReadError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  // ethers reports reverts as CALL_EXCEPTION; Hardhat's in-process provider throws its own errors that
+  // carry revert data or say so. Anything else (refused connection, timeout, 5xx) is the RPC's failure.
+  const reverted =
+    isError(e, "CALL_EXCEPTION") ||
+    (typeof e === "object" && e !== null && "data" in e) ||
+    /revert|invalid opcode/i.test(message);
+  return new ChainReadError(reverted ? "revert" : "transport", `${what}: ${message.split("\n")[0]}`, e);
+}
+
+async function call(provider: Provider, to: string, iface: Interface, fn: string, args: unknown[]): Promise<Result> {
+  let data: string;
+  try {
+    data = await provider.call({
+      to,
+      data: iface.encodeFunctionData(fn, args),
+    });
+  } catch (e) {
+    throw classify(e, `${fn} at ${to}`);
+  }
+  try {
+    return iface.decodeFunctionResult(fn, data);
+  } catch (e) {
+    // A contract that answers with the wrong shape is not the contract we think it is.
+    throw new ChainReadError("revert", `${fn} at ${to} returned an undecodable answer`, e);
+  }
+}
+
+async function rpc<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw classify(e, what);
+  }
+}
+
+/** The chain id the provider is connected to. */
+export function readChainId(provider: Provider): Promise<bigint> {
+  return rpc("chainId", async () => (await provider.getNetwork()).chainId);
+}
+
+/** Whether `address` holds contract code. */
+export function hasCode(provider: Provider, address: string): Promise<boolean> {
+  return rpc(`code of ${address}`, async () => (await provider.getCode(address)) !== "0x");
+}
+
+/** The latest block number. */
+export function readBlockNumber(provider: Provider): Promise<number> {
+  return rpc("blockNumber", () => provider.getBlockNumber());
+}
+
+/** `ReceiptAnchor.registry()`. */
+export async function readAnchorRegistry(provider: Provider, anchor: string): Promise<string> {
+  return (await call(provider, anchor, ANCHOR_ABI, "registry", []))[0] as string;
+}
+
+/** `ReceiptAnchor.anchorOf(root)`: timestamp 0 when the root is not anchored. */
+export interface AnchorRecord {
+  stream: string;
+  seq: number;
+  count: number;
+  timestamp: number;
+  blockNumber: number;
+}
+
+export async function readAnchorOf(provider: Provider, anchor: string, root: string): Promise<AnchorRecord> {
+  const r = await call(provider, anchor, ANCHOR_ABI, "anchorOf", [root]);
+  return {
+    stream: (r[0] as string).toLowerCase(),
+    seq: Number(r[1] as bigint),
+    count: Number(r[2] as bigint),
+    timestamp: Number(r[3] as bigint),
+    blockNumber: Number(r[4] as bigint),
+  };
+}
+
+/** `ReceiptAnchor.operatorOf(stream)`: the zero address for an unopened stream. */
+export async function readOperatorOf(provider: Provider, anchor: string, stream: string): Promise<string> {
+  return (await call(provider, anchor, ANCHOR_ABI, "operatorOf", [stream]))[0] as string;
+}
+
+/** `AgreementRegistry.isAuthorized(agreementId, attester, kind, timestamp)`. */
+export async function readIsAuthorized(
+  provider: Provider,
+  registry: string,
+  agreementId: string,
+  attester: string,
+  kind: number,
+  timestamp: number,
+): Promise<boolean> {
+  return (
+    await call(provider, registry, REGISTRY_ABI, "isAuthorized", [agreementId, attester, kind, timestamp])
+  )[0] as boolean;
+}
+
+/**
+ * ERC-1271 `isValidSignature(digest, signature)` on `wallet`: true only for the magic value. A revert or
+ * a malformed answer is a refusal (as OpenZeppelin's `SignatureChecker` treats it); an RPC failure throws.
+ */
+export async function readIsValidErc1271(
+  provider: Provider,
+  wallet: string,
+  digest: string,
+  signature: string,
+): Promise<boolean> {
+  try {
+    const r = await call(provider, wallet, ERC1271_ABI, "isValidSignature", [digest, signature]);
+    return (r[0] as string).toLowerCase() === ERC1271_MAGIC;
+  } catch (e) {
+    if (e instanceof ChainReadError && e.kind === "revert") return false;
+    throw e;
+  }
+}
