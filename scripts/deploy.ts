@@ -10,24 +10,15 @@ import { deployContracts, writeDeployment } from "./lib/deployContracts";
 async function main(): Promise<void> {
   const [deployer] = await hre.ethers.getSigners();
   if (!deployer) {
-    throw new Error(
-      `network "${hre.network.name}" has no account: set OPERATOR_KEY (network rpc) or use localhost`,
-    );
+    throw new Error(`network "${hre.network.name}" has no account: set OPERATOR_KEY (network rpc) or use localhost`);
   }
   const operator = process.env.OPERATOR?.trim() || undefined;
   if (operator !== undefined && !hre.ethers.isAddress(operator)) {
-    throw new Error(
-      `OPERATOR must be an address (0x followed by 40 hex digits), got "${operator}"`,
-    );
+    throw new Error(`OPERATOR must be an address (0x followed by 40 hex digits), got "${operator}"`);
   }
-  const deployment = await deployContracts(
-    deployer,
-    operator && hre.ethers.getAddress(operator),
-  );
+  const deployment = await deployContracts(deployer, operator && hre.ethers.getAddress(operator));
   const file = writeDeployment(deployment);
-  console.log(
-    `network    ${hre.network.name} (chain id ${deployment.chainId})`,
-  );
+  console.log(`network    ${hre.network.name} (chain id ${deployment.chainId})`);
   console.log(`deployer   ${deployer.address}`);
   console.log(`registry   ${deployment.registry}`);
   console.log(`anchor     ${deployment.anchor}`);

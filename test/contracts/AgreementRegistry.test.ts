@@ -1,9 +1,6 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
-import {
-  loadFixture,
-  time,
-} from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { AGREEMENT_TYPES, registryDomain, ZERO_ADDRESS } from "../../verifier";
 import {
   AGREEMENT_ID,
@@ -28,21 +25,14 @@ describe("AgreementRegistry", function () {
     it("records version 1 in force from its block and emits AgreementRegistered", async function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
-      const tx = d.registry.register(
-        AGREEMENT_ID,
-        terms,
-        await signAll(d, AGREEMENT_ID, 1, terms),
-      );
+      const tx = d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms));
       await expect(tx)
         .to.emit(d.registry, "AgreementRegistered")
         .withArgs(AGREEMENT_ID, d.platform.address, d.funder.address);
       const mined = await (await tx).wait();
       const block = await ethers.provider.getBlock(mined!.blockNumber);
       expect(await d.registry.latestVersion(AGREEMENT_ID)).to.equal(1);
-      const [stored, effectiveAt, blockNumber] = await d.registry.termsOf(
-        AGREEMENT_ID,
-        1,
-      );
+      const [stored, effectiveAt, blockNumber] = await d.registry.termsOf(AGREEMENT_ID, 1);
       expect(effectiveAt).to.equal(block!.timestamp);
       expect(blockNumber).to.equal(mined!.blockNumber);
       expect(stored.platform).to.equal(terms.platform);
@@ -62,28 +52,15 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
       await expect(
-        d.registry.register(
-          ethers.ZeroHash,
-          terms,
-          await signAll(d, ethers.ZeroHash, 1, terms),
-        ),
+        d.registry.register(ethers.ZeroHash, terms, await signAll(d, ethers.ZeroHash, 1, terms)),
       ).to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidId");
     });
 
     it("reverts when the agreement exists", async function () {
       const d = await loadFixture(registeredFixture);
       const terms = makeTerms(d);
-      await expect(
-        d.registry.register(
-          AGREEMENT_ID,
-          terms,
-          await signAll(d, AGREEMENT_ID, 1, terms),
-        ),
-      )
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryAgreementExists",
-        )
+      await expect(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryAgreementExists")
         .withArgs(AGREEMENT_ID);
     });
 
@@ -95,17 +72,8 @@ describe("AgreementRegistry", function () {
       it(`reverts when the ${field} is the zero address`, async function () {
         const d = await loadFixture(deployFixture);
         const terms = makeTerms(d, { [field]: ZERO_ADDRESS });
-        await expect(
-          d.registry.register(
-            AGREEMENT_ID,
-            terms,
-            await signAll(d, AGREEMENT_ID, 1, terms),
-          ),
-        )
-          .to.be.revertedWithCustomError(
-            d.registry,
-            "AgreementRegistryZeroParty",
-          )
+        await expect(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+          .to.be.revertedWithCustomError(d.registry, "AgreementRegistryZeroParty")
           .withArgs(role);
       });
     }
@@ -115,13 +83,7 @@ describe("AgreementRegistry", function () {
       const terms = makeTerms(d, {
         channels: [d.channelA.address, ZERO_ADDRESS],
       });
-      await expect(
-        d.registry.register(
-          AGREEMENT_ID,
-          terms,
-          await signAll(d, AGREEMENT_ID, 1, terms),
-        ),
-      )
+      await expect(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryZeroParty")
         .withArgs(ROLE.Channel);
     });
@@ -130,54 +92,25 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d, { channels: [] });
       await expect(
-        d.registry.register(
-          AGREEMENT_ID,
-          terms,
-          await signAll(d, AGREEMENT_ID, 1, terms),
-        ),
-      ).to.be.revertedWithCustomError(
-        d.registry,
-        "AgreementRegistryNoChannels",
-      );
+        d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)),
+      ).to.be.revertedWithCustomError(d.registry, "AgreementRegistryNoChannels");
     });
 
     it("accepts MAX_CHANNELS channels and reverts above", async function () {
       const d = await loadFixture(deployFixture);
       const max = await d.registry.MAX_CHANNELS();
       expect(max).to.equal(32);
-      const channels = Array.from({ length: 33 }, (_, i) =>
-        ethers.zeroPadValue(ethers.toBeHex(i + 1), 20),
-      );
+      const channels = Array.from({ length: 33 }, (_, i) => ethers.zeroPadValue(ethers.toBeHex(i + 1), 20));
       const tooMany = makeTerms(d, { channels });
-      await expect(
-        d.registry.register(
-          AGREEMENT_ID,
-          tooMany,
-          await signAll(d, AGREEMENT_ID, 1, tooMany),
-        ),
-      )
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryTooManyChannels",
-        )
+      await expect(d.registry.register(AGREEMENT_ID, tooMany, await signAll(d, AGREEMENT_ID, 1, tooMany)))
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryTooManyChannels")
         .withArgs(33, 32);
       const atMax = makeTerms(d, { channels: channels.slice(0, 32) });
-      await d.registry.register(
-        AGREEMENT_ID,
-        atMax,
-        await signAll(d, AGREEMENT_ID, 1, atMax),
-      );
-      expect(
-        (await d.registry.termsOf(AGREEMENT_ID, 1)).terms.channels,
-      ).to.have.length(32);
+      await d.registry.register(AGREEMENT_ID, atMax, await signAll(d, AGREEMENT_ID, 1, atMax));
+      expect((await d.registry.termsOf(AGREEMENT_ID, 1)).terms.channels).to.have.length(32);
     });
 
-    for (const role of [
-      "platform",
-      "funder",
-      "collector",
-      "guarantor",
-    ] as const) {
+    for (const role of ["platform", "funder", "collector", "guarantor"] as const) {
       it(`reverts when the ${role}'s signature is missing`, async function () {
         const d = await loadFixture(deployFixture);
         const terms = makeTerms(d);
@@ -186,10 +119,7 @@ describe("AgreementRegistry", function () {
           [role]: "0x",
         };
         await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
-          .to.be.revertedWithCustomError(
-            d.registry,
-            "AgreementRegistryInvalidSignature",
-          )
+          .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
           .withArgs(AGREEMENT_ID, d[role].address);
       });
 
@@ -200,10 +130,7 @@ describe("AgreementRegistry", function () {
           [role]: d.outsider,
         });
         await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
-          .to.be.revertedWithCustomError(
-            d.registry,
-            "AgreementRegistryInvalidSignature",
-          )
+          .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
           .withArgs(AGREEMENT_ID, d[role].address);
       });
     }
@@ -211,24 +138,13 @@ describe("AgreementRegistry", function () {
     it("reverts when the signatures are over other terms or another version", async function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
-      const otherTerms = await signAll(
-        d,
-        AGREEMENT_ID,
-        1,
-        makeTerms(d, { graceSecs: 1 }),
-      );
+      const otherTerms = await signAll(d, AGREEMENT_ID, 1, makeTerms(d, { graceSecs: 1 }));
       await expect(d.registry.register(AGREEMENT_ID, terms, otherTerms))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
       const otherVersion = await signAll(d, AGREEMENT_ID, 2, terms);
       await expect(d.registry.register(AGREEMENT_ID, terms, otherVersion))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
     });
 
@@ -246,10 +162,7 @@ describe("AgreementRegistry", function () {
         platform: sig,
       };
       await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
     });
   });
@@ -260,10 +173,7 @@ describe("AgreementRegistry", function () {
       const terms = makeTerms(d, { guarantor: ZERO_ADDRESS });
       const sigs = await signAll(d, AGREEMENT_ID, 1, terms);
       expect(sigs.guarantor).to.equal("0x");
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(
-        d.registry,
-        "AgreementRegistered",
-      );
+      await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
     });
 
     it("asks a platform that is also the funder to sign once", async function () {
@@ -273,10 +183,7 @@ describe("AgreementRegistry", function () {
         ...(await signAll(d, AGREEMENT_ID, 1, terms)),
         funder: "0x",
       };
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(
-        d.registry,
-        "AgreementRegistered",
-      );
+      await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
     });
 
     for (const [name, same] of [
@@ -290,10 +197,7 @@ describe("AgreementRegistry", function () {
           ...(await signAll(d, AGREEMENT_ID, 1, terms)),
           collector: "0x",
         };
-        await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(
-          d.registry,
-          "AgreementRegistered",
-        );
+        await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
       });
     }
 
@@ -305,10 +209,7 @@ describe("AgreementRegistry", function () {
           ...(await signAll(d, AGREEMENT_ID, 1, terms)),
           guarantor: "0x",
         };
-        await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(
-          d.registry,
-          "AgreementRegistered",
-        );
+        await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
       });
     }
 
@@ -320,25 +221,17 @@ describe("AgreementRegistry", function () {
         guarantor: "0x",
       };
       await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.channelA.address);
       const signed = await signAll(d, AGREEMENT_ID, 1, terms, {
         guarantor: d.channelA,
       });
-      await expect(d.registry.register(AGREEMENT_ID, terms, signed)).to.emit(
-        d.registry,
-        "AgreementRegistered",
-      );
+      await expect(d.registry.register(AGREEMENT_ID, terms, signed)).to.emit(d.registry, "AgreementRegistered");
     });
 
     it("accepts an EIP-1271 contract wallet's signature as the funder's", async function () {
       const d = await loadFixture(deployFixture);
-      const wallet = await ethers.deployContract("ERC1271Wallet", [
-        d.funder.address,
-      ]);
+      const wallet = await ethers.deployContract("ERC1271Wallet", [d.funder.address]);
       const walletAddress = await wallet.getAddress();
       const terms = makeTerms(d, { funder: walletAddress });
       // The wallet's owner key signs the agreement digest; the registry asks the wallet (ERC-1271).
@@ -352,19 +245,14 @@ describe("AgreementRegistry", function () {
 
     it("refuses an EIP-1271 wallet's signature made by a key it does not accept", async function () {
       const d = await loadFixture(deployFixture);
-      const wallet = await ethers.deployContract("ERC1271Wallet", [
-        d.funder.address,
-      ]);
+      const wallet = await ethers.deployContract("ERC1271Wallet", [d.funder.address]);
       const walletAddress = await wallet.getAddress();
       const terms = makeTerms(d, { funder: walletAddress });
       const sigs = await signAll(d, AGREEMENT_ID, 1, terms, {
         funder: d.outsider,
       });
       await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, walletAddress);
     });
   });
@@ -382,46 +270,24 @@ describe("AgreementRegistry", function () {
       const tx = d.registry.amend(AGREEMENT_ID, 2, terms, sigs);
       const mined = await (await tx).wait();
       const block = await ethers.provider.getBlock(mined!.blockNumber);
-      await expect(tx)
-        .to.emit(d.registry, "AgreementAmended")
-        .withArgs(AGREEMENT_ID, 2, block!.timestamp);
+      await expect(tx).to.emit(d.registry, "AgreementAmended").withArgs(AGREEMENT_ID, 2, block!.timestamp);
       expect(await d.registry.latestVersion(AGREEMENT_ID)).to.equal(2);
-      const [v2, effectiveAt, blockNumber] = await d.registry.termsOf(
-        AGREEMENT_ID,
-        2,
-      );
-      expect([
-        v2.collector,
-        v2.settleSecs,
-        effectiveAt,
-        blockNumber,
-      ]).to.deep.equal([
+      const [v2, effectiveAt, blockNumber] = await d.registry.termsOf(AGREEMENT_ID, 2);
+      expect([v2.collector, v2.settleSecs, effectiveAt, blockNumber]).to.deep.equal([
         d.outsider.address,
         7200n,
         BigInt(block!.timestamp),
         BigInt(mined!.blockNumber),
       ]);
       // The old version stays readable.
-      expect(
-        (await d.registry.termsOf(AGREEMENT_ID, 1)).terms.collector,
-      ).to.equal(d.collector.address);
+      expect((await d.registry.termsOf(AGREEMENT_ID, 1)).terms.collector).to.equal(d.collector.address);
     });
 
     it("reverts for an unknown agreement", async function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
-      await expect(
-        d.registry.amend(
-          AGREEMENT_ID,
-          2,
-          terms,
-          await signAll(d, AGREEMENT_ID, 2, terms),
-        ),
-      )
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryUnknownAgreement",
-        )
+      await expect(d.registry.amend(AGREEMENT_ID, 2, terms, await signAll(d, AGREEMENT_ID, 2, terms)))
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryUnknownAgreement")
         .withArgs(AGREEMENT_ID);
     });
 
@@ -429,18 +295,8 @@ describe("AgreementRegistry", function () {
       it(`reverts for version ${given} when version 2 is next`, async function () {
         const d = await loadFixture(registeredFixture);
         const terms = makeTerms(d);
-        await expect(
-          d.registry.amend(
-            AGREEMENT_ID,
-            given,
-            terms,
-            await signAll(d, AGREEMENT_ID, given, terms),
-          ),
-        )
-          .to.be.revertedWithCustomError(
-            d.registry,
-            "AgreementRegistryInvalidVersion",
-          )
+        await expect(d.registry.amend(AGREEMENT_ID, given, terms, await signAll(d, AGREEMENT_ID, given, terms)))
+          .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidVersion")
           .withArgs(AGREEMENT_ID, 2, given);
       });
     }
@@ -456,10 +312,7 @@ describe("AgreementRegistry", function () {
           [field]: d.outsider,
         });
         await expect(d.registry.amend(AGREEMENT_ID, 2, terms, sigs))
-          .to.be.revertedWithCustomError(
-            d.registry,
-            "AgreementRegistryPartyChanged",
-          )
+          .to.be.revertedWithCustomError(d.registry, "AgreementRegistryPartyChanged")
           .withArgs(AGREEMENT_ID, role);
       });
     }
@@ -468,33 +321,15 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(registeredFixture);
       const terms = makeTerms(d, { channels: [] });
       await expect(
-        d.registry.amend(
-          AGREEMENT_ID,
-          2,
-          terms,
-          await signAll(d, AGREEMENT_ID, 2, terms),
-        ),
-      ).to.be.revertedWithCustomError(
-        d.registry,
-        "AgreementRegistryNoChannels",
-      );
+        d.registry.amend(AGREEMENT_ID, 2, terms, await signAll(d, AGREEMENT_ID, 2, terms)),
+      ).to.be.revertedWithCustomError(d.registry, "AgreementRegistryNoChannels");
     });
 
     it("reverts when version 1's signatures are replayed for version 2", async function () {
       const d = await loadFixture(registeredFixture);
       const terms = makeTerms(d);
-      await expect(
-        d.registry.amend(
-          AGREEMENT_ID,
-          2,
-          terms,
-          await signAll(d, AGREEMENT_ID, 1, terms),
-        ),
-      )
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+      await expect(d.registry.amend(AGREEMENT_ID, 2, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
     });
 
@@ -505,10 +340,7 @@ describe("AgreementRegistry", function () {
         collector: d.collector,
       });
       await expect(d.registry.amend(AGREEMENT_ID, 2, terms, oldCollector))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.outsider.address);
     });
   });
@@ -522,10 +354,7 @@ describe("AgreementRegistry", function () {
     it("reverts for an unknown agreement", async function () {
       const d = await loadFixture(deployFixture);
       await expect(d.registry.termsOf(AGREEMENT_ID, 1))
-        .to.be.revertedWithCustomError(
-          d.registry,
-          "AgreementRegistryUnknownAgreement",
-        )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryUnknownAgreement")
         .withArgs(AGREEMENT_ID);
     });
 
@@ -533,10 +362,7 @@ describe("AgreementRegistry", function () {
       it(`reverts for version ${version} of an agreement at version 1`, async function () {
         const d = await loadFixture(registeredFixture);
         await expect(d.registry.termsOf(AGREEMENT_ID, version))
-          .to.be.revertedWithCustomError(
-            d.registry,
-            "AgreementRegistryUnknownVersion",
-          )
+          .to.be.revertedWithCustomError(d.registry, "AgreementRegistryUnknownVersion")
           .withArgs(AGREEMENT_ID, version);
       });
     }
@@ -545,18 +371,14 @@ describe("AgreementRegistry", function () {
   describe("versionAt", function () {
     it("is 0 for an unknown agreement", async function () {
       const d = await loadFixture(deployFixture);
-      expect(await d.registry.versionAt(AGREEMENT_ID, 2n ** 64n - 1n)).to.equal(
-        0,
-      );
+      expect(await d.registry.versionAt(AGREEMENT_ID, 2n ** 64n - 1n)).to.equal(0);
     });
 
     it("is version 1 before version 1 took effect (loans predate registration)", async function () {
       const d = await loadFixture(registeredFixture);
       const [, effectiveAt] = await d.registry.termsOf(AGREEMENT_ID, 1);
       expect(await d.registry.versionAt(AGREEMENT_ID, 0)).to.equal(1);
-      expect(
-        await d.registry.versionAt(AGREEMENT_ID, effectiveAt - 1n),
-      ).to.equal(1);
+      expect(await d.registry.versionAt(AGREEMENT_ID, effectiveAt - 1n)).to.equal(1);
       expect(await d.registry.versionAt(AGREEMENT_ID, effectiveAt)).to.equal(1);
     });
 
@@ -564,20 +386,11 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(registeredFixture);
       await time.increase(1000);
       const terms = makeTerms(d, { graceSecs: 1 });
-      await d.registry.amend(
-        AGREEMENT_ID,
-        2,
-        terms,
-        await signAll(d, AGREEMENT_ID, 2, terms),
-      );
+      await d.registry.amend(AGREEMENT_ID, 2, terms, await signAll(d, AGREEMENT_ID, 2, terms));
       const [, effectiveAt] = await d.registry.termsOf(AGREEMENT_ID, 2);
-      expect(
-        await d.registry.versionAt(AGREEMENT_ID, effectiveAt - 1n),
-      ).to.equal(1);
+      expect(await d.registry.versionAt(AGREEMENT_ID, effectiveAt - 1n)).to.equal(1);
       expect(await d.registry.versionAt(AGREEMENT_ID, effectiveAt)).to.equal(2);
-      expect(await d.registry.versionAt(AGREEMENT_ID, 2n ** 64n - 1n)).to.equal(
-        2,
-      );
+      expect(await d.registry.versionAt(AGREEMENT_ID, 2n ** 64n - 1n)).to.equal(2);
     });
 
     it("picks the last of several amendments recorded at the same time", async function () {
@@ -611,32 +424,17 @@ describe("AgreementRegistry", function () {
       for (let v = 2; v <= versions; v++) {
         await time.increase(100 + v); // uneven gaps
         const terms = makeTerms(d, { graceSecs: v });
-        await d.registry.amend(
-          AGREEMENT_ID,
-          v,
-          terms,
-          await signAll(d, AGREEMENT_ID, v, terms),
-        );
+        await d.registry.amend(AGREEMENT_ID, v, terms, await signAll(d, AGREEMENT_ID, v, terms));
       }
       const starts: bigint[] = [];
-      for (let v = 1; v <= versions; v++)
-        starts.push((await d.registry.termsOf(AGREEMENT_ID, v)).effectiveAt);
+      for (let v = 1; v <= versions; v++) starts.push((await d.registry.termsOf(AGREEMENT_ID, v)).effectiveAt);
       for (let v = 1; v <= versions; v++) {
         const start = starts[v - 1]!;
         expect(await d.registry.versionAt(AGREEMENT_ID, start)).to.equal(v);
-        expect(await d.registry.versionAt(AGREEMENT_ID, start + 50n)).to.equal(
-          v,
-        );
-        expect(await d.registry.versionAt(AGREEMENT_ID, start - 1n)).to.equal(
-          Math.max(1, v - 1),
-        );
+        expect(await d.registry.versionAt(AGREEMENT_ID, start + 50n)).to.equal(v);
+        expect(await d.registry.versionAt(AGREEMENT_ID, start - 1n)).to.equal(Math.max(1, v - 1));
       }
-      expect(
-        await d.registry.versionAt(
-          AGREEMENT_ID,
-          BigInt(await latestTime()) + 10n ** 6n,
-        ),
-      ).to.equal(versions);
+      expect(await d.registry.versionAt(AGREEMENT_ID, BigInt(await latestTime()) + 10n ** 6n)).to.equal(versions);
     });
   });
 
@@ -658,9 +456,7 @@ describe("AgreementRegistry", function () {
           AGREEMENT_TYPES,
           { agreementId: AGREEMENT_ID, version, terms },
         );
-        expect(
-          await d.registry.hashAgreement(AGREEMENT_ID, version, terms),
-        ).to.equal(expected);
+        expect(await d.registry.hashAgreement(AGREEMENT_ID, version, terms)).to.equal(expected);
       }
     });
 

@@ -16,9 +16,7 @@ async function harnessFixture(): Promise<MerkleProofHarness> {
   return ethers.deployContract("MerkleProofHarness");
 }
 
-const bytes32 = fc
-  .uint8Array({ minLength: 32, maxLength: 32 })
-  .map((b) => ethers.hexlify(b));
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ethers.hexlify(b));
 
 /** `hex` with bit `bit` (0 = lowest of the last byte) flipped. */
 function flipBit(hex: string, bit: number): string {
@@ -51,17 +49,8 @@ describe("MerkleProof (on chain) and the DESIGN.md leaf rule", function () {
             for (const [i, [digest]] of oz.entries()) {
               const proof = oz.getProof(i);
               expect(ours.proof(digest)).to.deep.equal(proof);
-              expect(
-                StandardMerkleTree.verify(
-                  oz.root,
-                  ["bytes32"],
-                  [digest],
-                  proof,
-                ),
-              ).to.equal(true);
-              expect(
-                await harness.verifyDigest(proof, oz.root, digest),
-              ).to.equal(true);
+              expect(StandardMerkleTree.verify(oz.root, ["bytes32"], [digest], proof)).to.equal(true);
+              expect(await harness.verifyDigest(proof, oz.root, digest)).to.equal(true);
             }
             // Tampering, checked on a few leaves (each is an eth_call).
             const [first] = digests;
@@ -70,22 +59,12 @@ describe("MerkleProof (on chain) and the DESIGN.md leaf rule", function () {
               const flipped = [...proof];
               const at = bit % proof.length;
               flipped[at] = flipBit(proof[at]!, bit);
-              expect(
-                await harness.verifyDigest(flipped, oz.root, first!),
-              ).to.equal(false);
-              expect(
-                await harness.verifyDigest(proof.slice(1), oz.root, first!),
-              ).to.equal(false);
+              expect(await harness.verifyDigest(flipped, oz.root, first!)).to.equal(false);
+              expect(await harness.verifyDigest(proof.slice(1), oz.root, first!)).to.equal(false);
             }
-            expect(
-              await harness.verifyDigest(proof, oz.root, stranger),
-            ).to.equal(false);
-            expect(
-              await harness.verifyDigest(proof, oz.root, flipBit(first!, bit)),
-            ).to.equal(false);
-            expect(
-              await harness.verifyDigest(proof, flipBit(oz.root, bit), first!),
-            ).to.equal(false);
+            expect(await harness.verifyDigest(proof, oz.root, stranger)).to.equal(false);
+            expect(await harness.verifyDigest(proof, oz.root, flipBit(first!, bit))).to.equal(false);
+            expect(await harness.verifyDigest(proof, flipBit(oz.root, bit), first!)).to.equal(false);
           },
         ),
         { numRuns: runs },
@@ -103,15 +82,7 @@ describe("MerkleProof (on chain) and the DESIGN.md leaf rule", function () {
     // A tree whose leaves are the raw digests (a single hash) must not verify under the DESIGN.md rule.
     const raw = ethers.keccak256(ethers.concat([...digests].sort()));
     expect(raw).to.not.equal(oz.root);
-    expect(
-      await harness.verifyDigest([digests[1]!], raw, digests[0]!),
-    ).to.equal(false);
-    expect(
-      await harness.verifyDigest(
-        oz.getProof([digests[0]!]),
-        oz.root,
-        digests[0]!,
-      ),
-    ).to.equal(true);
+    expect(await harness.verifyDigest([digests[1]!], raw, digests[0]!)).to.equal(false);
+    expect(await harness.verifyDigest(oz.getProof([digests[0]!]), oz.root, digests[0]!)).to.equal(true);
   });
 });

@@ -1,14 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import {
-  buildTree,
-  domainSeparator,
-  parseReceipt,
-  receiptDigest,
-  receiptDomain,
-  RECEIPT_TYPES,
-} from "../../verifier";
+import { buildTree, domainSeparator, parseReceipt, receiptDigest, receiptDomain, RECEIPT_TYPES } from "../../verifier";
 import {
   AGREEMENT_ID,
   KIND,
@@ -25,9 +18,7 @@ import {
 const STREAM = ethers.id("stream:operator-1");
 const ROOT = ethers.id("root 0");
 const ECRECOVER = "0x0000000000000000000000000000000000000001";
-const N = BigInt(
-  "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
-);
+const N = BigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
 
 async function registeredFixture(): Promise<Deployed> {
   const d = await deployFixture();
@@ -40,19 +31,11 @@ function malleate(signature: string): string {
   const sig = ethers.Signature.from(signature);
   const highS = N - BigInt(sig.s);
   const v = sig.v === 27 ? 28 : 27;
-  return ethers.concat([
-    sig.r,
-    ethers.toBeHex(highS, 32),
-    ethers.toBeHex(v, 1),
-  ]);
+  return ethers.concat([sig.r, ethers.toBeHex(highS, 32), ethers.toBeHex(v, 1)]);
 }
 
 function receiptJson(r: Receipt): unknown {
-  return JSON.parse(
-    JSON.stringify(r, (_k, v: unknown) =>
-      typeof v === "bigint" ? v.toString() : v,
-    ),
-  );
+  return JSON.parse(JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
 }
 
 describe("ReceiptAnchor", function () {
@@ -60,30 +43,17 @@ describe("ReceiptAnchor", function () {
     it("knows its registry and gives the admin role to the given admin", async function () {
       const d = await loadFixture(deployFixture);
       expect(await d.anchor.registry()).to.equal(await d.registry.getAddress());
-      expect(
-        await d.anchor.hasRole(
-          await d.anchor.DEFAULT_ADMIN_ROLE(),
-          d.admin.address,
-        ),
-      ).to.equal(true);
-      expect(await d.anchor.ANCHORER_ROLE()).to.equal(
-        ethers.id("ANCHORER_ROLE"),
-      );
-      expect(
-        await d.anchor.hasRole(await d.anchor.ANCHORER_ROLE(), d.admin.address),
-      ).to.equal(false);
+      expect(await d.anchor.hasRole(await d.anchor.DEFAULT_ADMIN_ROLE(), d.admin.address)).to.equal(true);
+      expect(await d.anchor.ANCHORER_ROLE()).to.equal(ethers.id("ANCHORER_ROLE"));
+      expect(await d.anchor.hasRole(await d.anchor.ANCHORER_ROLE(), d.admin.address)).to.equal(false);
     });
   });
 
   describe("anchorBatch", function () {
     it("anchors seq 0, binds the stream to its sender and emits BatchAnchored", async function () {
       const d = await loadFixture(deployFixture);
-      const tx = d.anchor
-        .connect(d.operator)
-        .anchorBatch(STREAM, 0, ROOT, 1000);
-      await expect(tx)
-        .to.emit(d.anchor, "BatchAnchored")
-        .withArgs(STREAM, 0, ROOT, 1000);
+      const tx = d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1000);
+      await expect(tx).to.emit(d.anchor, "BatchAnchored").withArgs(STREAM, 0, ROOT, 1000);
       const mined = await (await tx).wait();
       const block = await ethers.provider.getBlock(mined!.blockNumber);
       expect(await d.anchor.anchorOf(ROOT)).to.deep.equal([
@@ -100,11 +70,7 @@ describe("ReceiptAnchor", function () {
     it("appends consecutive sequence numbers", async function () {
       const d = await loadFixture(deployFixture);
       for (let seq = 0; seq < 5; seq++) {
-        await expect(
-          d.anchor
-            .connect(d.operator)
-            .anchorBatch(STREAM, seq, ethers.id(`root ${seq}`), seq + 1),
-        )
+        await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, seq, ethers.id(`root ${seq}`), seq + 1))
           .to.emit(d.anchor, "BatchAnchored")
           .withArgs(STREAM, seq, ethers.id(`root ${seq}`), seq + 1);
       }
@@ -115,13 +81,7 @@ describe("ReceiptAnchor", function () {
 
     it("returns zeros for an unknown root, stream and operator", async function () {
       const d = await loadFixture(deployFixture);
-      expect(await d.anchor.anchorOf(ROOT)).to.deep.equal([
-        ethers.ZeroHash,
-        0n,
-        0n,
-        0n,
-        0n,
-      ]);
+      expect(await d.anchor.anchorOf(ROOT)).to.deep.equal([ethers.ZeroHash, 0n, 0n, 0n, 0n]);
       expect(await d.anchor.nextSeq(STREAM)).to.equal(0);
       expect(await d.anchor.operatorOf(STREAM)).to.equal(ethers.ZeroAddress);
     });
@@ -131,10 +91,7 @@ describe("ReceiptAnchor", function () {
       const role = await d.anchor.ANCHORER_ROLE();
       for (const sender of [d.outsider, d.admin]) {
         await expect(d.anchor.connect(sender).anchorBatch(STREAM, 0, ROOT, 1))
-          .to.be.revertedWithCustomError(
-            d.anchor,
-            "AccessControlUnauthorizedAccount",
-          )
+          .to.be.revertedWithCustomError(d.anchor, "AccessControlUnauthorizedAccount")
           .withArgs(sender.address, role);
       }
     });
@@ -144,37 +101,20 @@ describe("ReceiptAnchor", function () {
       const role = await d.anchor.ANCHORER_ROLE();
       await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
       await d.anchor.connect(d.admin).revokeRole(role, d.operator.address);
-      await expect(
-        d.anchor
-          .connect(d.operator)
-          .anchorBatch(STREAM, 1, ethers.id("root 1"), 1),
-      )
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "AccessControlUnauthorizedAccount",
-        )
+      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ethers.id("root 1"), 1))
+        .to.be.revertedWithCustomError(d.anchor, "AccessControlUnauthorizedAccount")
         .withArgs(d.operator.address, role);
     });
 
     it("reverts when another anchorer appends to a bound stream, and lets it open its own", async function () {
       const d = await loadFixture(deployFixture);
-      await d.anchor
-        .connect(d.admin)
-        .grantRole(await d.anchor.ANCHORER_ROLE(), d.outsider.address);
+      await d.anchor.connect(d.admin).grantRole(await d.anchor.ANCHORER_ROLE(), d.outsider.address);
       await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
-      await expect(
-        d.anchor
-          .connect(d.outsider)
-          .anchorBatch(STREAM, 1, ethers.id("root 1"), 1),
-      )
+      await expect(d.anchor.connect(d.outsider).anchorBatch(STREAM, 1, ethers.id("root 1"), 1))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorStreamOperator")
         .withArgs(STREAM, d.operator.address, d.outsider.address);
       const other = ethers.id("stream:operator-2");
-      await expect(
-        d.anchor
-          .connect(d.outsider)
-          .anchorBatch(other, 0, ethers.id("root 1"), 1),
-      )
+      await expect(d.anchor.connect(d.outsider).anchorBatch(other, 0, ethers.id("root 1"), 1))
         .to.emit(d.anchor, "BatchAnchored")
         .withArgs(other, 0, ethers.id("root 1"), 1);
       expect(await d.anchor.operatorOf(other)).to.equal(d.outsider.address);
@@ -197,15 +137,8 @@ describe("ReceiptAnchor", function () {
       it(`reverts when the sequence ${name}`, async function () {
         const d = await loadFixture(deployFixture);
         await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
-        await expect(
-          d.anchor
-            .connect(d.operator)
-            .anchorBatch(STREAM, given, ethers.id("root 1"), 1),
-        )
-          .to.be.revertedWithCustomError(
-            d.anchor,
-            "ReceiptAnchorInvalidSequence",
-          )
+        await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, given, ethers.id("root 1"), 1))
+          .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSequence")
           .withArgs(STREAM, 1, given);
       });
     }
@@ -214,17 +147,11 @@ describe("ReceiptAnchor", function () {
       const d = await loadFixture(deployFixture);
       await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
       await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ROOT, 1))
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorRootAlreadyAnchored",
-        )
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorRootAlreadyAnchored")
         .withArgs(ROOT);
       const other = ethers.id("stream:operator-1b");
       await expect(d.anchor.connect(d.operator).anchorBatch(other, 0, ROOT, 1))
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorRootAlreadyAnchored",
-        )
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorRootAlreadyAnchored")
         .withArgs(ROOT);
       expect(await d.anchor.nextSeq(STREAM)).to.equal(1);
       expect(await d.anchor.operatorOf(other)).to.equal(ethers.ZeroAddress);
@@ -233,15 +160,18 @@ describe("ReceiptAnchor", function () {
     it("reverts for a zero stream, root or count", async function () {
       const d = await loadFixture(deployFixture);
       const op = d.anchor.connect(d.operator);
-      await expect(
-        op.anchorBatch(ethers.ZeroHash, 0, ROOT, 1),
-      ).to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorZeroStream");
-      await expect(
-        op.anchorBatch(STREAM, 0, ethers.ZeroHash, 1),
-      ).to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorZeroRoot");
-      await expect(
-        op.anchorBatch(STREAM, 0, ROOT, 0),
-      ).to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorZeroCount");
+      await expect(op.anchorBatch(ethers.ZeroHash, 0, ROOT, 1)).to.be.revertedWithCustomError(
+        d.anchor,
+        "ReceiptAnchorZeroStream",
+      );
+      await expect(op.anchorBatch(STREAM, 0, ethers.ZeroHash, 1)).to.be.revertedWithCustomError(
+        d.anchor,
+        "ReceiptAnchorZeroRoot",
+      );
+      await expect(op.anchorBatch(STREAM, 0, ROOT, 0)).to.be.revertedWithCustomError(
+        d.anchor,
+        "ReceiptAnchorZeroCount",
+      );
     });
   });
 
@@ -266,12 +196,8 @@ describe("ReceiptAnchor", function () {
         }),
       ]) {
         const onChain = await d.anchor.hashReceipt(r);
-        expect(onChain).to.equal(
-          ethers.TypedDataEncoder.hash(domain, RECEIPT_TYPES, r),
-        );
-        expect(onChain).to.equal(
-          receiptDigest(parseReceipt(receiptJson(r)), domainSeparator(domain)),
-        );
+        expect(onChain).to.equal(ethers.TypedDataEncoder.hash(domain, RECEIPT_TYPES, r));
+        expect(onChain).to.equal(receiptDigest(parseReceipt(receiptJson(r)), domainSeparator(domain)));
       }
     });
   });
@@ -286,69 +212,39 @@ describe("ReceiptAnchor", function () {
       const tx = d.anchor.connect(d.outsider).recordReceipt(r, sig);
       await expect(tx)
         .to.emit(d.anchor, "ReceiptRecorded")
-        .withArgs(
-          digest,
-          AGREEMENT_ID,
-          r.loanId,
-          d.channelA.address,
-          KIND.SETTLED,
-        );
+        .withArgs(digest, AGREEMENT_ID, r.loanId, d.channelA.address, KIND.SETTLED);
       const mined = await (await tx).wait();
       const block = await ethers.provider.getBlock(mined!.blockNumber);
-      expect(await d.anchor.recordOf(digest)).to.deep.equal([
-        BigInt(block!.timestamp),
-        BigInt(mined!.blockNumber),
-      ]);
+      expect(await d.anchor.recordOf(digest)).to.deep.equal([BigInt(block!.timestamp), BigInt(mined!.blockNumber)]);
     });
 
     it("returns zeros from recordOf for a digest never recorded", async function () {
       const d = await loadFixture(deployFixture);
-      expect(await d.anchor.recordOf(ethers.id("nothing"))).to.deep.equal([
-        0n,
-        0n,
-      ]);
+      expect(await d.anchor.recordOf(ethers.id("nothing"))).to.deep.equal([0n, 0n]);
     });
 
     it("records a receipt whose attester is an EIP-1271 contract wallet", async function () {
       const d = await loadFixture(deployFixture);
-      const wallet = await ethers.deployContract("ERC1271Wallet", [
-        d.channelA.address,
-      ]);
+      const wallet = await ethers.deployContract("ERC1271Wallet", [d.channelA.address]);
       const walletAddress = await wallet.getAddress();
       const terms = makeTerms(d, { channels: [walletAddress] });
-      await d.registry.register(
-        AGREEMENT_ID,
-        terms,
-        await signAll(d, AGREEMENT_ID, 1, terms),
-      );
+      await d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms));
       const r = makeReceipt(d, { attester: walletAddress });
       const digest = await d.anchor.hashReceipt(r);
-      await expect(
-        d.anchor.recordReceipt(r, await signReceipt(d, d.channelA, r)),
-      )
+      await expect(d.anchor.recordReceipt(r, await signReceipt(d, d.channelA, r)))
         .to.emit(d.anchor, "ReceiptRecorded")
         .withArgs(digest, AGREEMENT_ID, r.loanId, walletAddress, KIND.SETTLED);
       const r2 = makeReceipt(d, { attester: walletAddress, nonce: 18n });
-      await expect(
-        d.anchor.recordReceipt(r2, await signReceipt(d, d.outsider, r2)),
-      )
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorInvalidSignature",
-        )
+      await expect(d.anchor.recordReceipt(r2, await signReceipt(d, d.outsider, r2)))
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSignature")
         .withArgs(await d.anchor.hashReceipt(r2), walletAddress);
     });
 
     it("reverts when the signature is not the attester's", async function () {
       const d = await loadFixture(registeredFixture);
       const r = makeReceipt(d);
-      await expect(
-        d.anchor.recordReceipt(r, await signReceipt(d, d.channelB, r)),
-      )
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorInvalidSignature",
-        )
+      await expect(d.anchor.recordReceipt(r, await signReceipt(d, d.channelB, r)))
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSignature")
         .withArgs(await d.anchor.hashReceipt(r), d.channelA.address);
     });
 
@@ -358,10 +254,7 @@ describe("ReceiptAnchor", function () {
       const sig = await signReceipt(d, d.channelA, r);
       const changed = { ...r, amount: 125_001n };
       await expect(d.anchor.recordReceipt(changed, sig))
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSignature")
         .withArgs(await d.anchor.hashReceipt(changed), d.channelA.address);
     });
 
@@ -380,20 +273,12 @@ describe("ReceiptAnchor", function () {
         to: ECRECOVER,
         data: input,
       });
-      expect(ethers.getAddress(ethers.dataSlice(recovered, 12))).to.equal(
-        d.channelA.address,
-      );
+      expect(ethers.getAddress(ethers.dataSlice(recovered, 12))).to.equal(d.channelA.address);
       await expect(d.anchor.recordReceipt(r, high))
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSignature")
         .withArgs(digest, d.channelA.address);
       await expect(d.anchor.recordReceipt(r, "0x"))
-        .to.be.revertedWithCustomError(
-          d.anchor,
-          "ReceiptAnchorInvalidSignature",
-        )
+        .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSignature")
         .withArgs(digest, d.channelA.address);
     });
 
@@ -406,8 +291,7 @@ describe("ReceiptAnchor", function () {
         makeReceipt(d, { agreementId: ethers.id("unknown agreement") }),
         makeReceipt(d, { attester: d.outsider.address }),
       ]) {
-        const signer =
-          r.attester === d.outsider.address ? d.outsider : d.channelA;
+        const signer = r.attester === d.outsider.address ? d.outsider : d.channelA;
         await expect(d.anchor.recordReceipt(r, await signReceipt(d, signer, r)))
           .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorNotAuthorized")
           .withArgs(r.agreementId, r.attester, r.kind);
@@ -426,22 +310,14 @@ describe("ReceiptAnchor", function () {
 
     it("records a VOIDED receipt by any party of the agreement", async function () {
       const d = await loadFixture(registeredFixture);
-      for (const [i, party] of [
-        d.platform,
-        d.funder,
-        d.collector,
-        d.guarantor,
-        d.channelB,
-      ].entries()) {
+      for (const [i, party] of [d.platform, d.funder, d.collector, d.guarantor, d.channelB].entries()) {
         const r = makeReceipt(d, {
           kind: KIND.VOIDED,
           ref: ethers.id("voided"),
           attester: party.address,
           nonce: i,
         });
-        await expect(
-          d.anchor.recordReceipt(r, await signReceipt(d, party, r)),
-        ).to.emit(d.anchor, "ReceiptRecorded");
+        await expect(d.anchor.recordReceipt(r, await signReceipt(d, party, r))).to.emit(d.anchor, "ReceiptRecorded");
       }
     });
   });
@@ -450,22 +326,12 @@ describe("ReceiptAnchor", function () {
     /** A batch of 7 receipts signed by channel A, anchored; returns them with the tree. */
     async function anchoredBatchFixture() {
       const d = await registeredFixture();
-      const receipts = Array.from({ length: 7 }, (_, i) =>
-        makeReceipt(d, { nonce: BigInt(100 + i) }),
-      );
-      const sigs = await Promise.all(
-        receipts.map((r) => signReceipt(d, d.channelA, r)),
-      );
-      const digests = await Promise.all(
-        receipts.map((r) => d.anchor.hashReceipt(r)),
-      );
+      const receipts = Array.from({ length: 7 }, (_, i) => makeReceipt(d, { nonce: BigInt(100 + i) }));
+      const sigs = await Promise.all(receipts.map((r) => signReceipt(d, d.channelA, r)));
+      const digests = await Promise.all(receipts.map((r) => d.anchor.hashReceipt(r)));
       const tree = buildTree(digests);
-      const tx = await d.anchor
-        .connect(d.operator)
-        .anchorBatch(STREAM, 0, tree.root, receipts.length);
-      const block = await ethers.provider.getBlock(
-        (await tx.wait())!.blockNumber,
-      );
+      const tx = await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, tree.root, receipts.length);
+      const block = await ethers.provider.getBlock((await tx.wait())!.blockNumber);
       return {
         ...d,
         receipts,
@@ -480,14 +346,10 @@ describe("ReceiptAnchor", function () {
       const b = await loadFixture(anchoredBatchFixture);
       for (const [i, r] of b.receipts.entries()) {
         const digest = b.digests[i]!;
-        expect(
-          await b.anchor.proveReceipt(
-            r,
-            b.sigs[i]!,
-            b.tree.root,
-            b.tree.proof(digest),
-          ),
-        ).to.deep.equal([digest, b.anchoredAt]);
+        expect(await b.anchor.proveReceipt(r, b.sigs[i]!, b.tree.root, b.tree.proof(digest))).to.deep.equal([
+          digest,
+          b.anchoredAt,
+        ]);
       }
     });
 
@@ -497,12 +359,7 @@ describe("ReceiptAnchor", function () {
       const digest = await d.anchor.hashReceipt(r);
       const root = buildTree([digest]).root;
       await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, root, 1);
-      const [got] = await d.anchor.proveReceipt(
-        r,
-        await signReceipt(d, d.channelA, r),
-        root,
-        [],
-      );
+      const [got] = await d.anchor.proveReceipt(r, await signReceipt(d, d.channelA, r), root, []);
       expect(got).to.equal(digest);
     });
 
@@ -510,14 +367,7 @@ describe("ReceiptAnchor", function () {
       const b = await loadFixture(anchoredBatchFixture);
       const other = buildTree(b.digests.slice(0, 3));
       const digest = b.digests[0]!;
-      await expect(
-        b.anchor.proveReceipt(
-          b.receipts[0]!,
-          b.sigs[0]!,
-          other.root,
-          other.proof(digest),
-        ),
-      )
+      await expect(b.anchor.proveReceipt(b.receipts[0]!, b.sigs[0]!, other.root, other.proof(digest)))
         .to.be.revertedWithCustomError(b.anchor, "ReceiptAnchorRootNotAnchored")
         .withArgs(other.root);
     });
@@ -528,15 +378,8 @@ describe("ReceiptAnchor", function () {
       const proof = b.tree.proof(digest);
       const flipped = [...proof];
       flipped[1] = ethers.toBeHex(BigInt(flipped[1]!) ^ 1n, 32);
-      for (const bad of [
-        flipped,
-        proof.slice(1),
-        b.tree.proof(b.digests[1]!),
-        [],
-      ]) {
-        await expect(
-          b.anchor.proveReceipt(b.receipts[0]!, b.sigs[0]!, b.tree.root, bad),
-        )
+      for (const bad of [flipped, proof.slice(1), b.tree.proof(b.digests[1]!), []]) {
+        await expect(b.anchor.proveReceipt(b.receipts[0]!, b.sigs[0]!, b.tree.root, bad))
           .to.be.revertedWithCustomError(b.anchor, "ReceiptAnchorNotIncluded")
           .withArgs(digest, b.tree.root);
       }
@@ -545,18 +388,8 @@ describe("ReceiptAnchor", function () {
     it("reverts when the signature is wrong", async function () {
       const b = await loadFixture(anchoredBatchFixture);
       const digest = b.digests[0]!;
-      await expect(
-        b.anchor.proveReceipt(
-          b.receipts[0]!,
-          b.sigs[1]!,
-          b.tree.root,
-          b.tree.proof(digest),
-        ),
-      )
-        .to.be.revertedWithCustomError(
-          b.anchor,
-          "ReceiptAnchorInvalidSignature",
-        )
+      await expect(b.anchor.proveReceipt(b.receipts[0]!, b.sigs[1]!, b.tree.root, b.tree.proof(digest)))
+        .to.be.revertedWithCustomError(b.anchor, "ReceiptAnchorInvalidSignature")
         .withArgs(digest, b.channelA.address);
     });
 
@@ -566,14 +399,7 @@ describe("ReceiptAnchor", function () {
       const digest = await d.anchor.hashReceipt(r);
       const tree = buildTree([digest, ethers.id("another receipt")]);
       await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, tree.root, 2);
-      await expect(
-        d.anchor.proveReceipt(
-          r,
-          await signReceipt(d, d.channelA, r),
-          tree.root,
-          tree.proof(digest),
-        ),
-      )
+      await expect(d.anchor.proveReceipt(r, await signReceipt(d, d.channelA, r), tree.root, tree.proof(digest)))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorNotAuthorized")
         .withArgs(AGREEMENT_ID, d.channelA.address, KIND.CONFIRMED);
     });

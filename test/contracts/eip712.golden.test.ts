@@ -36,16 +36,9 @@ async function goldenFixture() {
   const d = await deployFixture();
   const registryAt = agreementVectors.domain.verifyingContract;
   const anchorAt = receiptVectors.domain.verifyingContract;
-  const code = async (address: string): Promise<string> =>
-    ethers.provider.getCode(address);
-  await network.provider.send("hardhat_setCode", [
-    registryAt,
-    await code(await d.registry.getAddress()),
-  ]);
-  await network.provider.send("hardhat_setCode", [
-    anchorAt,
-    await code(await d.anchor.getAddress()),
-  ]);
+  const code = async (address: string): Promise<string> => ethers.provider.getCode(address);
+  await network.provider.send("hardhat_setCode", [registryAt, await code(await d.registry.getAddress())]);
+  await network.provider.send("hardhat_setCode", [anchorAt, await code(await d.anchor.getAddress())]);
   return {
     registry: await ethers.getContractAt("AgreementRegistry", registryAt),
     anchor: await ethers.getContractAt("ReceiptAnchor", anchorAt),
@@ -58,9 +51,7 @@ describe("EIP-712 golden vectors", function () {
     const domain = receiptVectors.domain;
 
     it("pins the domain and the type", function () {
-      expect(
-        receiptDomain(domain.chainId, domain.verifyingContract),
-      ).to.deep.equal(domain);
+      expect(receiptDomain(domain.chainId, domain.verifyingContract)).to.deep.equal(domain);
       expect(domainSeparator(domain)).to.equal(receiptVectors.domainSeparator);
       expect(RECEIPT_TYPE_STRING).to.equal(receiptVectors.typeString);
       expect(ethers.id(RECEIPT_TYPE_STRING)).to.equal(receiptVectors.typeHash);
@@ -69,36 +60,18 @@ describe("EIP-712 golden vectors", function () {
     for (const v of receiptVectors.vectors) {
       it(`reproduces "${v.name}"`, async function () {
         const signer = keys[v.signer]!;
-        expect(new ethers.Wallet(signer.privateKey).address).to.equal(
-          signer.address,
-        );
+        expect(new ethers.Wallet(signer.privateKey).address).to.equal(signer.address);
         // ethers
-        expect(
-          ethers.TypedDataEncoder.hashStruct(
-            "Receipt",
-            RECEIPT_TYPES,
-            v.receipt,
-          ),
-        ).to.equal(v.structHash);
-        expect(
-          ethers.TypedDataEncoder.hash(domain, RECEIPT_TYPES, v.receipt),
-        ).to.equal(v.digest);
-        expect(
-          await new ethers.Wallet(signer.privateKey).signTypedData(
-            domain,
-            RECEIPT_TYPES,
-            v.receipt,
-          ),
-        ).to.equal(v.signature);
+        expect(ethers.TypedDataEncoder.hashStruct("Receipt", RECEIPT_TYPES, v.receipt)).to.equal(v.structHash);
+        expect(ethers.TypedDataEncoder.hash(domain, RECEIPT_TYPES, v.receipt)).to.equal(v.digest);
+        expect(await new ethers.Wallet(signer.privateKey).signTypedData(domain, RECEIPT_TYPES, v.receipt)).to.equal(
+          v.signature,
+        );
         // the verifier (hand-rolled digest, libsecp256k1 recovery)
         const parsed = parseReceipt(v.receipt);
         expect(toHex(receiptStructHash(parsed))).to.equal(v.structHash);
-        expect(receiptDigest(parsed, receiptVectors.domainSeparator)).to.equal(
-          v.digest,
-        );
-        expect(recoverAddress(fromHex(v.digest), v.signature)).to.equal(
-          signer.address,
-        );
+        expect(receiptDigest(parsed, receiptVectors.domainSeparator)).to.equal(v.digest);
+        expect(recoverAddress(fromHex(v.digest), v.signature)).to.equal(signer.address);
         // the contract
         const { anchor } = await loadFixture(goldenFixture);
         expect(await anchor.hashReceipt(v.receipt)).to.equal(v.digest);
@@ -111,25 +84,13 @@ describe("EIP-712 golden vectors", function () {
     const domain = agreementVectors.domain;
 
     it("pins the domain and the types", function () {
-      expect(
-        registryDomain(domain.chainId, domain.verifyingContract),
-      ).to.deep.equal(domain);
-      expect(domainSeparator(domain)).to.equal(
-        agreementVectors.domainSeparator,
-      );
+      expect(registryDomain(domain.chainId, domain.verifyingContract)).to.deep.equal(domain);
+      expect(domainSeparator(domain)).to.equal(agreementVectors.domainSeparator);
       const encoder = ethers.TypedDataEncoder.from(AGREEMENT_TYPES);
-      expect(encoder.encodeType("Agreement")).to.equal(
-        agreementVectors.typeString,
-      );
-      expect(encoder.encodeType("Terms")).to.equal(
-        agreementVectors.termsTypeString,
-      );
-      expect(ethers.id(agreementVectors.typeString)).to.equal(
-        agreementVectors.typeHash,
-      );
-      expect(ethers.id(agreementVectors.termsTypeString)).to.equal(
-        agreementVectors.termsTypeHash,
-      );
+      expect(encoder.encodeType("Agreement")).to.equal(agreementVectors.typeString);
+      expect(encoder.encodeType("Terms")).to.equal(agreementVectors.termsTypeString);
+      expect(ethers.id(agreementVectors.typeString)).to.equal(agreementVectors.typeHash);
+      expect(ethers.id(agreementVectors.termsTypeString)).to.equal(agreementVectors.termsTypeHash);
     });
 
     for (const v of agreementVectors.vectors) {
@@ -140,33 +101,15 @@ describe("EIP-712 golden vectors", function () {
           terms: v.terms,
         };
         const signer = keys[v.signer]!;
-        expect(
-          ethers.TypedDataEncoder.hashStruct("Terms", AGREEMENT_TYPES, v.terms),
-        ).to.equal(v.termsHash);
-        expect(
-          ethers.TypedDataEncoder.hashStruct(
-            "Agreement",
-            AGREEMENT_TYPES,
-            value,
-          ),
-        ).to.equal(v.structHash);
-        expect(
-          ethers.TypedDataEncoder.hash(domain, AGREEMENT_TYPES, value),
-        ).to.equal(v.digest);
-        expect(
-          await new ethers.Wallet(signer.privateKey).signTypedData(
-            domain,
-            AGREEMENT_TYPES,
-            value,
-          ),
-        ).to.equal(v.signature);
-        expect(recoverAddress(fromHex(v.digest), v.signature)).to.equal(
-          signer.address,
+        expect(ethers.TypedDataEncoder.hashStruct("Terms", AGREEMENT_TYPES, v.terms)).to.equal(v.termsHash);
+        expect(ethers.TypedDataEncoder.hashStruct("Agreement", AGREEMENT_TYPES, value)).to.equal(v.structHash);
+        expect(ethers.TypedDataEncoder.hash(domain, AGREEMENT_TYPES, value)).to.equal(v.digest);
+        expect(await new ethers.Wallet(signer.privateKey).signTypedData(domain, AGREEMENT_TYPES, value)).to.equal(
+          v.signature,
         );
+        expect(recoverAddress(fromHex(v.digest), v.signature)).to.equal(signer.address);
         const { registry } = await loadFixture(goldenFixture);
-        expect(
-          await registry.hashAgreement(v.agreementId, v.version, v.terms),
-        ).to.equal(v.digest);
+        expect(await registry.hashAgreement(v.agreementId, v.version, v.terms)).to.equal(v.digest);
       });
     }
   });

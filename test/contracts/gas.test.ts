@@ -40,17 +40,12 @@ describe("gas", function () {
   after(function () {
     // Printed so that the figures in docs/contracts.md can be refreshed from a test run.
     console.log("\n    gas used (whole transaction):");
-    for (const [name, gas] of Object.entries(figures))
-      console.log(`      ${name.padEnd(22)} ${gas}`);
+    for (const [name, gas] of Object.entries(figures)) console.log(`      ${name.padEnd(22)} ${gas}`);
   });
 
   it(`anchorBatch opening a stream stays within ${BUDGET.anchorBatchFirst}`, async function () {
     const d = await loadFixture(deployFixture);
-    const gas = await gasOf(
-      d.anchor
-        .connect(d.operator)
-        .anchorBatch(STREAM, 0, ethers.id("root 0"), 1000),
-    );
+    const gas = await gasOf(d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ethers.id("root 0"), 1000));
     figures.anchorBatchFirst = gas;
     expect(gas).to.be.lte(BUDGET.anchorBatchFirst);
   });
@@ -62,9 +57,7 @@ describe("gas", function () {
     let max = 0n;
     for (let seq = 1; seq <= 5; seq++) {
       // Distinct random-looking roots and full-width counts: calldata cost is at its steady-state worst.
-      const gas = await gasOf(
-        op.anchorBatch(STREAM, seq, ethers.id(`root ${seq}`), 0xffffffff),
-      );
+      const gas = await gasOf(op.anchorBatch(STREAM, seq, ethers.id(`root ${seq}`), 0xffffffff));
       if (gas > max) max = gas;
     }
     figures.anchorBatchSteady = max;
@@ -74,9 +67,7 @@ describe("gas", function () {
   it(`recordReceipt stays within ${BUDGET.recordReceipt}`, async function () {
     const d = await loadFixture(registeredFixture);
     const r = makeReceipt(d);
-    const gas = await gasOf(
-      d.anchor.recordReceipt(r, await signReceipt(d, d.channelA, r)),
-    );
+    const gas = await gasOf(d.anchor.recordReceipt(r, await signReceipt(d, d.channelA, r)));
     figures.recordReceipt = gas;
     expect(gas).to.be.lte(BUDGET.recordReceipt);
   });
@@ -84,13 +75,7 @@ describe("gas", function () {
   it(`register with two channels and a guarantor stays within ${BUDGET.register}`, async function () {
     const d = await loadFixture(deployFixture);
     const terms = makeTerms(d);
-    const gas = await gasOf(
-      d.registry.register(
-        AGREEMENT_ID,
-        terms,
-        await signAll(d, AGREEMENT_ID, 1, terms),
-      ),
-    );
+    const gas = await gasOf(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)));
     figures.register = gas;
     expect(gas).to.be.lte(BUDGET.register);
   });
@@ -98,14 +83,7 @@ describe("gas", function () {
   it(`amend stays within ${BUDGET.amend}`, async function () {
     const d = await loadFixture(registeredFixture);
     const terms = makeTerms(d, { settleSecs: 7200 });
-    const gas = await gasOf(
-      d.registry.amend(
-        AGREEMENT_ID,
-        2,
-        terms,
-        await signAll(d, AGREEMENT_ID, 2, terms),
-      ),
-    );
+    const gas = await gasOf(d.registry.amend(AGREEMENT_ID, 2, terms, await signAll(d, AGREEMENT_ID, 2, terms)));
     figures.amend = gas;
     expect(gas).to.be.lte(BUDGET.amend);
   });

@@ -1,12 +1,6 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import {
-  AGREEMENT_TYPES,
-  RECEIPT_TYPES,
-  receiptDomain,
-  registryDomain,
-  ZERO_ADDRESS,
-} from "../../verifier";
+import { AGREEMENT_TYPES, RECEIPT_TYPES, receiptDomain, registryDomain, ZERO_ADDRESS } from "../../verifier";
 import type { AgreementRegistry, ReceiptAnchor } from "../../typechain-types";
 import type { IAgreementRegistry } from "../../typechain-types/contracts/AgreementRegistry";
 import type { IReceiptAnchor } from "../../typechain-types/contracts/ReceiptAnchor";
@@ -37,14 +31,9 @@ export const ROLE = {
   Channel: 3,
 } as const;
 
-export const AGREEMENT_ID = ethers.id(
-  "agreement:platform-x/funder-y/product-1",
-);
+export const AGREEMENT_ID = ethers.id("agreement:platform-x/funder-y/product-1");
 export const LOAN_ID = ethers.keccak256(
-  ethers.AbiCoder.defaultAbiCoder().encode(
-    ["string", "bytes32"],
-    ["loan-0001", ethers.id("salt")],
-  ),
+  ethers.AbiCoder.defaultAbiCoder().encode(["string", "bytes32"], ["loan-0001", ethers.id("salt")]),
 );
 
 export interface Parties {
@@ -67,27 +56,12 @@ export interface Deployed extends Parties {
 
 /** Deploys both contracts (admin = signer 0) and grants the anchorer role to `operator`. For `loadFixture`. */
 export async function deployFixture(): Promise<Deployed> {
-  const [
-    admin,
-    operator,
-    platform,
-    funder,
-    collector,
-    guarantor,
-    channelA,
-    channelB,
-    outsider,
-  ] = await ethers.getSigners();
+  const [admin, operator, platform, funder, collector, guarantor, channelA, channelB, outsider] =
+    await ethers.getSigners();
   if (!outsider) throw new Error("hardhat network needs at least 9 accounts");
   const registry = await ethers.deployContract("AgreementRegistry", admin);
-  const anchor = await ethers.deployContract(
-    "ReceiptAnchor",
-    [await registry.getAddress(), admin.address],
-    admin,
-  );
-  await anchor
-    .connect(admin)
-    .grantRole(await anchor.ANCHORER_ROLE(), operator.address);
+  const anchor = await ethers.deployContract("ReceiptAnchor", [await registry.getAddress(), admin.address], admin);
+  await anchor.connect(admin).grantRole(await anchor.ANCHORER_ROLE(), operator.address);
   const { chainId } = await ethers.provider.getNetwork();
   return {
     registry,
@@ -147,10 +121,7 @@ export async function signAll(
   terms: Terms,
   signers: Partial<Record<keyof Signatures, Signer>> = {},
 ): Promise<Signatures> {
-  const sign = async (
-    role: keyof Signatures,
-    fallback: Signer | undefined,
-  ): Promise<string> => {
+  const sign = async (role: keyof Signatures, fallback: Signer | undefined): Promise<string> => {
     const s = signers[role] ?? fallback;
     return s ? signAgreement(d, s, agreementId, version, terms) : "0x";
   };
@@ -164,23 +135,12 @@ export async function signAll(
 }
 
 /** Registers `terms` (default: {@link makeTerms}) as version 1 of `agreementId`. */
-export async function registerAgreement(
-  d: Deployed,
-  terms = makeTerms(d),
-  agreementId = AGREEMENT_ID,
-): Promise<void> {
-  await d.registry.register(
-    agreementId,
-    terms,
-    await signAll(d, agreementId, 1, terms),
-  );
+export async function registerAgreement(d: Deployed, terms = makeTerms(d), agreementId = AGREEMENT_ID): Promise<void> {
+  await d.registry.register(agreementId, terms, await signAll(d, agreementId, 1, terms));
 }
 
 /** A SETTLED receipt attested by channel A, with `overrides` applied. */
-export function makeReceipt(
-  p: Parties,
-  overrides: Partial<Receipt> = {},
-): Receipt {
+export function makeReceipt(p: Parties, overrides: Partial<Receipt> = {}): Receipt {
   return {
     agreementId: AGREEMENT_ID,
     loanId: LOAN_ID,
@@ -199,17 +159,9 @@ export function makeReceipt(
 }
 
 /** `signer`'s EIP-712 signature of `receipt` in `d.anchor`'s domain. */
-export async function signReceipt(
-  d: Deployed,
-  signer: Signer,
-  receipt: Receipt,
-): Promise<string> {
+export async function signReceipt(d: Deployed, signer: Signer, receipt: Receipt): Promise<string> {
   const domain = receiptDomain(d.chainId, await d.anchor.getAddress());
-  return signer.signTypedData(
-    domain,
-    RECEIPT_TYPES,
-    receipt as unknown as Record<string, unknown>,
-  );
+  return signer.signTypedData(domain, RECEIPT_TYPES, receipt as unknown as Record<string, unknown>);
 }
 
 /** The block time of the latest block. */
@@ -220,9 +172,7 @@ export async function latestTime(): Promise<number> {
 }
 
 /** Gas used by the transaction `tx` (awaited). */
-export async function gasOf(
-  tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>,
-): Promise<bigint> {
+export async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<bigint> {
   const receipt = await (await tx).wait();
   if (!receipt) throw new Error("transaction was not mined");
   return receipt.gasUsed;

@@ -1,13 +1,6 @@
 import { expect } from "chai";
-import {
-  loadFixture,
-  time,
-} from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import {
-  isAuthorizedUnder,
-  ZERO_ADDRESS,
-  type Terms as VerifierTerms,
-} from "../../verifier";
+import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import { isAuthorizedUnder, ZERO_ADDRESS, type Terms as VerifierTerms } from "../../verifier";
 import {
   AGREEMENT_ID,
   KIND,
@@ -25,14 +18,7 @@ async function registeredFixture(): Promise<Deployed> {
   return d;
 }
 
-type PartyName =
-  | "platform"
-  | "funder"
-  | "collector"
-  | "guarantor"
-  | "channelA"
-  | "channelB"
-  | "outsider";
+type PartyName = "platform" | "funder" | "collector" | "guarantor" | "channelA" | "channelB" | "outsider";
 const PARTIES: readonly PartyName[] = [
   "platform",
   "funder",
@@ -52,14 +38,7 @@ const ALLOWED: Record<keyof typeof KIND, readonly PartyName[]> = {
   CONFIRMED: ["funder"],
   REVERSED: ["collector", "channelA", "channelB"],
   COMPENSATED: ["guarantor"],
-  VOIDED: [
-    "platform",
-    "funder",
-    "collector",
-    "guarantor",
-    "channelA",
-    "channelB",
-  ],
+  VOIDED: ["platform", "funder", "collector", "guarantor", "channelA", "channelB"],
 };
 
 function asVerifierTerms(p: Parties): VerifierTerms {
@@ -67,27 +46,15 @@ function asVerifierTerms(p: Parties): VerifierTerms {
 }
 
 describe("AgreementRegistry.isAuthorized", function () {
-  for (const [kindName, allowed] of Object.entries(ALLOWED) as [
-    keyof typeof KIND,
-    readonly PartyName[],
-  ][]) {
+  for (const [kindName, allowed] of Object.entries(ALLOWED) as [keyof typeof KIND, readonly PartyName[]][]) {
     it(`lets exactly ${allowed.join(", ")} sign ${kindName}`, async function () {
       const d = await loadFixture(registeredFixture);
       const kind = KIND[kindName];
       for (const party of PARTIES) {
-        const got = await d.registry.isAuthorized(
-          AGREEMENT_ID,
-          d[party].address,
-          kind,
-          0,
-        );
-        expect(got, `${party} signing ${kindName}`).to.equal(
-          allowed.includes(party),
-        );
+        const got = await d.registry.isAuthorized(AGREEMENT_ID, d[party].address, kind, 0);
+        expect(got, `${party} signing ${kindName}`).to.equal(allowed.includes(party));
         // The verifier mirrors the registry (the service and the CLI judge roles off chain with it).
-        expect(
-          isAuthorizedUnder(asVerifierTerms(d), d[party].address, kind),
-        ).to.equal(got);
+        expect(isAuthorizedUnder(asVerifierTerms(d), d[party].address, kind)).to.equal(got);
       }
     });
   }
@@ -96,14 +63,7 @@ describe("AgreementRegistry.isAuthorized", function () {
     it(`refuses every party for unknown kind ${kind}`, async function () {
       const d = await loadFixture(registeredFixture);
       for (const party of PARTIES) {
-        expect(
-          await d.registry.isAuthorized(
-            AGREEMENT_ID,
-            d[party].address,
-            kind,
-            0,
-          ),
-        ).to.equal(false);
+        expect(await d.registry.isAuthorized(AGREEMENT_ID, d[party].address, kind, 0)).to.equal(false);
       }
     });
   }
@@ -111,22 +71,8 @@ describe("AgreementRegistry.isAuthorized", function () {
   it("refuses everyone for an unknown agreement", async function () {
     const d = await loadFixture(deployFixture);
     for (const kind of Object.values(KIND)) {
-      expect(
-        await d.registry.isAuthorized(
-          AGREEMENT_ID,
-          d.platform.address,
-          kind,
-          0,
-        ),
-      ).to.equal(false);
-      expect(
-        await d.registry.isAuthorized(
-          AGREEMENT_ID,
-          d.channelA.address,
-          kind,
-          0,
-        ),
-      ).to.equal(false);
+      expect(await d.registry.isAuthorized(AGREEMENT_ID, d.platform.address, kind, 0)).to.equal(false);
+      expect(await d.registry.isAuthorized(AGREEMENT_ID, d.channelA.address, kind, 0)).to.equal(false);
     }
   });
 
@@ -134,9 +80,7 @@ describe("AgreementRegistry.isAuthorized", function () {
     const d = await loadFixture(deployFixture);
     await registerAgreement(d, makeTerms(d, { guarantor: ZERO_ADDRESS }));
     for (const kind of Object.values(KIND)) {
-      expect(
-        await d.registry.isAuthorized(AGREEMENT_ID, ZERO_ADDRESS, kind, 0),
-      ).to.equal(false);
+      expect(await d.registry.isAuthorized(AGREEMENT_ID, ZERO_ADDRESS, kind, 0)).to.equal(false);
     }
   });
 
@@ -148,12 +92,7 @@ describe("AgreementRegistry.isAuthorized", function () {
       collector: d.outsider.address,
       channels: [d.channelB.address],
     });
-    await d.registry.amend(
-      AGREEMENT_ID,
-      2,
-      terms,
-      await signAll(d, AGREEMENT_ID, 2, terms, { collector: d.outsider }),
-    );
+    await d.registry.amend(AGREEMENT_ID, 2, terms, await signAll(d, AGREEMENT_ID, 2, terms, { collector: d.outsider }));
     const [, v2At] = await d.registry.termsOf(AGREEMENT_ID, 2);
     const { FORWARDED, SETTLED, VOIDED } = KIND;
     const auth = (who: string, kind: number, at: bigint): Promise<boolean> =>
