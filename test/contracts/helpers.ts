@@ -56,9 +56,15 @@ export interface Deployed extends Parties {
 
 /** Deploys both contracts (admin = signer 0) and grants the anchorer role to `operator`. For `loadFixture`. */
 export async function deployFixture(): Promise<Deployed> {
-  const [admin, operator, platform, funder, collector, guarantor, channelA, channelB, outsider] =
-    await ethers.getSigners();
-  if (!outsider) throw new Error("hardhat network needs at least 9 accounts");
+  const signers = await ethers.getSigners();
+  const at = (i: number): Signer => {
+    const signer = signers[i];
+    if (!signer) throw new Error("the hardhat network needs at least 9 accounts");
+    return signer;
+  };
+  const [admin, operator, platform, funder, collector, guarantor, channelA, channelB, outsider] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  ].map(at) as [Signer, Signer, Signer, Signer, Signer, Signer, Signer, Signer, Signer];
   const registry = await ethers.deployContract("AgreementRegistry", admin);
   const anchor = await ethers.deployContract("ReceiptAnchor", [await registry.getAddress(), admin.address], admin);
   await anchor.connect(admin).grantRole(await anchor.ANCHORER_ROLE(), operator.address);
@@ -67,14 +73,14 @@ export async function deployFixture(): Promise<Deployed> {
     registry,
     anchor,
     chainId,
-    admin: admin as Signer,
-    operator: operator as Signer,
-    platform: platform as Signer,
-    funder: funder as Signer,
-    collector: collector as Signer,
-    guarantor: guarantor as Signer,
-    channelA: channelA as Signer,
-    channelB: channelB as Signer,
+    admin,
+    operator,
+    platform,
+    funder,
+    collector,
+    guarantor,
+    channelA,
+    channelB,
     outsider,
   };
 }
