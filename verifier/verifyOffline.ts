@@ -1,5 +1,5 @@
 import { parseBundle, type ReceiptBundle } from "./bundle";
-import { DEPENDS_ON, verdict, type CheckName, type CheckResult, type VerifyResult } from "./checks";
+import { CHECKS, DEPENDS_ON, verdict, type CheckName, type CheckResult, type VerifyResult } from "./checks";
 import { domainSeparator, receiptDomain } from "./eip712";
 import { fromHex } from "./hex";
 import { verifyProof } from "./merkle";
@@ -136,4 +136,12 @@ export function verifyBundleOffline(input: unknown): VerifyResult {
   const result: VerifyResult = { ...verdict(log.checks), checks: log.checks };
   if (digest !== undefined) result.digest = digest;
   return result;
+}
+
+/** The result for input that is not even JSON: FORMAT fails with `message`, every other check is skipped. */
+export function malformedResult(message: string): VerifyResult {
+  const log = new CheckLog();
+  log.fail("FORMAT", "MALFORMED_BUNDLE", message);
+  log.skipRest(CHECKS);
+  return { ...verdict(log.checks), checks: log.checks };
 }

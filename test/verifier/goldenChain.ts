@@ -1,5 +1,15 @@
 import path from "node:path";
-import { AbiCoder, Contract, ContractFactory, HDNodeWallet, Wallet, id, keccak256, type Provider } from "ethers";
+import {
+  AbiCoder,
+  Contract,
+  ContractFactory,
+  HDNodeWallet,
+  NonceManager,
+  Wallet,
+  id,
+  keccak256,
+  type Provider,
+} from "ethers";
 import { deployContracts, readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
 import {
   AGREEMENT_TYPES,
@@ -110,7 +120,8 @@ export function signAck(b: ReceiptBundle, acceptedAt: number, anchorBy: number):
  */
 export async function buildGoldenChain(provider: DevProvider): Promise<GoldenChain> {
   const at = (t: number): Promise<unknown> => provider.send("evm_setNextBlockTimestamp", [t]);
-  const operator = new Wallet(ACCOUNTS.operator.privateKey, provider);
+  // NonceManager: ethers' JsonRpcProvider briefly caches eth_getTransactionCount, which would reuse nonces.
+  const operator = new NonceManager(new Wallet(ACCOUNTS.operator.privateKey, provider));
   await at(T0 - 3600);
   const deployment = await deployContracts(operator);
   const { chainId, anchor: anchorAddr, registry: registryAddr } = deployment;
