@@ -1,0 +1,33 @@
+/**
+ * `npm run service`: the service alone against any EVM JSON-RPC (RPC_URL, OPERATOR_KEY, addresses from the
+ * environment or deployments/<chainId>.json). A DATA_DIR of another chain makes it refuse to start.
+ */
+import { loadConfig } from "../service/config";
+import { startService } from "../service/server";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const svc = await startService(config);
+  // Tests and supervisors read this line to learn the URL (PORT=0 picks a free port).
+  process.stdout.write(JSON.stringify({ msg: "listening", url: svc.url }) + "\n");
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    svc.deps.log.info({ signal }, "stopping");
+    svc.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  console.error(`repayproof service failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import express, { type Express } from "express";
+import type { AppDeps } from "./deps";
+import { errorHandler, notFoundHandler } from "./errors";
+import { rateLimit } from "./rateLimit";
+import { agreementRoutes } from "./routes/agreementRoutes";
+import { batchRoutes } from "./routes/batchRoutes";
+import { infoRoutes } from "./routes/infoRoutes";
+import { receiptRoutes } from "./routes/receiptRoutes";
+
+/**
+ * Builds the HTTP app (never listens: server.ts does). Routes parse their own bodies (receipts as raw bytes
+ * for the worker pool, agreements as JSON, both limited to 2 MiB); one error middleware sits last, after a
+ * JSON 404.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(rateLimit(deps.config.rateLimitRps));
+  app.use(infoRoutes(deps));
+  app.use(receiptRoutes(deps));
+  app.use(batchRoutes(deps));
+  app.use(agreementRoutes(deps));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

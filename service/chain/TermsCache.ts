@@ -1,0 +1,155 @@
+import type { Logger } from "pino";
+import type { AgreementVersion, Terms } from "../../verifier";
+import { ApiError } from "../errors";
+import type { Store } from "../store/Store";
+import type { Chain } from "./Chain";
+
+const MAX_CACHED = 10_000;
+const MAX_LOG_RANGE = 5_000;
+
+/**
+ * Agreement terms read from the registry, cached in memory (bounded) and on disk (so a restart during an
+ * RPC outage still admits receipts of known agreements), and refreshed from AgreementAmended events.
+ */
+export class TermsCache {
+  private readonly memory = new Map<string, AgreementVersion[]>();
+  private readonly inflight = new Map<string, Promise<AgreementVersion[] | undefined>>();
+  private lastBlock: number | undefined;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly onRpcError: () => void,
+  ) {}
+
+  /**
+   * The versions of `agreementId` (version order), or undefined when the registry does not know it.
+   * Throws CHAIN_UNAVAILABLE when the chain must be asked and cannot be reached.
+   */
+  async get(agreementId: string): Promise<AgreementVersion[] | undefined> {
+    const id = agreementId.toLowerCase();
+    const hit = this.memory.get(id);
+    if (hit) return hit;
+    let p = this.inflight.get(id);
+    if (!p) {
+      p = this.load(id).finally(() => this.inflight.delete(id));
+      this.inflight.set(id, p);
+    }
+    return p;
+  }
+
+  private remember(id: string, versions: AgreementVersion[]): void {
+    if (this.memory.size >= MAX_CACHED) {
+      const oldest = this.memory.keys().next().value;
+      if (oldest !== undefined) this.memory.delete(oldest);
+    }
+    this.memory.set(id, versions);
+  }
+
+  private async load(id: string): Promise<AgreementVersion[] | undefined> {
+    const stored = await this.store.getTerms(id);
+    if (stored) {
+      this.remember(id, stored);
+      return stored;
+    }
+    const versions = await this.fetch(id);
+    if (versions) {
+      await this.store.putTerms(id, versions);
+      this.remember(id, versions);
+    }
+    return versions;
+  }
+
+  /** Reads every version of `id` from the registry. */
+  async fetch(id: string): Promise<AgreementVersion[] | undefined> {
+    try {
+      const latest = Number(await this.chain.registry.getFunction("latestVersion")(id));
+      if (latest === 0) return undefined;
+      const versions: AgreementVersion[] = [];
+      for (let v = 1; v <= latest; v++) {
+        const [t, effectiveAt, blockNumber] = await this.chain.registry.getFunction("termsOf")(id, v);
+        versions.push({
+          version: v,
+          effectiveAt: Number(effectiveAt),
+          blockNumber: Number(blockNumber),
+          terms: toTerms(t),
+        });
+      }
+      return versions;
+    } catch (e) {
+      this.onRpcError();
+      throw new ApiError("CHAIN_UNAVAILABLE", "the agreement registry cannot be read now; retry later", {
+        agreementId: id,
+      });
+    }
+  }
+
+  /** Re-reads `id` from the chain now (after we relayed a registration or amendment). */
+  async refresh(id: string): Promise<void> {
+    const key = id.toLowerCase();
+    const versions = await this.fetch(key);
+    if (!versions) return;
+    await this.store.putTerms(key, versions);
+    this.remember(key, versions);
+  }
+
+  /** One poll of registry events: amendments of agreements we hold are re-read. */
+  async poll(): Promise<void> {
+    const provider = this.chain.provider;
+    const head = await provider.getBlockNumber();
+    if (this.lastBlock === undefined) {
+      this.lastBlock = (await this.store.getMeta<number>("termsBlock")) ?? head;
+    }
+    while (this.lastBlock < head) {
+      const from = this.lastBlock + 1;
+      const to = Math.min(head, from + MAX_LOG_RANGE - 1);
+      const amended = this.chain.registry.interface.getEvent("AgreementAmended");
+      if (!amended) throw new Error("the registry ABI has no AgreementAmended event");
+      const logs = await provider.getLogs({
+        address: await this.chain.registry.getAddress(),
+        topics: [amended.topicHash],
+        fromBlock: from,
+        toBlock: to,
+      });
+      for (const l of logs) {
+        const id = (l.topics[1] ?? "").toLowerCase();
+        if (this.memory.has(id) || (await this.store.getTerms(id))) {
+          this.log.info({ agreementId: id }, "agreement amended: refreshing its terms");
+          await this.refresh(id);
+        }
+      }
+      this.lastBlock = to;
+      await this.store.putMeta("termsBlock", to);
+    }
+  }
+}
+
+/** An ethers Result of the Terms struct → plain {@link Terms}. */
+export function toTerms(t: {
+  platform: string;
+  funder: string;
+  collector: string;
+  guarantor: string;
+  channels: Iterable<string>;
+  graceSecs: bigint;
+  settleSecs: bigint;
+  forwardSecs: bigint;
+  confirmSecs: bigint;
+  reportSecs: bigint;
+  disclosureHash: string;
+}): Terms {
+  return {
+    platform: t.platform,
+    funder: t.funder,
+    collector: t.collector,
+    guarantor: t.guarantor,
+    channels: [...t.channels],
+    graceSecs: Number(t.graceSecs),
+    settleSecs: Number(t.settleSecs),
+    forwardSecs: Number(t.forwardSecs),
+    confirmSecs: Number(t.confirmSecs),
+    reportSecs: Number(t.reportSecs),
+    disclosureHash: t.disclosureHash,
+  };
+}

@@ -1,0 +1,109 @@
+import path from "node:path";
+
+/** Service configuration (docs/api.md, "Configuration"): environment variables with documented defaults. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** JSON-RPC URL of the chain; required by startService (scripts/start.ts fills it for the embedded node). */
+  rpcUrl: string;
+  /** Operator (anchoring) private key, 0x-hex; undefined = Hardhat account #0, allowed only on chain 31337. */
+  operatorKey: string | undefined;
+  registryAddress: string | undefined;
+  anchorAddress: string | undefined;
+  /** Deployment block number (from the deployments file), used as the chain identity anchor. */
+  deploymentBlock: number | undefined;
+  /** Where `deployments/<chainId>.json` files live. */
+  deploymentsDir: string;
+  stream: string | undefined;
+  batchMax: number;
+  batchIntervalMs: number;
+  confirmations: number;
+  maxAnchorDelayS: number;
+  regulators: string[];
+  backlogMax: number;
+  /** Worker threads for parse + digest + signature recovery; 0 = on the main thread. */
+  workers: number;
+  /** Requests per second allowed per key (bearer party or client address), with a burst of twice that. */
+  rateLimitRps: number;
+  /** Seconds after which an unmined anchoring transaction is replaced with higher fees. */
+  txStuckS: number;
+  /** Milliseconds between polls of the chain (anchor confirmations, registry events). */
+  pollMs: number;
+  logLevel: string;
+  /** When set, a DATA_DIR of another chain is moved aside instead of refusing to start (embedded node only). */
+  moveStaleData: boolean;
+}
+
+/** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
+export const HARDHAT_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+export const DEFAULTS = {
+  PORT: 8080,
+  HOST: "127.0.0.1",
+  DATA_DIR: "./data",
+  NODE_PORT: 8545,
+  BATCH_MAX: 4096,
+  BATCH_INTERVAL_MS: 2000,
+  CONFIRMATIONS: 1,
+  MAX_ANCHOR_DELAY_S: 60,
+  BACKLOG_MAX: 1_000_000,
+  RATE_LIMIT_RPS: 1000,
+  TX_STUCK_S: 30,
+  POLL_MS: 500,
+} as const;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/** Reads the configuration from `env`; throws with a message naming the variable when one is invalid. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const regulators = (str(env, "REGULATORS") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const r of regulators) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(r)) throw new Error(`REGULATORS: "${r}" is not an address`);
+  }
+  const nodePort = int(env, "NODE_PORT", DEFAULTS.NODE_PORT, 1);
+  return {
+    port: int(env, "PORT", DEFAULTS.PORT),
+    host: str(env, "HOST") ?? DEFAULTS.HOST,
+    dataDir: path.resolve(str(env, "DATA_DIR") ?? DEFAULTS.DATA_DIR),
+    rpcUrl: str(env, "RPC_URL") ?? `http://127.0.0.1:${nodePort}`,
+    operatorKey: str(env, "OPERATOR_KEY"),
+    registryAddress: str(env, "REGISTRY_ADDRESS"),
+    anchorAddress: str(env, "ANCHOR_ADDRESS"),
+    deploymentBlock: env.DEPLOYMENT_BLOCK ? int(env, "DEPLOYMENT_BLOCK", 0) : undefined,
+    deploymentsDir: path.resolve(str(env, "DEPLOYMENTS_DIR") ?? path.join(__dirname, "..", "deployments")),
+    stream: str(env, "STREAM"),
+    batchMax: int(env, "BATCH_MAX", DEFAULTS.BATCH_MAX, 1),
+    batchIntervalMs: int(env, "BATCH_INTERVAL_MS", DEFAULTS.BATCH_INTERVAL_MS, 10),
+    confirmations: int(env, "CONFIRMATIONS", DEFAULTS.CONFIRMATIONS, 1),
+    maxAnchorDelayS: int(env, "MAX_ANCHOR_DELAY_S", DEFAULTS.MAX_ANCHOR_DELAY_S, 1),
+    regulators: regulators.map((r) => r.toLowerCase()),
+    backlogMax: int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1),
+    workers: int(env, "WORKERS", defaultWorkers()),
+    rateLimitRps: int(env, "RATE_LIMIT_RPS", DEFAULTS.RATE_LIMIT_RPS, 1),
+    txStuckS: int(env, "TX_STUCK_S", DEFAULTS.TX_STUCK_S, 1),
+    pollMs: int(env, "POLL_MS", DEFAULTS.POLL_MS, 10),
+    logLevel: str(env, "LOG_LEVEL") ?? "info",
+    moveStaleData: false,
+  };
+}
+
+function defaultWorkers(): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const n = (require("node:os") as typeof import("node:os")).availableParallelism();
+  return Math.max(1, n);
+}

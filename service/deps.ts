@@ -1,0 +1,37 @@
+import type { Logger } from "pino";
+import type { Admission } from "./admission";
+import type { Batcher } from "./batcher";
+import type { Anchorer } from "./chain/Anchorer";
+import type { Chain } from "./chain/Chain";
+import type { TermsCache } from "./chain/TermsCache";
+import type { TxSender } from "./chain/TxSender";
+import type { Config } from "./config";
+import type { WorkerPool } from "./ingest/WorkerPool";
+import type { Metrics } from "./metrics";
+import type { Store } from "./store/Store";
+
+/** Who we are on chain, fixed at start. */
+export interface Identity {
+  chainId: number;
+  registry: string;
+  anchor: string;
+  stream: string;
+  operator: string;
+  domainSeparator: string;
+}
+
+/** Everything the HTTP app uses; built by startService (or a test). */
+export interface AppDeps {
+  config: Config;
+  identity: Identity;
+  store: Store;
+  admission: Admission;
+  pool: WorkerPool;
+  terms: TermsCache;
+  chain: Chain;
+  sender: TxSender;
+  anchorer: Anchorer;
+  batcher: Batcher;
+  metrics: Metrics;
+  log: Logger;
+}

@@ -1,0 +1,89 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { Logger } from "pino";
+
+/** The error codes of the API (DESIGN.md, "Errors"): a stable union, each mapped once to its status. */
+export const ERROR_STATUS = {
+  INVALID_BODY: 400,
+  BAD_SIGNATURE: 400,
+  UNAUTHENTICATED: 401,
+  NOT_AUTHORIZED_FOR_KIND: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  NONCE_CONFLICT: 409,
+  AGREEMENT_EXISTS: 409,
+  NOT_ANCHORED_YET: 409,
+  BODY_TOO_LARGE: 413,
+  UNKNOWN_AGREEMENT: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  CHAIN_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The one error type of the service: a code (the API), a message (free text) and optional details. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  /** The JSON error body `{ error: { code, message, details? } }`. */
+  toBody(): { error: { code: ErrorCode; message: string; details?: unknown } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+/** The JSON 404 for unknown routes (mounted after every route). */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new ApiError("NOT_FOUND", `no route for ${req.method} ${req.path}`));
+};
+
+/**
+ * The one error middleware, mounted last: ApiErrors become their body and status; body-parser failures
+ * become INVALID_BODY or BODY_TOO_LARGE; anything else is our bug: 500 INTERNAL, logged with its stack.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let e: ApiError;
+    if (isApiError(err)) e = err;
+    else if (isBodyParserError(err, "entity.too.large"))
+      e = new ApiError("BODY_TOO_LARGE", "bodies are limited to 2 MiB");
+    else if (isBodyParserError(err, "entity.parse.failed"))
+      e = new ApiError("INVALID_BODY", "the body is not valid JSON");
+    else if (isBodyParserError(err)) e = new ApiError("INVALID_BODY", (err as Error).message);
+    else {
+      log.error({ err, method: req.method, path: req.path }, "internal error");
+      e = new ApiError("INTERNAL", "internal error (logged)");
+    }
+    if (e.code === "INTERNAL" && isApiError(err)) log.error({ err, path: req.path }, "internal error");
+    if (res.headersSent) return;
+    res.status(e.status).json(e.toBody());
+  };
+}
+
+function isBodyParserError(err: unknown, type?: string): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const t = (err as { type?: unknown }).type;
+  const status = (err as { status?: unknown }).status;
+  if (type !== undefined) return t === type;
+  return typeof t === "string" && typeof status === "number" && status >= 400 && status < 500;
+}

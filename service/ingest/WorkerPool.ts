@@ -1,0 +1,91 @@
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
+import { toHex } from "../../verifier";
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  jobs: Map<number, { resolve: (r: PreprocessResult) => void; reject: (e: Error) => void }>;
+}
+
+/**
+ * Runs {@link preprocess} (parse, digest, recovery, Ack signing: the CPU-heavy part of ingest) on worker
+ * threads so both cores verify signatures while the main thread serves HTTP and commits. With `size` 0 it
+ * runs inline. A worker that dies fails its jobs and is replaced.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: PreprocessContext,
+    size: number,
+    private readonly log: Logger,
+  ) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(path.join(__dirname, "worker.js"), {
+      workerData: {
+        domainSeparator: this.ctx.domainSeparator,
+        operatorKey: toHex(this.ctx.operatorKey),
+        maxAnchorDelayS: this.ctx.maxAnchorDelayS,
+      },
+    });
+    worker.unref();
+    const slot: Slot = { worker, busy: 0, jobs: new Map() };
+    worker.on("message", (m: { id: number; result?: PreprocessResult; failure?: string }) => {
+      const job = slot.jobs.get(m.id);
+      if (!job) return;
+      slot.jobs.delete(m.id);
+      slot.busy--;
+      if (m.result !== undefined) job.resolve(m.result);
+      else job.reject(new Error(`ingest worker failed: ${m.failure ?? "unknown"}`));
+    });
+    const fail = (err: Error): void => {
+      for (const j of slot.jobs.values()) j.reject(err);
+      slot.jobs.clear();
+      slot.busy = 0;
+      const i = this.slots.indexOf(slot);
+      if (i >= 0 && !this.closed) {
+        this.log.error({ err }, "ingest worker died; replacing it");
+        this.slots[i] = this.spawn();
+      }
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (!this.closed) fail(new Error(`ingest worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  /** Preprocesses `body` on the least busy worker (inline when the pool is empty). */
+  run(body: Buffer, nowS: number): Promise<PreprocessResult> {
+    if (this.slots.length === 0) return Promise.resolve(preprocess(body, this.ctx, nowS));
+    let slot = this.slots[0] as Slot;
+    for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      slot.jobs.set(id, { resolve, reject });
+      // Copy into a transferable buffer (the request's Buffer may share a pooled ArrayBuffer).
+      const copy = new Uint8Array(body.byteLength);
+      copy.set(body);
+      slot.worker.postMessage({ id, body: copy, nowS }, [copy.buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+}

@@ -1,0 +1,133 @@
+import {
+  ackDigest,
+  fromHex,
+  isInvalidArgument,
+  parseReceipt,
+  receiptDigest,
+  receiptToJson,
+  recoverAddress,
+  signDigest,
+  type Ack,
+} from "../../verifier";
+import type { ErrorCode } from "../errors";
+
+/** Most items one `POST /v1/receipts` may carry (DESIGN.md). */
+export const MAX_ITEMS = 1000;
+
+export interface ItemError {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** A receipt that passed every check that needs no state: shape, digest, signature; Ack pre-signed. */
+export interface Prepared {
+  digest: string;
+  attester: string;
+  nonce: string;
+  agreementId: string;
+  loanId: string;
+  kind: number;
+  occurredAt: number;
+  ref: string;
+  /** The StoredReceipt, serialised once here (off the main thread). */
+  record: string;
+  ack: Ack;
+}
+
+export type ItemResult = Prepared | ItemError;
+
+export type PreprocessResult = ItemError | { single: boolean; items: ItemResult[] };
+
+/** What preprocessing needs: the receipt domain separator and the operator key that signs Acks. */
+export interface PreprocessContext {
+  domainSeparator: string;
+  operatorKey: Uint8Array;
+  maxAnchorDelayS: number;
+}
+
+export function isItemError(r: unknown): r is ItemError {
+  return typeof r === "object" && r !== null && "error" in r;
+}
+
+const invalid = (message: string, details?: unknown): ItemError => ({
+  error: { code: "INVALID_BODY", message, ...(details === undefined ? {} : { details }) },
+});
+
+/**
+ * Parses a `POST /v1/receipts` body (raw bytes) and prepares each item: strict receipt parsing, the
+ * EIP-712 digest, signature recovery (libsecp256k1) compared with `attester`, and the Ack signature.
+ * Pure and stateless so it runs in worker threads; admission (terms, nonces) happens on the main thread.
+ * Only a malformed envelope fails the whole request; items are judged one by one.
+ */
+export function preprocess(body: Uint8Array | string, ctx: PreprocessContext, nowS: number): PreprocessResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(
+      typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"),
+    );
+  } catch {
+    return invalid("the body is not valid JSON");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return invalid("expected a JSON object");
+  const o = json as Record<string, unknown>;
+  if ("items" in o) {
+    if (Object.keys(o).length !== 1) return invalid("a batch body has only `items`");
+    const items = o.items;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS) {
+      return invalid(`items: expected an array of 1 to ${MAX_ITEMS} { receipt, signature }`);
+    }
+    return { single: false, items: items.map((it) => prepareItem(it, ctx, nowS)) };
+  }
+  return { single: true, items: [prepareItem(o, ctx, nowS)] };
+}
+
+function prepareItem(item: unknown, ctx: PreprocessContext, nowS: number): ItemResult {
+  if (typeof item !== "object" || item === null || Array.isArray(item))
+    return invalid("expected { receipt, signature }");
+  const o = item as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k !== "receipt" && k !== "signature") return invalid(`unknown field \`${k}\``, { field: k });
+  }
+  let receipt;
+  try {
+    receipt = parseReceipt(o.receipt);
+  } catch (e) {
+    if (isInvalidArgument(e)) return invalid(e.message, { field: e.field });
+    throw e;
+  }
+  const signature = o.signature;
+  if (typeof signature !== "string") return invalid("signature: expected 0x-hex", { field: "signature" });
+  const digest = receiptDigest(receipt, ctx.domainSeparator);
+  let signer: string;
+  try {
+    signer = recoverAddress(fromHex(digest), signature);
+  } catch (e) {
+    if (isInvalidArgument(e)) return { error: { code: "BAD_SIGNATURE", message: e.message } };
+    throw e;
+  }
+  if (signer !== receipt.attester) {
+    return {
+      error: { code: "BAD_SIGNATURE", message: "the signature does not recover to attester", details: { digest } },
+    };
+  }
+  const acceptedAt = nowS;
+  const anchorBy = acceptedAt + ctx.maxAnchorDelayS;
+  const ack: Ack = {
+    acceptedAt,
+    anchorBy,
+    signature: signDigest(ctx.operatorKey, ackDigest(ctx.domainSeparator, digest, acceptedAt, anchorBy)),
+  };
+  const json = receiptToJson(receipt);
+  const sig = signature.toLowerCase();
+  return {
+    digest,
+    attester: receipt.attester,
+    nonce: json.nonce,
+    agreementId: receipt.agreementId,
+    loanId: receipt.loanId,
+    kind: receipt.kind,
+    occurredAt: receipt.occurredAt,
+    ref: receipt.ref,
+    record: JSON.stringify({ receipt: json, signature: sig, acceptedAt, anchorBy, ackSignature: ack.signature }),
+    ack,
+  };
+}

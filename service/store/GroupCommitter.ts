@@ -1,0 +1,52 @@
+import type { Store, WriteOp } from "./Store";
+
+interface Group {
+  ops: WriteOp[];
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+/**
+ * Group commit: concurrent callers share one synced `db.batch`. While one write is being synced, new
+ * writes accumulate; when it returns, they all go out together in the next one. Writes land in call
+ * order, so keys assigned in call order (the pending queue) land in that order too.
+ */
+export class GroupCommitter {
+  private next: Group | undefined;
+  private writing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly onWrite?: (ops: number) => void,
+  ) {}
+
+  /** Resolves once `ops` are on disk (fsynced), atomically with whatever shares their write. */
+  commit(ops: WriteOp[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.next ??= { ops: [], waiters: [] };
+      for (const op of ops) this.next.ops.push(op);
+      this.next.waiters.push({ resolve, reject });
+      if (!this.writing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.next) {
+      const group = this.next;
+      this.next = undefined;
+      try {
+        await this.store.write(group.ops);
+        this.onWrite?.(group.ops.length);
+        for (const w of group.waiters) w.resolve();
+      } catch (e) {
+        for (const w of group.waiters) w.reject(e);
+      }
+    }
+    this.writing = false;
+  }
+
+  /** Resolves when nothing is being written (for a clean shutdown). */
+  async drain(): Promise<void> {
+    while (this.writing || this.next) await new Promise((r) => setTimeout(r, 5));
+  }
+}
