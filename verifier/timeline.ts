@@ -76,6 +76,9 @@ export function evaluateTimeline(params: EvaluateTimelineParameters): Evaluation
   const { now, includePending = true } = params;
   if (!isTime(now)) fail("now", "expected a non-negative integer time");
   if (params.versions.length === 0) fail("versions", "expected at least version 1");
+  params.versions.forEach((v, i) => {
+    if (!isTime(v.effectiveAt)) fail(`versions[${i}].effectiveAt`, "expected a non-negative integer time");
+  });
   const versions = [...params.versions].sort((a, b) => a.version - b.version);
 
   const all = [...mergeEvents(params.events).values()]

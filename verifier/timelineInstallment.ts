@@ -75,7 +75,7 @@ function responsibleFor(k: number, terms: Terms | undefined, reached: readonly (
 
 /**
  * Evaluates one installment from its counted receipts (already sorted by (occurredAt, digest), voids,
- * unauthorized and foreign-currency receipts removed). `notes` carries the exclusions found upstream.
+ * unauthorized and foreign-currency receipts removed). `upstreamNotes` carries the exclusions found upstream.
  */
 export function evaluateInstallment(
   installment: number,
@@ -119,14 +119,12 @@ export function evaluateInstallment(
     const deadline = base === undefined || version === undefined ? null : base + allowance(version.terms, k);
 
     let closedAt: number | null = null;
-    let judgedAt: number | null = r?.judgedAt ?? null;
     let open = false;
     if (!r && k > 0) {
       // A later stage reached shows this one happened by then; so does the guarantor paying.
       const later = reached.slice(k + 1).flatMap((x) => (x ? [x.judgedAt] : []));
       if (compensatedAt !== null) later.push(compensatedAt);
       closedAt = later.length > 0 ? later.reduce((a, b) => (b < a ? b : a)) : null;
-      judgedAt = null;
       open = closedAt === null && deadline !== null && now > deadline;
     }
     const judgeTime = r ? r.judgedAt : (closedAt ?? (open ? now : null));
@@ -141,7 +139,7 @@ export function evaluateInstallment(
       lateBySecs,
       responsible: k === 0 ? null : responsibleFor(k, version?.terms, reached),
       digest: r ? r.completing.digest : null,
-      judgedAt,
+      judgedAt: r ? r.judgedAt : null,
       backdated: r?.backdated ?? false,
       pending: r?.pending ?? false,
       open,

@@ -408,6 +408,14 @@ describe("evaluateTimeline", () => {
       });
     }
 
+    it("leaves out a VOIDED by someone outside the agreement, with a loan note", () => {
+      const target = ev("SETTLED", { at: 10_550 });
+      const v = ev("VOIDED", { at: 10_560, ref: target.digest, attester: STRANGER });
+      const e = evaluate([...onTime().slice(0, 2), target, v]);
+      expect(stage(e, "SETTLED").at).to.equal(10_550);
+      expect(e.notes).to.deep.equal([{ code: "NOT_AUTHORIZED", digest: v.digest }]);
+    });
+
     it("ignores a VOIDED of a VOIDED (a withdrawal cannot be withdrawn)", () => {
       const target = ev("SETTLED", { at: 10_550 });
       const v1 = ev("VOIDED", { at: 10_560, ref: target.digest });
@@ -519,6 +527,10 @@ describe("evaluateTimeline", () => {
   describe("error: malformed input", () => {
     const cases: { name: string; run: () => unknown }[] = [
       { name: "no versions", run: () => evaluateTimeline({ events: onTime(), versions: [], now: NOW }) },
+      {
+        name: "a version without a valid effectiveAt",
+        run: () => evaluateTimeline({ events: onTime(), versions: [version(1, -1)], now: NOW }),
+      },
       { name: "a negative now", run: () => evaluateTimeline({ events: onTime(), versions: V1, now: -1 }) },
       { name: "a fractional now", run: () => evaluateTimeline({ events: onTime(), versions: V1, now: 1.5 }) },
       {
