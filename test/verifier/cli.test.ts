@@ -16,10 +16,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI as a child process, the way `npx repayproof` does. */
-function cli(...args: string[]): Promise<Run> {
+/** Runs `command` as a child process and collects its output. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+    const child = spawn(command, args, { cwd: ROOT, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -28,6 +28,9 @@ function cli(...args: string[]): Promise<Run> {
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Runs the CLI as a child process, the way `npx repayproof` does. */
+const cli = (...args: string[]): Promise<Run> => run(process.execPath, [BIN, ...args]);
 
 describe("repayproof CLI", function () {
   let node: RunningNode;
@@ -141,5 +144,26 @@ describe("repayproof CLI", function () {
     const r = await cli("inspect", tamperedFile("format-amount-as-number"));
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/receipt\.amount/);
+  });
+
+  describe("hardhat task repayproof:verify", function () {
+    const hardhat = (bundle: string): Promise<Run> =>
+      run(
+        path.join(ROOT, "node_modules", ".bin", "hardhat"),
+        ["repayproof:verify", "--bundle", bundle, "--network", "localhost"],
+        { ...process.env, NODE_URL: node.url, HARDHAT_NETWORK: undefined },
+      );
+
+    it("behavior: verifies a golden bundle over the network's provider (exit 0)", async function () {
+      const r = await hardhat(validFile("settled"));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/^✓ valid /m);
+    });
+
+    it("error: exits 1 for a tampered bundle", async function () {
+      const r = await hardhat(tamperedFile("proof-element"));
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.match(/INCLUSION✗ .*NOT_INCLUDED/);
+    });
   });
 });
