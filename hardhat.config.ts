@@ -3,6 +3,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+import "./tasks/verify";
 
 /** The one compiler version; the `solc` npm package is pinned to it so compiling never downloads. */
 export const SOLC_VERSION = "0.8.28";
