@@ -1,0 +1,126 @@
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import { recoverAddress as ethersRecover } from "ethers";
+import secp256k1 from "secp256k1";
+import { keccakReady } from "../../verifier/keccak";
+import { recoverAddress } from "../../verifier/signature";
+import { figure, median, rate, ratioRuns, type Figure } from "./measure";
+import { log, type BenchOptions } from "./options";
+import type { Row } from "./report";
+import { randomKeys, signReceipts } from "./signedReceipts";
+
+/** The raw recovery rate on every core: the ingest suite's physical limit. */
+export interface SecpResult {
+  readonly rows: Row[];
+  readonly allCores: Figure;
+}
+
+// Plain JavaScript so that the worker needs no TypeScript loader: raw ecdsaRecover over pre-signed input.
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const secp = require(workerData.secp);
+const sigs = workerData.sigs.map((s) => Buffer.from(s, "hex"));
+const msgs = workerData.msgs.map((m) => Buffer.from(m, "hex"));
+parentPort.on("message", (seconds) => {
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  do {
+    for (let i = 0; i < 100; i++, ops++) {
+      const s = sigs[ops % sigs.length];
+      secp.ecdsaRecover(s.subarray(0, 64), s[64] - 27, msgs[ops % msgs.length], false);
+    }
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  } while (elapsed < seconds);
+  parentPort.postMessage(ops / elapsed);
+});
+`;
+
+/** Sum of the rates of one worker per core, all measuring at the same time. */
+async function allCores(workers: Worker[], seconds: number): Promise<number> {
+  const rates = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<number>((resolve, reject) => {
+          w.once("message", resolve);
+          w.once("error", reject);
+          w.postMessage(seconds);
+        }),
+    ),
+  );
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Raw libsecp256k1 recovery (`ecdsaRecover`, no address derivation) on one core and on every core
+ * (worker_threads), and our recoverAddress against ethers' recoverAddress.
+ */
+export async function secpSuite(opts: BenchOptions): Promise<SecpResult> {
+  await keccakReady();
+  const signed = signReceipts(256, "0x" + "11".repeat(20), randomKeys(4));
+  const sigs = signed.map((s) => Buffer.from(s.signature.slice(2), "hex"));
+  const msgs = signed.map((s) => Buffer.from(s.digest.slice(2), "hex"));
+  const raw = (i: number): unknown => {
+    const s = sigs[i % sigs.length] as Buffer;
+    return secp256k1.ecdsaRecover(s.subarray(0, 64), (s[64] as number) - 27, msgs[i % msgs.length] as Buffer, false);
+  };
+  const ours = (i: number): unknown =>
+    recoverAddress(msgs[i % msgs.length] as Buffer, signed[i % signed.length]!.signature);
+  const theirs = (i: number): unknown =>
+    ethersRecover(signed[i % signed.length]!.digest, signed[i % signed.length]!.signature);
+  const cores = os.cpus().length;
+  const workers = Array.from(
+    { length: cores },
+    () =>
+      new Worker(WORKER, {
+        eval: true,
+        workerData: {
+          secp: require.resolve("secp256k1"),
+          sigs: sigs.map((s) => s.toString("hex")),
+          msgs: msgs.map((m) => m.toString("hex")),
+        },
+      }),
+  );
+  try {
+    rate(raw, 0.05, 100);
+    rate(ours, 0.05, 100);
+    rate(theirs, 0.05, 10);
+    await allCores(workers, 0.05);
+    const one: number[] = [];
+    const all: number[] = [];
+    const o: number[] = [];
+    const t: number[] = [];
+    for (let r = 0; r < opts.runs; r++) {
+      one.push(rate(raw, opts.rateSeconds, 100));
+      all.push(await allCores(workers, opts.rateSeconds));
+      o.push(rate(ours, opts.rateSeconds, 100));
+      t.push(rate(theirs, opts.rateSeconds, 10));
+    }
+    log(`secp256k1 recovery: 1 core ${Math.round(median(one))}/s, ${cores} cores ${Math.round(median(all))}/s`);
+    const oneFig = figure(one, "recoveries/s");
+    const allFig = figure(all, "recoveries/s");
+    const oursFig = figure(o, "recoveries/s");
+    const theirsFig = figure(t, "recoveries/s");
+    return {
+      allCores: allFig,
+      rows: [
+        {
+          suite: "raw libsecp256k1 recovery (ingest limit)",
+          size: `${cores} cores`,
+          ours: { label: `ecdsaRecover × ${cores} workers`, figure: allFig },
+          reference: { label: "ecdsaRecover, 1 core", figure: oneFig },
+          ratio: { runs: ratioRuns(allFig, oneFig), label: "× one core" },
+        },
+        {
+          suite: "signature → address",
+          size: "—",
+          ours: { label: "verifier recoverAddress (libsecp256k1)", figure: oursFig },
+          reference: { label: "ethers recoverAddress", figure: theirsFig },
+          ratio: { runs: ratioRuns(oursFig, theirsFig), label: "× faster" },
+        },
+      ],
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
