@@ -23,25 +23,44 @@ const HEX = new Int8Array(128).fill(-1);
 for (let c = 0; c < 10; c++) HEX[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX[65 + c] = HEX[97 + c] = 10 + c;
 
-/** Decodes a 0x-hex bytes32 (exactly what `isBytes32` accepts) into `out` at `at`; false when it is not one. */
-function decode32(s: unknown, out: Uint8Array, at: number): boolean {
-  if (
-    typeof s !== "string" ||
-    s.length !== 66 ||
-    s.charCodeAt(0) !== 48 ||
-    s.charCodeAt(1) !== 120
-  )
-    return false;
+/**
+ * Decodes a 0x-hex bytes32 (exactly what `isBytes32` accepts) into `out` at `at`. Returns 0 when it is not
+ * one, 1 when it is in lower case, 2 when it has upper-case digits (so callers lower-case only those).
+ */
+function decode32(s: unknown, out: Uint8Array, at: number): number {
+  if (typeof s !== "string" || s.length !== 66 || s.charCodeAt(0) !== 48 || s.charCodeAt(1) !== 120) return 0;
+  let upper = 0;
   for (let j = 0; j < 32; j++) {
     const hi = s.charCodeAt(2 + 2 * j);
     const lo = s.charCodeAt(3 + 2 * j);
-    const v =
-      (((hi < 128 ? HEX[hi] : -1) as number) << 4) |
-      ((lo < 128 ? HEX[lo] : -1) as number);
-    if (v < 0) return false;
+    const v = (((hi < 128 ? HEX[hi] : -1) as number) << 4) | ((lo < 128 ? HEX[lo] : -1) as number);
+    if (v < 0) return 0;
+    upper |= (hi - 65) >>> 0 < 6 || (lo - 65) >>> 0 < 6 ? 1 : 0;
     out[at + j] = v;
   }
-  return true;
+  return upper ? 2 : 1;
+}
+
+/** The two hex digits of each byte value as one 16-bit unit, laid out so that memory holds them in order. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HEX_PAIRS = new Uint16Array(256);
+for (let b = 0; b < 256; b++) {
+  const d = "0123456789abcdef";
+  const [first, second] = LITTLE_ENDIAN ? [b >> 4, b & 15] : [b & 15, b >> 4];
+  HEX_PAIRS[b] = d.charCodeAt(first) | (d.charCodeAt(second) << 8);
+}
+
+/** `0x`-hex of the first `count` 32-byte nodes of `bytes`, concatenated (66 characters each), as one string. */
+function hexAll(bytes: Uint8Array, count: number): string {
+  const out = Buffer.allocUnsafeSlow(count * 66);
+  const units = new Uint16Array(out.buffer, out.byteOffset, (count * 66) >> 1);
+  for (let i = 0; i < count; i++) {
+    let u = i * 33;
+    units[u++] = 0x7830; // "0x"
+    const o = i * 32;
+    for (let j = 0; j < 32; j++) units[u++] = HEX_PAIRS[bytes[o + j] as number] as number;
+  }
+  return out.toString("latin1");
 }
 
 /** Byte order of the 32-byte nodes at word offsets `a` and `b` of `bytes`' words: negative when a < b. */
@@ -56,12 +75,7 @@ function compareNodes(bytes: Uint8Array, a: number, b: number): number {
 }
 
 /** Hashes the sorted pair of nodes at word offsets `a`, `b` of `words` into the I/O buffer's first 32 bytes. */
-function hashPairAt(
-  words: Int32Array,
-  bytes: Uint8Array,
-  a: number,
-  b: number,
-): void {
+function hashPairAt(words: Int32Array, bytes: Uint8Array, a: number, b: number): void {
   if (compareNodes(bytes, a, b) > 0) [a, b] = [b, a];
   for (let j = 0; j < 8; j++) {
     IO_WORDS[j] = words[a + j] as number;
@@ -91,13 +105,8 @@ export interface MerkleTree {
 }
 
 /** Indices 0..n-1 ordered by the leaves (8 words each in `leaves`), ascending bytewise. */
-function sortLeaves(
-  leaves: Int32Array,
-  leafBytes: Uint8Array,
-  n: number,
-): Uint32Array {
-  const full = (x: number, y: number): number =>
-    compareNodes(leafBytes, x * 8, y * 8);
+function sortLeaves(leaves: Int32Array, leafBytes: Uint8Array, n: number): Uint32Array {
+  const full = (x: number, y: number): number => compareNodes(leafBytes, x * 8, y * 8);
   const order = new Uint32Array(n);
   // Above 2^21 leaves an index no longer fits beside a 32-bit key in a double's 53 bits: sort generically.
   if (n > 1 << 21) {
@@ -111,26 +120,15 @@ function sortLeaves(
     const o = i * 32;
     const prefix =
       (leafBytes[o] as number) * 0x1000000 +
-      (((leafBytes[o + 1] as number) << 16) |
-        ((leafBytes[o + 2] as number) << 8) |
-        (leafBytes[o + 3] as number));
+      (((leafBytes[o + 1] as number) << 16) | ((leafBytes[o + 2] as number) << 8) | (leafBytes[o + 3] as number));
     keys[i] = prefix * SHIFT + i;
   }
   keys.sort();
   for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % SHIFT;
   for (let k = 1; k < n; k++) {
-    if (
-      Math.floor((keys[k] as number) / SHIFT) !==
-      Math.floor((keys[k - 1] as number) / SHIFT)
-    )
-      continue;
+    if (Math.floor((keys[k] as number) / SHIFT) !== Math.floor((keys[k - 1] as number) / SHIFT)) continue;
     let end = k + 1;
-    while (
-      end < n &&
-      Math.floor((keys[end] as number) / SHIFT) ===
-        Math.floor((keys[k] as number) / SHIFT)
-    )
-      end++;
+    while (end < n && Math.floor((keys[end] as number) / SHIFT) === Math.floor((keys[k] as number) / SHIFT)) end++;
     order.subarray(k - 1, end).sort(full);
     k = end - 1;
   }
@@ -140,20 +138,15 @@ function sortLeaves(
 /** Builds the tree of `digests` (0x-hex bytes32, distinct). */
 export function buildTree(digests: readonly string[]): MerkleTree {
   const n = digests.length;
-  if (n === 0)
-    throw new InvalidArgumentError(
-      "INVALID_TREE",
-      "a tree needs at least one leaf",
-    );
+  if (n === 0) throw new InvalidArgumentError("INVALID_TREE", "a tree needs at least one leaf");
   // Leaves in input order: decode each digest straight into the hash buffer, hash twice in place.
   const leaves = new Int32Array(n * 8);
+  let upper = false;
   const leafBytes = new Uint8Array(leaves.buffer);
   for (let i = 0; i < n; i++) {
-    if (!decode32(digests[i], IO, 0))
-      throw new InvalidArgumentError(
-        "INVALID_TREE",
-        `digest ${i} is not bytes32`,
-      );
+    const kind = decode32(digests[i], IO, 0);
+    if (kind === 0) throw new InvalidArgumentError("INVALID_TREE", `digest ${i} is not bytes32`);
+    if (kind === 2) upper = true;
     K.hash(32);
     K.hash(32);
     for (let j = 0; j < 8; j++) leaves[i * 8 + j] = IO_WORDS[j] as number;
@@ -167,28 +160,21 @@ export function buildTree(digests: readonly string[]): MerkleTree {
   const ordered: string[] = new Array(n);
   for (let k = 0; k < n; k++) {
     const src = order[k] as number;
-    if (
-      k > 0 &&
-      compareNodes(leafBytes, src * 8, (order[k - 1] as number) * 8) === 0
-    ) {
-      throw new InvalidArgumentError(
-        "INVALID_TREE",
-        `duplicate digest ${(digests[src] as string).toLowerCase()}`,
-      );
+    if (k > 0 && compareNodes(leafBytes, src * 8, (order[k - 1] as number) * 8) === 0) {
+      throw new InvalidArgumentError("INVALID_TREE", `duplicate digest ${(digests[src] as string).toLowerCase()}`);
     }
-    for (let j = 0; j < 8; j++)
-      nodes[(size - 1 - k) * 8 + j] = leaves[src * 8 + j] as number;
-    ordered[k] = (digests[src] as string).toLowerCase();
+    for (let j = 0; j < 8; j++) nodes[(size - 1 - k) * 8 + j] = leaves[src * 8 + j] as number;
+    ordered[k] = upper ? (digests[src] as string).toLowerCase() : (digests[src] as string);
   }
   for (let i = n - 2; i >= 0; i--) {
     hashPairAt(nodes, bytes, (2 * i + 1) * 8, (2 * i + 2) * 8);
     for (let j = 0; j < 8; j++) nodes[i * 8 + j] = IO_WORDS[j] as number;
   }
-  const nodeBuf = Buffer.from(nodes.buffer);
-  const hex: (string | undefined)[] = new Array(size);
-  const hexOf = (i: number): string =>
-    (hex[i] ??= "0x" + nodeBuf.toString("hex", i * 32, i * 32 + 32));
-  const root = hexOf(0);
+  const root = "0x" + Buffer.from(nodes.buffer, 0, 32).toString("hex");
+  // Proof elements are slices of one string holding every node's hex, made on the first proof: one
+  // encoding pass instead of a conversion (and a string) per node per proof.
+  let allHex: string | undefined;
+  const hexOf = (i: number): string => (allHex as string).slice(i * 66, i * 66 + 66);
 
   // Built on the first proof: digest → input index, and input index → tree position (the inverse of the
   // placement above, computed separately so that the check below compares two derivations).
@@ -202,10 +188,7 @@ export function buildTree(digests: readonly string[]): MerkleTree {
   /** Checks the proof path of the leaf at `leafPos` (whose leaf we computed from digest `index`). */
   function check(index: number, leafPos: number): void {
     for (let j = 0; j < 8; j++) {
-      invariant(
-        nodes[leafPos * 8 + j] === leaves[index * 8 + j],
-        "a leaf is not where its digest put it",
-      );
+      invariant(nodes[leafPos * 8 + j] === leaves[index * 8 + j], "a leaf is not where its digest put it");
     }
     // PAIR holds (acc, sibling): acc from our own previous step, the sibling read from the tree.
     for (let j = 0; j < 8; j++) PAIR[j] = nodes[leafPos * 8 + j] as number;
@@ -215,15 +198,11 @@ export function buildTree(digests: readonly string[]): MerkleTree {
       path.push(i);
       const sibling = i % 2 === 1 ? i + 1 : i - 1;
       const parent = (i - 1) >> 1;
-      for (let j = 0; j < 8; j++)
-        PAIR[8 + j] = nodes[sibling * 8 + j] as number;
+      for (let j = 0; j < 8; j++) PAIR[8 + j] = nodes[sibling * 8 + j] as number;
       hashPairAt(PAIR, PAIR_BYTES, 0, 8);
       for (let j = 0; j < 8; j++) {
         PAIR[j] = IO_WORDS[j] as number;
-        invariant(
-          PAIR[j] === nodes[parent * 8 + j],
-          "a proof we built does not verify",
-        );
+        invariant(PAIR[j] === nodes[parent * 8 + j], "a proof we built does not verify");
       }
       i = parent;
     }
@@ -235,7 +214,8 @@ export function buildTree(digests: readonly string[]): MerkleTree {
     count: n,
     digests: ordered,
     proof(digest: string): string[] {
-      if (!inputIndex || !positionOf) {
+      if (!inputIndex || !positionOf || allHex === undefined) {
+        allHex = hexAll(bytes, size);
         inputIndex = new Map();
         positionOf = new Uint32Array(n);
         for (let k = 0; k < n; k++) {
@@ -244,34 +224,24 @@ export function buildTree(digests: readonly string[]): MerkleTree {
         }
       }
       const index = inputIndex.get(digest.toLowerCase());
-      if (index === undefined)
-        throw new InvalidArgumentError(
-          "INVALID_PROOF",
-          `${digest} is not a leaf of this tree`,
-        );
+      if (index === undefined) throw new InvalidArgumentError("INVALID_PROOF", `${digest} is not a leaf of this tree`);
       const leafPos = positionOf[index] as number;
-      const proof: string[] = [];
-      for (let i = leafPos; i > 0; i = (i - 1) >> 1)
-        proof.push(hexOf(i % 2 === 1 ? i + 1 : i - 1));
+      const proof: string[] = new Array(31 - Math.clz32(leafPos + 1));
+      let depth = 0;
+      for (let i = leafPos; i > 0; i = (i - 1) >> 1) proof[depth++] = hexOf(i % 2 === 1 ? i + 1 : i - 1);
       check(index, leafPos);
       return proof;
     },
   };
 }
 
-/** The root `proof` leads to from `digest`'s leaf (proof elements 0x-hex bytes32). */
-export function processProof(digest: string, proof: readonly string[]): string {
-  if (!isBytes32(digest)) return processProofSlow(digest, proof);
-  decode32(digest, IO, 0);
+/** Runs `proof` from the digest in the I/O buffer's first 32 bytes; leaves the root there. */
+function accumulate(proof: readonly string[]): void {
   K.hash(32);
   K.hash(32);
   for (const p of proof) {
     // The accumulator sits in the buffer's first half; the element goes in the second, then they are ordered.
-    if (!decode32(p, IO, 32))
-      throw new InvalidArgumentError(
-        "INVALID_PROOF",
-        "proof elements must be bytes32",
-      );
+    if (!decode32(p, IO, 32)) throw new InvalidArgumentError("INVALID_PROOF", "proof elements must be bytes32");
     if (compareNodes(IO, 0, 8) > 0) {
       for (let j = 0; j < 8; j++) {
         const t = IO_WORDS[j] as number;
@@ -281,30 +251,35 @@ export function processProof(digest: string, proof: readonly string[]): string {
     }
     K.hash(64);
   }
+}
+
+/** The root `proof` leads to from `digest`'s leaf (proof elements 0x-hex bytes32). */
+export function processProof(digest: string, proof: readonly string[]): string {
+  if (!decode32(digest, IO, 0)) return processProofSlow(digest, proof);
+  accumulate(proof);
   return "0x" + IO_HEX.toString("hex", 0, 32);
+}
+
+const ROOT = new Uint8Array(32);
+
+/** Whether `proof` proves `digest` is a leaf of the tree with `root`. */
+export function verifyProof(root: string, digest: string, proof: readonly string[]): boolean {
+  if (!decode32(root, ROOT, 0) || !decode32(digest, IO, 0)) {
+    return processProof(digest, proof).toLowerCase() === root.toLowerCase();
+  }
+  accumulate(proof);
+  for (let j = 0; j < 32; j++) if (IO[j] !== ROOT[j]) return false;
+  return true;
 }
 
 /** The reference form of {@link processProof}, for digests that are not bytes32 (kept for identical output). */
 function processProofSlow(digest: string, proof: readonly string[]): string {
   let acc = keccak256(keccak256(fromHex(digest)));
   for (const p of proof) {
-    if (!isBytes32(p))
-      throw new InvalidArgumentError(
-        "INVALID_PROOF",
-        "proof elements must be bytes32",
-      );
+    if (!isBytes32(p)) throw new InvalidArgumentError("INVALID_PROOF", "proof elements must be bytes32");
     const b = fromHex(p);
     const [x, y] = Buffer.compare(acc, b) <= 0 ? [acc, b] : [b, acc];
     acc = keccak256(Buffer.concat([x, y]));
   }
   return toHex(acc);
-}
-
-/** Whether `proof` proves `digest` is a leaf of the tree with `root`. */
-export function verifyProof(
-  root: string,
-  digest: string,
-  proof: readonly string[],
-): boolean {
-  return processProof(digest, proof).toLowerCase() === root.toLowerCase();
 }
