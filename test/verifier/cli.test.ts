@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
@@ -164,6 +166,33 @@ describe("repayproof CLI", function () {
       const r = await hardhat(tamperedFile("proof-element"));
       expect(r.code).to.equal(1);
       expect(r.stdout).to.match(/INCLUSION✗ .*NOT_INCLUDED/);
+    });
+  });
+
+  describe("docs/verifying.md", function () {
+    it("behavior: the by-hand script (ethers + OpenZeppelin only) confirms a golden bundle", async function () {
+      const doc = fs.readFileSync(path.join(ROOT, "docs", "verifying.md"), "utf8");
+      const script = /## By hand[\s\S]*?```js\n([\s\S]*?)```/.exec(doc)?.[1];
+      expect(script, "the js block of the by-hand section").to.be.a("string");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-doc-"));
+      try {
+        const file = path.join(dir, "verify-by-hand.js");
+        fs.writeFileSync(file, script!);
+        const env = { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") };
+        for (const name of ["settled", "contract-attester"]) {
+          const r = await run(process.execPath, [file, validFile(name), node.url], env);
+          expect(r.code, r.stderr).to.equal(0);
+          const out = JSON.parse(r.stdout) as Record<string, unknown>;
+          const expected = { chain: true, digest: true, signature: true, role: true, inclusion: true, anchor: true };
+          // The script handles EOA attesters only (it says so); the wallet-signed receipt fails its ECDSA line.
+          expect(out).to.include(name === "settled" ? expected : { ...expected, signature: false });
+          expect(out.ackOnTime).to.equal(true);
+        }
+        const late = await run(process.execPath, [file, tamperedFile("late-ack"), node.url], env);
+        expect(JSON.parse(late.stdout)).to.include({ ackOnTime: false, inclusion: true });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
