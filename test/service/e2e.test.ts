@@ -1,0 +1,149 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, TypedDataEncoder, type InterfaceAbi } from "ethers";
+import {
+  RECEIPT_TYPES,
+  KIND,
+  ackDigest,
+  domainSeparator,
+  fromHex,
+  receiptDomain,
+  recoverAddress,
+  verifyProof,
+} from "../../verifier";
+import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
+import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
+import { serviceEnv, tempDir } from "./helpers/inProcess";
+import {
+  agreementBody,
+  bearer,
+  deployOn,
+  makeParties,
+  makeReceipt,
+  randomId,
+  signReceipt,
+  type Parties,
+} from "./helpers/parties";
+import { spawnService, type ServiceProcess } from "./helpers/serviceProcess";
+import { allBatches, auditAnchors, waitFor } from "./helpers/audit";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+type Json = any;
+
+async function postJson(url: string, body: unknown, auth?: string): Promise<{ status: number; body: Json }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function getJson(url: string, auth?: string): Promise<{ status: number; body: Json }> {
+  const res = await fetch(url, { headers: auth ? { authorization: auth } : {} });
+  return { status: res.status, body: await res.json() };
+}
+
+describe("service end to end (real Hardhat node, service process)", function () {
+  let node: NodeHandle;
+  let d: Deployment;
+  let svc: ServiceProcess;
+  let tmp: { dir: string; remove(): void };
+  let p: Parties;
+
+  before(async function () {
+    node = await startHardhatNode();
+    d = await deployOn(node.url);
+    tmp = tempDir();
+    p = makeParties();
+    svc = await spawnService(
+      serviceEnv(node.url, d, tmp.dir, { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50", REGULATORS: p.regulator.address }),
+    );
+  });
+
+  after(async function () {
+    await svc?.kill();
+    await node?.stop();
+    tmp?.remove();
+  });
+
+  it("registers, accepts, anchors, and serves proofs that verify against the chain", async function () {
+    const agreementId = randomId();
+    const reg = await postJson(`${svc.url}/v1/agreements`, await agreementBody(d, p, agreementId));
+    expect(reg.status, JSON.stringify(reg.body)).to.equal(201);
+
+    const signed: ReturnType<typeof signReceipt>[] = [];
+    for (let i = 0; i < 120; i++) {
+      const who = [p.platform, p.channel, p.collector, p.funder][i % 4]!;
+      const kind = [KIND.DUE, KIND.SETTLED, KIND.FORWARDED, KIND.CONFIRMED][i % 4]!;
+      signed.push(signReceipt(d, makeReceipt(agreementId, who, kind, { installment: i }), who));
+    }
+    const acks = new Map<string, { acceptedAt: number; anchorBy: number; signature: string }>();
+    for (let i = 0; i < signed.length; i += 40) {
+      const res = await postJson(`${svc.url}/v1/receipts`, { items: signed.slice(i, i + 40).map((s) => s.item) });
+      expect(res.status).to.equal(202);
+      for (const r of res.body.results) acks.set(r.digest, r.ack);
+    }
+    expect(acks.size).to.equal(120);
+
+    const info = (await getJson(`${svc.url}/v1/info`)).body;
+    const auth = bearer(d, p.regulator);
+    await waitFor("every receipt anchored", async () => {
+      for (const s of signed) {
+        const st = (await getJson(`${svc.url}/v1/receipts/${s.digest}`, auth)).body.status;
+        if (st !== "anchored" && st !== "final") return false;
+      }
+      return true;
+    });
+
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+    const anchor = new Contract(d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, provider);
+    const sep = domainSeparator(receiptDomain(d.chainId, d.anchor));
+    try {
+      for (const s of signed.filter((_, i) => i % 7 === 0)) {
+        const res = await getJson(`${svc.url}/v1/receipts/${s.digest}/proof`, bearer(d, p.funder));
+        expect(res.status).to.equal(200);
+        const b = res.body;
+        expect(b.format).to.equal("repayproof/receipt-proof@1");
+        expect(Object.keys(b)).to.deep.equal([
+          "format",
+          "chainId",
+          "contracts",
+          "receipt",
+          "signature",
+          "digest",
+          "batch",
+          "proof",
+          "ack",
+        ]);
+        expect(b.digest).to.equal(s.digest);
+        // The digest is the EIP-712 hash ethers computes; the signature recovers to the attester.
+        expect(TypedDataEncoder.hash(receiptDomain(d.chainId, d.anchor), RECEIPT_TYPES, b.receipt)).to.equal(s.digest);
+        expect(recoverAddress(fromHex(s.digest), b.signature)).to.equal(b.receipt.attester);
+        // The proof verifies with OpenZeppelin's library, our verifier and Solidity (proveReceipt).
+        expect(StandardMerkleTree.verify(b.batch.root, ["bytes32"], [s.digest], b.proof)).to.equal(true);
+        expect(verifyProof(b.batch.root, s.digest, b.proof)).to.equal(true);
+        const [proved] = await anchor.getFunction("proveReceipt")(b.receipt, b.signature, b.batch.root, b.proof);
+        expect(proved).to.equal(s.digest);
+        const [stream, seq, count, timestamp, blockNumber] = await anchor.getFunction("anchorOf")(b.batch.root);
+        expect(stream).to.equal(info.stream);
+        expect(Number(seq)).to.equal(b.batch.seq);
+        expect(Number(count)).to.equal(b.batch.count);
+        expect(timestamp).to.not.equal(0n);
+        expect(Number(blockNumber)).to.equal(b.batch.blockNumber);
+        // The Ack is the operator's signature, and the same Ack the POST returned.
+        expect(b.ack).to.deep.equal(acks.get(s.digest));
+        expect(recoverAddress(ackDigest(sep, s.digest, b.ack.acceptedAt, b.ack.anchorBy), b.ack.signature)).to.equal(
+          info.operator,
+        );
+      }
+    } finally {
+      provider.destroy();
+    }
+
+    const batches = await allBatches(svc.url, info.stream);
+    const seen = await auditAnchors(node.url, d, info.stream, batches);
+    for (const s of signed) expect(seen.get(s.digest), s.digest).to.equal(1);
+    expect(Math.max(...batches.map((b) => b.count))).to.be.at.most(50);
+  });
+});
