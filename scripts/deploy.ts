@@ -4,7 +4,8 @@ import { deployContracts, writeDeployment } from "./lib/deployContracts";
 /**
  * `npm run deploy -- --network <name>`: deploys AgreementRegistry and ReceiptAnchor from the network's
  * first account (admin of the anchor), grants the anchorer role to `OPERATOR` (default: the deployer),
- * and writes `deployments/<chainId>.json` = { chainId, registry, anchor, operator, blockNumber }.
+ * and writes `deployments/<chainId>.json` = { chainId, registry, anchor, operator, blockNumber }
+ * (`DEPLOYMENTS_DIR` writes it elsewhere: tests use a temp dir so they never touch a user's deployments).
  * `hardhat run` compiles first, so the artifacts deployContracts reads are current.
  */
 async function main(): Promise<void> {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     throw new Error(`OPERATOR must be an address (0x followed by 40 hex digits), got "${operator}"`);
   }
   const deployment = await deployContracts(deployer, operator && hre.ethers.getAddress(operator));
-  const file = writeDeployment(deployment);
+  const file = writeDeployment(deployment, process.env.DEPLOYMENTS_DIR || undefined); // undefined: deployments/
   console.log(`network    ${hre.network.name} (chain id ${deployment.chainId})`);
   console.log(`deployer   ${deployer.address}`);
   console.log(`registry   ${deployment.registry}`);
