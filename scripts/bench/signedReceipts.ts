@@ -22,7 +22,7 @@ export function bytes32(): string {
 
 /**
  * `n` SETTLED receipts signed by `keys` in turn (libsecp256k1, before any timing), digests in the domain of
- * `anchor` on chain 31337. `nonceBase` keeps (attester, nonce) unique across calls.
+ * `anchor` on `chainId`. `nonceBase` keeps (attester, nonce) unique across calls.
  */
 export function signReceipts(
   n: number,
@@ -30,8 +30,10 @@ export function signReceipts(
   keys: readonly Uint8Array[],
   agreementId = bytes32(),
   nonceBase = 0n,
+  occurredAt = 1_764_400_000,
+  chainId = CHAIN_ID,
 ): SignedReceipt[] {
-  const separator = domainSeparator(receiptDomain(CHAIN_ID, anchor));
+  const separator = domainSeparator(receiptDomain(chainId, anchor));
   const attesters = keys.map((k) => computeAddress(hexlify(k)));
   const out: SignedReceipt[] = [];
   for (let i = 0; i < n; i++) {
@@ -45,7 +47,7 @@ export function signReceipts(
       channel: 2,
       externalRef: bytes32(),
       ref: "0x" + "00".repeat(32),
-      occurredAt: 1_764_400_000 + i,
+      occurredAt: occurredAt + (i % 60),
       nonce: nonceBase + BigInt(i),
       attester: attesters[i % keys.length] as string,
     };

@@ -1,0 +1,85 @@
+import { Wallet } from "ethers";
+import { AGREEMENT_TYPES, registryDomain } from "../../verifier/eip712";
+import { ZERO_ADDRESS } from "../../verifier";
+import { receiptToJson } from "../../verifier/receipt";
+import type { Deployment } from "../lib/deployContracts";
+import { bytes32, randomKeys, signReceipts } from "./signedReceipts";
+
+/** One agreement registered through the service, with channel keys that sign SETTLED receipts. */
+export interface LoadAgreement {
+  readonly agreementId: string;
+  readonly channelKeys: Uint8Array[];
+}
+
+async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return { status: res.status, json: await res.json() };
+}
+
+/** Registers an agreement through `POST /v1/agreements` (mined before it answers 201). */
+export async function registerAgreement(serviceUrl: string, d: Deployment): Promise<LoadAgreement> {
+  const [platform, funder, collector] = [0, 1, 2].map(() => new Wallet(bytes32()));
+  const channelKeys = randomKeys(4);
+  const terms = {
+    platform: platform!.address,
+    funder: funder!.address,
+    collector: collector!.address,
+    guarantor: ZERO_ADDRESS,
+    channels: channelKeys.map((k) => new Wallet(Buffer.from(k).toString("hex")).address),
+    graceSecs: 86_400,
+    settleSecs: 86_400,
+    forwardSecs: 86_400,
+    confirmSecs: 86_400,
+    reportSecs: 86_400,
+    disclosureHash: bytes32(),
+  };
+  const agreementId = bytes32();
+  const value = { agreementId, version: 1, terms };
+  const domain = registryDomain(d.chainId, d.registry);
+  const sign = (w: Wallet | undefined): Promise<string> => w!.signTypedData(domain, AGREEMENT_TYPES, value);
+  const body = {
+    agreementId,
+    version: 1,
+    terms,
+    signatures: { platform: await sign(platform), funder: await sign(funder), collector: await sign(collector) },
+  };
+  const r = await post(`${serviceUrl}/v1/agreements`, JSON.stringify(body));
+  if (r.status !== 201) throw new Error(`bench: agreement not registered: ${r.status} ${JSON.stringify(r.json)}`);
+  return { agreementId, channelKeys };
+}
+
+let nonce = BigInt(Date.now()) * 1000n;
+
+/** Pre-signed `POST /v1/receipts` bodies of `itemsPerBody` receipts each, with their digests. */
+export function signedBodies(
+  a: LoadAgreement,
+  d: Deployment,
+  bodies: number,
+  itemsPerBody: number,
+): { body: string; digests: string[]; bytesPerItem: number }[] {
+  const out: { body: string; digests: string[]; bytesPerItem: number }[] = [];
+  const now = Math.floor(Date.now() / 1000) - 60;
+  for (let b = 0; b < bodies; b++) {
+    const signed = signReceipts(itemsPerBody, d.anchor, a.channelKeys, a.agreementId, nonce, now, d.chainId);
+    nonce += BigInt(itemsPerBody);
+    const items = signed.map((s) => ({ receipt: receiptToJson(s.receipt), signature: s.signature }));
+    const bytes = items.reduce((n, it) => n + Buffer.byteLength(JSON.stringify(it)), 0);
+    out.push({
+      body: JSON.stringify({ items }),
+      digests: signed.map((s) => s.digest),
+      bytesPerItem: bytes / items.length,
+    });
+  }
+  return out;
+}
+
+/** Posts a pre-signed body; returns how many items were accepted, throwing on any refused item. */
+export async function postBody(serviceUrl: string, body: string): Promise<number> {
+  const r = await post(`${serviceUrl}/v1/receipts`, body);
+  if (r.status !== 202)
+    throw new Error(`bench: POST /v1/receipts answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+  const results = (r.json as { results: { digest?: string; error?: { code: string } }[] }).results;
+  const refused = results.filter((x) => x.error);
+  if (refused.length > 0) throw new Error(`bench: ${refused.length} items refused, first: ${refused[0]!.error!.code}`);
+  return results.length;
+}
