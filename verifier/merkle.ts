@@ -184,6 +184,7 @@ export function buildTree(digests: readonly string[]): MerkleTree {
   // proving every leaf costs n - 1 hashes in all instead of n log n.
   const verified = new Uint8Array(size);
   verified[0] = 1;
+  const path = new Int32Array(32);
 
   /** Checks the proof path of the leaf at `leafPos` (whose leaf we computed from digest `index`). */
   function check(index: number, leafPos: number): void {
@@ -192,10 +193,10 @@ export function buildTree(digests: readonly string[]): MerkleTree {
     }
     // PAIR holds (acc, sibling): acc from our own previous step, the sibling read from the tree.
     for (let j = 0; j < 8; j++) PAIR[j] = nodes[leafPos * 8 + j] as number;
-    const path: number[] = [];
+    let depth = 0;
     let i = leafPos;
     while (!verified[i]) {
-      path.push(i);
+      path[depth++] = i;
       const sibling = i % 2 === 1 ? i + 1 : i - 1;
       const parent = (i - 1) >> 1;
       for (let j = 0; j < 8; j++) PAIR[8 + j] = nodes[sibling * 8 + j] as number;
@@ -206,7 +207,8 @@ export function buildTree(digests: readonly string[]): MerkleTree {
       }
       i = parent;
     }
-    for (const p of path) verified[p] = 1;
+    // Marked only now that the whole path reached a verified node: a failure leaves nothing half-trusted.
+    while (depth > 0) verified[path[--depth] as number] = 1;
   }
 
   return {
@@ -223,7 +225,7 @@ export function buildTree(digests: readonly string[]): MerkleTree {
           positionOf[order[k] as number] = size - 1 - k;
         }
       }
-      const index = inputIndex.get(digest.toLowerCase());
+      const index = inputIndex.get(digest) ?? inputIndex.get(digest.toLowerCase());
       if (index === undefined) throw new InvalidArgumentError("INVALID_PROOF", `${digest} is not a leaf of this tree`);
       const leafPos = positionOf[index] as number;
       const proof: string[] = new Array(31 - Math.clz32(leafPos + 1));
