@@ -150,7 +150,7 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
       result: await verifyReceiptBundle(json, { provider, confirmations: a.confirmations, contracts, cache }),
     };
   };
-  // A few bundles in flight at once hide RPC latency; lines still come out in input order.
+  // Bundles in flight at once share JSON-RPC batches and hide latency; lines still come out in input order.
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
@@ -166,7 +166,7 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(8, files.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(32, files.length) }, worker));
   } finally {
     provider.destroy();
   }

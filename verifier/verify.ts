@@ -145,6 +145,23 @@ export async function verifyReceiptBundle(input: unknown, options: VerifyOptions
 
   const digest = checkDigest(log, b);
 
+  // The reads that need only CHAIN start together, so a JSON-RPC provider sends them in one batch; their
+  // results are still judged in check order below. Rejections are handled where each is awaited.
+  const prefetch = <T>(read: () => Promise<T>): Promise<T> | undefined => {
+    if (!log.passed("CHAIN")) return undefined;
+    const p = read();
+    p.catch(() => undefined);
+    return p;
+  };
+  const r = b.receipt;
+  const rolePending = prefetch(() =>
+    readIsAuthorized(provider, registry, r.agreementId, r.attester, r.kind, r.occurredAt),
+  );
+  const anchorPending = prefetch(() =>
+    memo(cache?.anchors, `${anchor.toLowerCase()}:${b.batch.root}`, () => readAnchorOf(provider, anchor, b.batch.root)),
+  );
+  const latestPending = prefetch(() => readBlockNumber(provider));
+
   if (log.ready("SIGNATURE")) {
     await guarded(log, "SIGNATURE", "BAD_SIGNATURE", async () => {
       if (await isSignedBy(provider, facts, b.receipt.attester, digest, b.signature)) log.pass("SIGNATURE");
@@ -159,8 +176,7 @@ export async function verifyReceiptBundle(input: unknown, options: VerifyOptions
 
   if (log.ready("ROLE")) {
     await guarded(log, "ROLE", "NOT_AUTHORIZED", async () => {
-      const r = b.receipt;
-      if (await readIsAuthorized(provider, registry, r.agreementId, r.attester, r.kind, r.occurredAt)) log.pass("ROLE");
+      if (await rolePending!) log.pass("ROLE");
       else
         log.fail(
           "ROLE",
@@ -175,8 +191,7 @@ export async function verifyReceiptBundle(input: unknown, options: VerifyOptions
   let anchored: AnchorRecord | undefined;
   if (log.ready("ANCHOR")) {
     await guarded(log, "ANCHOR", "NOT_ANCHORED", async () => {
-      const key = `${anchor.toLowerCase()}:${b.batch.root}`;
-      const a = await memo(cache?.anchors, key, () => readAnchorOf(provider, anchor, b.batch.root));
+      const a = await anchorPending!;
       if (a.timestamp === 0)
         return log.fail("ANCHOR", "NOT_ANCHORED", `root ${b.batch.root} is not anchored in ${anchor}`);
       anchored = a;
@@ -195,7 +210,7 @@ export async function verifyReceiptBundle(input: unknown, options: VerifyOptions
   if (log.ready("FINALITY") && anchored !== undefined) {
     const a = anchored;
     await guarded(log, "FINALITY", "NOT_FINAL", async () => {
-      const confirmations = Math.max(0, (await readBlockNumber(provider)) - a.blockNumber + 1);
+      const confirmations = Math.max(0, (await latestPending!) - a.blockNumber + 1);
       info = { ...a, confirmations };
       if (confirmations >= needed) log.pass("FINALITY", `${confirmations} confirmations`);
       else log.fail("FINALITY", "NOT_FINAL", `${confirmations} confirmations, ${needed} required`);
