@@ -64,7 +64,8 @@ export function formatFigure(f: Figure | undefined): string {
   const hi = max(f.runs);
   const mid = value(median(f.runs), f.unit);
   if (lo === hi) return `${mid} (×${f.runs.length})`;
-  return `${mid} (${value(lo, f.unit)} – ${value(hi, f.unit)})`;
+  const range = (x: number): string => (f.unit === "s" ? time(x) : num(x));
+  return `${mid} (${range(lo)} – ${range(hi)})`;
 }
 
 function formatRatio(r: Row["ratio"]): string {
