@@ -24,8 +24,7 @@ interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
-const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi })
-  .WebAssembly;
+const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 interface Exports {
   memory: { buffer: ArrayBuffer };
@@ -38,10 +37,7 @@ let implementation = "";
 
 function load(): KeccakBuffer | null {
   const dir = path.dirname(require.resolve("hash-wasm/package.json"));
-  const bundle = fs.readFileSync(
-    path.join(dir, "dist", "keccak.umd.min.js"),
-    "utf8",
-  );
+  const bundle = fs.readFileSync(path.join(dir, "dist", "keccak.umd.min.js"), "utf8");
   const match = /name:"sha3",data:"([A-Za-z0-9+/=]+)"/.exec(bundle);
   if (!match) return null;
   const module = new WASM.Module(Buffer.from(match[1] as string, "base64"));
@@ -62,8 +58,7 @@ function load(): KeccakBuffer | null {
     for (let i = 0; i < len; i++) input[i] = (i * 37 + len) & 0xff;
     bytes.set(input);
     k.hash(len);
-    if (Buffer.from(bytes.subarray(0, 32)).toString("hex") !== keccakJs(input))
-      return null;
+    if (Buffer.from(bytes.subarray(0, 32)).toString("hex") !== keccakJs(input)) return null;
   }
   return k;
 }
@@ -82,15 +77,13 @@ function fallback(): KeccakBuffer {
 /** The process's keccak buffer: WebAssembly when its bundle loads and passes its self-test, else ./keccak. */
 export function keccakBuffer(): KeccakBuffer {
   if (cached === undefined) {
-    let k: KeccakBuffer | null = null;
+    let k: KeccakBuffer | null;
     try {
       k = load();
     } catch {
       k = null;
     }
-    implementation = k
-      ? "hash-wasm module, one call per hash"
-      : "./keccak (fallback)";
+    implementation = k ? "hash-wasm module, one call per hash" : "./keccak (fallback)";
     cached = k ?? fallback();
   }
   return cached;

@@ -60,7 +60,7 @@ export function ratioRuns(a: Figure, b: Figure): number[] {
 export function rate(fn: (i: number) => unknown, minSeconds: number, block = 1000): number {
   let ops = 0;
   const start = process.hrtime.bigint();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     for (let i = 0; i < block; i++) fn(ops + i);
     ops += block;
@@ -73,7 +73,7 @@ export function rate(fn: (i: number) => unknown, minSeconds: number, block = 100
 export async function rateAsync(fn: (i: number) => Promise<unknown>, minSeconds: number, block = 10): Promise<number> {
   let ops = 0;
   const start = process.hrtime.bigint();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     for (let i = 0; i < block; i++) await fn(ops + i);
     ops += block;

@@ -1,21 +1,12 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
+import { keccak256 } from "ethers";
 import fc from "fast-check";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import {
-  buildTree,
-  keccakReady,
-  leafHash,
-  processProof,
-  verifyProof,
-  type InvalidArgumentError,
-} from "../../verifier";
+import { buildTree, keccakReady, leafHash, processProof, verifyProof, type InvalidArgumentError } from "../../verifier";
 
 function randomDigests(n: number): string[] {
-  return Array.from(
-    { length: n },
-    () => "0x" + randomBytes(32).toString("hex"),
-  );
+  return Array.from({ length: n }, () => "0x" + randomBytes(32).toString("hex"));
 }
 
 /** Asserts our tree equals OpenZeppelin's on `digests`: root, every proof, and that every proof verifies. */
@@ -27,16 +18,12 @@ function expectSameAsOpenZeppelin(digests: string[]): void {
   const ours = buildTree(digests);
   expect(ours.root).to.equal(oz.root);
   expect(ours.count).to.equal(digests.length);
-  expect([...ours.digests].sort()).to.deep.equal(
-    digests.map((d) => d.toLowerCase()).sort(),
-  );
+  expect([...ours.digests].sort()).to.deep.equal(digests.map((d) => d.toLowerCase()).sort());
   for (const d of digests) {
     const proof = ours.proof(d);
     expect(proof).to.deep.equal(oz.getProof([d]));
     expect(verifyProof(ours.root, d, proof)).to.equal(true);
-    expect(
-      StandardMerkleTree.verify(oz.root, ["bytes32"], [d], proof),
-    ).to.equal(true);
+    expect(StandardMerkleTree.verify(oz.root, ["bytes32"], [d], proof)).to.equal(true);
   }
 }
 
@@ -77,9 +64,7 @@ describe("verifier/merkle", function () {
       const colliding: string[] = [];
       while (colliding.length < 4) {
         for (const d of randomDigests(50_000)) {
-          const prefix = leafHash(Buffer.from(d.slice(2), "hex")).readUInt32BE(
-            0,
-          );
+          const prefix = leafHash(Buffer.from(d.slice(2), "hex")).readUInt32BE(0);
           const other = seen.get(prefix);
           if (other !== undefined) colliding.push(other, d);
           else seen.set(prefix, d);
@@ -89,13 +74,9 @@ describe("verifier/merkle", function () {
     });
 
     it("behavior: accepts upper-case hex and reports digests in lower case", function () {
-      const digests = randomDigests(9).map(
-        (d) => "0x" + d.slice(2).toUpperCase(),
-      );
+      const digests = randomDigests(9).map((d) => "0x" + d.slice(2).toUpperCase());
       expectSameAsOpenZeppelin(digests);
-      expect(
-        buildTree(digests).digests.every((d) => d === d.toLowerCase()),
-      ).to.equal(true);
+      expect(buildTree(digests).digests.every((d) => d === d.toLowerCase())).to.equal(true);
     });
 
     it("behavior: gives the same proof twice", function () {
@@ -117,25 +98,19 @@ describe("verifier/merkle", function () {
         "0X" + (digests[0] as string).slice(2),
         7,
       ]) {
-        expect(codeOf(() => buildTree([...digests, bad as string]))).to.equal(
-          "INVALID_TREE",
-        );
+        expect(codeOf(() => buildTree([...digests, bad as string]))).to.equal("INVALID_TREE");
       }
     });
 
     it("error: INVALID_TREE for a duplicate digest, whatever its case", function () {
       const digests = randomDigests(10);
       const dup = "0x" + (digests[4] as string).slice(2).toUpperCase();
-      expect(codeOf(() => buildTree([...digests, dup]))).to.equal(
-        "INVALID_TREE",
-      );
+      expect(codeOf(() => buildTree([...digests, dup]))).to.equal("INVALID_TREE");
     });
 
     it("error: INVALID_PROOF for a digest that is not a leaf", function () {
       const tree = buildTree(randomDigests(10));
-      expect(codeOf(() => tree.proof(randomDigests(1)[0] as string))).to.equal(
-        "INVALID_PROOF",
-      );
+      expect(codeOf(() => tree.proof(randomDigests(1)[0] as string))).to.equal("INVALID_PROOF");
     });
   });
 
@@ -145,36 +120,22 @@ describe("verifier/merkle", function () {
       const tree = buildTree(digests);
       const d = digests[3] as string;
       const proof = tree.proof(d);
-      expect(verifyProof(tree.root, digests[4] as string, proof)).to.equal(
-        false,
-      );
-      expect(verifyProof(buildTree(randomDigests(20)).root, d, proof)).to.equal(
-        false,
-      );
+      expect(verifyProof(tree.root, digests[4] as string, proof)).to.equal(false);
+      expect(verifyProof(buildTree(randomDigests(20)).root, d, proof)).to.equal(false);
       expect(verifyProof(tree.root, d, [...proof].reverse())).to.equal(false);
-      expect(
-        verifyProof(tree.root.toUpperCase().replace("0X", "0x"), d, proof),
-      ).to.equal(true);
+      expect(verifyProof(tree.root.toUpperCase().replace("0X", "0x"), d, proof)).to.equal(true);
     });
 
     it("behavior: an empty proof leads to the leaf itself", function () {
       const d = randomDigests(1)[0] as string;
-      expect(processProof(d, [])).to.equal(
-        "0x" + leafHash(Buffer.from(d.slice(2), "hex")).toString("hex"),
-      );
-      expect(processProof(d, [])).to.equal(
-        StandardMerkleTree.of([[d]], ["bytes32"]).root,
-      );
+      expect(processProof(d, [])).to.equal("0x" + leafHash(Buffer.from(d.slice(2), "hex")).toString("hex"));
+      expect(processProof(d, [])).to.equal(StandardMerkleTree.of([[d]], ["bytes32"]).root);
     });
 
     it("error: INVALID_PROOF for a proof element that is not bytes32", function () {
       const d = randomDigests(1)[0] as string;
-      expect(codeOf(() => processProof(d, ["0x1234"]))).to.equal(
-        "INVALID_PROOF",
-      );
-      expect(codeOf(() => processProof("0x12", ["0x1234"]))).to.equal(
-        "INVALID_PROOF",
-      );
+      expect(codeOf(() => processProof(d, ["0x1234"]))).to.equal("INVALID_PROOF");
+      expect(codeOf(() => processProof("0x12", ["0x1234"]))).to.equal("INVALID_PROOF");
     });
   });
 
@@ -182,14 +143,9 @@ describe("verifier/merkle", function () {
     it("behavior: equals StandardMerkleTree.leafHash for bytes32 and keccak(keccak(x)) for other lengths", function () {
       const d = randomDigests(1)[0] as string;
       const oz = StandardMerkleTree.of([[d]], ["bytes32"]);
-      expect(
-        "0x" + leafHash(Buffer.from(d.slice(2), "hex")).toString("hex"),
-      ).to.equal(oz.leafHash([d]));
+      expect("0x" + leafHash(Buffer.from(d.slice(2), "hex")).toString("hex")).to.equal(oz.leafHash([d]));
       const short = Buffer.from("abc");
-      const { keccak256 } = require("ethers") as typeof import("ethers");
-      expect("0x" + leafHash(short).toString("hex")).to.equal(
-        keccak256(keccak256(short)),
-      );
+      expect("0x" + leafHash(short).toString("hex")).to.equal(keccak256(keccak256(short)));
     });
   });
 });
