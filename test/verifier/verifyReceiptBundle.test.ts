@@ -33,6 +33,11 @@ describe("verifyReceiptBundle", function () {
     golden = readGolden();
   });
 
+  after(async function () {
+    // Leave later test files a fresh chain on wall-clock time, not ours in 2030.
+    await reset();
+  });
+
   it("behavior: the rebuilt chain yields exactly the committed golden bundles", function () {
     for (const name of GOLDEN_NAMES) expect(chain.bundles[name], name).to.deep.equal(golden[name]);
   });
