@@ -7,12 +7,13 @@ import { JsonRpcProvider } from "ethers";
 import {
   CHECKS,
   createVerifierCache,
+  parseBundle,
   verifyBundleOffline,
   verifyReceiptBundle,
   type ReceiptBundleJson,
   type VerifyResult,
 } from "../../verifier";
-import { buildGoldenChain, T0, type DevProvider, type GoldenChain } from "./goldenChain";
+import { buildGoldenChain, signAck, T0, type DevProvider, type GoldenChain } from "./goldenChain";
 import { GOLDEN_NAMES, readGolden, tamperedFile, writeFixtures } from "./fixtureFiles";
 import { TAMPERS } from "./tamperTable";
 
@@ -82,6 +83,30 @@ describe("verifyReceiptBundle", function () {
       anchoredAt: T0,
       lateBySecs: 100,
     });
+  });
+
+  it("behavior: an Ack past its deadline on a never-anchored root is a breach with anchoredAt null", async function () {
+    const unanchored = TAMPERS.find((t) => t.name === "unanchored-root")!;
+    const b = { ...(unanchored.tamper(golden.settled!, golden) as ReceiptBundleJson), ack: golden.settled!.ack };
+    const r = await verifyReceiptBundle(b, { provider: provider() });
+    expect(r.checks.find((c) => c.check === "ACK")).to.deep.include({
+      status: "fail",
+      code: "OPERATOR_BREACH_LATE_ANCHOR",
+    });
+    expect(r.breach).to.include({ anchoredAt: null, anchorBy: golden.settled!.ack!.anchorBy });
+    expect(r.breach!.lateBySecs).to.be.greaterThan(0);
+    expect(r).to.include({ valid: false, authentic: false });
+  });
+
+  it("behavior: an Ack whose deadline has not passed passes while the root is still unanchored", async function () {
+    const unanchored = TAMPERS.find((t) => t.name === "unanchored-root")!;
+    const b = unanchored.tamper(golden.settled!, golden) as ReceiptBundleJson;
+    const far = T0 + 10 * 365 * 86400;
+    const ack = { acceptedAt: T0, anchorBy: far, signature: signAck(parseBundle(b), T0, far) };
+    const r = await verifyReceiptBundle({ ...b, ack }, { provider: provider() });
+    expect(r.checks.find((c) => c.check === "ANCHOR")).to.deep.include({ status: "fail", code: "NOT_ANCHORED" });
+    expect(r.checks.find((c) => c.check === "ACK")).to.deep.include({ status: "pass" });
+    expect(r.breach).to.equal(undefined);
   });
 
   it("behavior: anchor lookups are shared through the cache", async function () {
