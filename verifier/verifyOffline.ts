@@ -103,11 +103,11 @@ function checkSignatureOffline(log: CheckLog, b: ReceiptBundle, digest: string):
 
 /** INCLUSION: the proof leads from the digest's leaf to the bundle's root. */
 export function checkInclusion(log: CheckLog, b: ReceiptBundle, digest: string): void {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verifyProof(b.batch.root, digest, b.proof);
   } catch {
-    ok = false;
+    ok = false; // parseBundle already refused malformed elements; a throw here still means "not included"
   }
   if (ok) log.pass("INCLUSION");
   else log.fail("INCLUSION", "NOT_INCLUDED", `the proof does not lead from the receipt's leaf to ${b.batch.root}`);

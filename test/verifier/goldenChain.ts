@@ -1,9 +1,11 @@
+import fs from "node:fs";
 import path from "node:path";
 import {
   AbiCoder,
   Contract,
   ContractFactory,
   HDNodeWallet,
+  JsonRpcProvider,
   NonceManager,
   Wallet,
   id,
@@ -37,7 +39,8 @@ import { receiptDomainSeparator } from "../../verifier/verifyOffline";
  * bundles, so the committed golden files can be re-verified against a rebuilt chain.
  */
 
-export const FIXTURE_DIR = path.join(__dirname, "..", "fixtures", "bundles");
+const ROOT = path.join(__dirname, "..", "..");
+export const FIXTURE_DIR = path.join(ROOT, "test", "fixtures", "bundles");
 /** Block time of the anchor of batch 0 (2030-03-17); batch 1 is anchored 600 s later. */
 export const T0 = 1_900_000_000;
 export const BLOCKS_AFTER_ANCHORS = 5;
@@ -126,9 +129,8 @@ export async function buildGoldenChain(provider: DevProvider): Promise<GoldenCha
   const deployment = await deployContracts(operator);
   const { chainId, anchor: anchorAddr, registry: registryAddr } = deployment;
 
-  const walletArtifact = require(
-    path.join(__dirname, "..", "..", "artifacts", "contracts", "test", "ERC1271Wallet.sol", "ERC1271Wallet.json"),
-  ) as { abi: unknown[]; bytecode: string };
+  const walletFile = path.join(ROOT, "artifacts", "contracts", "test", "ERC1271Wallet.sol", "ERC1271Wallet.json");
+  const walletArtifact = JSON.parse(fs.readFileSync(walletFile, "utf8")) as { abi: unknown[]; bytecode: string };
   const walletContract = await new ContractFactory(
     walletArtifact.abi as never,
     walletArtifact.bytecode,
@@ -262,4 +264,18 @@ export function flipBit(hex: string, byte: number, bit = 0): string {
   const bytes = fromHex(hex);
   bytes[byte] = (bytes[byte] as number) ^ (1 << bit);
   return toHex(bytes);
+}
+
+// `npx ts-node --transpile-only test/verifier/goldenChain.ts [rpcUrl]`: rebuilds the golden chain state on a
+// fresh node (default http://127.0.0.1:8545), so the committed fixtures can be verified by hand.
+if (require.main === module) {
+  const url = process.argv[2] ?? "http://127.0.0.1:8545";
+  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1 });
+  buildGoldenChain(provider)
+    .then((chain) => console.log(JSON.stringify(chain.deployment)))
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exitCode = 1;
+    })
+    .finally(() => provider.destroy());
 }
