@@ -8,8 +8,6 @@ import { startService } from "../service/server";
 async function main(): Promise<void> {
   const config = loadConfig();
   const svc = await startService(config);
-  // Tests and supervisors read this line to learn the URL (PORT=0 picks a free port).
-  process.stdout.write(JSON.stringify({ msg: "listening", url: svc.url }) + "\n");
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -25,6 +23,8 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // Tests and supervisors read this line to learn the URL (PORT=0 picks a free port).
+  process.stdout.write(JSON.stringify({ msg: "listening", url: svc.url }) + "\n");
 }
 
 main().catch((err: unknown) => {

@@ -198,6 +198,10 @@ export class Admission {
     const fresh: Staged[] = [];
     const s = this.store;
     let backlog = this.batcher.backlog() + this.uncommitted;
+    const loansSeen = new Set<string>();
+    // One pending-queue entry per pass (digest:acceptedAtMs, comma-separated): fewer writes per receipt.
+    const queued: string[] = [];
+    const now = Date.now();
     const results: Decision[][] = jobs.map((job) =>
       job.items.map((it): Decision => {
         const nk = nonceKey(it.attester, it.nonce);
@@ -247,19 +251,24 @@ export class Admission {
         ops.push(
           { type: "put", sublevel: s.receipts, key: it.digest, value: it.record },
           { type: "put", sublevel: s.nonces, key: nk, value: it.digest },
-          {
-            type: "put",
-            sublevel: s.pending,
-            key: pendingKey(this.batcher.nextPendingKey()),
-            value: `${it.digest}:${Date.now()}`,
-          },
           { type: "put", sublevel: s.loans, key: `${loan}:${it.digest}`, value: "" },
-          { type: "put", sublevel: s.agreementLoans, key: `${it.agreementId}:${loan}`, value: "" },
         );
+        const al = `${it.agreementId}:${loan}`;
+        if (!loansSeen.has(al)) {
+          loansSeen.add(al);
+          ops.push({ type: "put", sublevel: s.agreementLoans, key: al, value: "" });
+        }
+        queued.push(`${it.digest}:${now}`);
         return { kind: "new", staged: entry, ack: it.ack };
       }),
     );
     if (fresh.length > 0) {
+      ops.push({
+        type: "put",
+        sublevel: s.pending,
+        key: pendingKey(this.batcher.nextPendingKey()),
+        value: queued.join(","),
+      });
       this.uncommitted += fresh.length;
       const done = this.committer.commit(ops).then(
         () => {

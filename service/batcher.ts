@@ -41,8 +41,8 @@ export class Batcher {
   async init(): Promise<void> {
     let count = 0;
     let last: string | undefined;
-    for await (const k of this.store.pending.keys()) {
-      count++;
+    for await (const [k, v] of this.store.pending.iterator()) {
+      count += countEntries(v);
       last = k;
     }
     this.pendingCount = count;
@@ -97,14 +97,27 @@ export class Batcher {
 
   /** Seals up to `batchMax` pending receipts into the next batch. */
   async seal(): Promise<BatchRecord | undefined> {
-    const keys: string[] = [];
     const digests: string[] = [];
     const acceptedAtMs: number[] = [];
-    for await (const [k, v] of this.store.pending.iterator({ limit: this.batchMax })) {
-      const [digest, at] = v.split(":");
-      keys.push(k);
-      digests.push(digest as string);
-      acceptedAtMs.push(Number(at));
+    const s = this.store;
+    const queueOps: WriteOp[] = [];
+    // Each pending entry holds the receipts of one group commit, in arrival order; a batch takes whole
+    // entries, and the first `batchMax` receipts of the last one it needs (the rest is written back).
+    for await (const [k, v] of s.pending.iterator()) {
+      const entries = v.split(",");
+      const room = this.batchMax - digests.length;
+      const take = entries.slice(0, room);
+      for (const e of take) {
+        const [digest, at] = e.split(":");
+        digests.push(digest as string);
+        acceptedAtMs.push(Number(at));
+      }
+      if (take.length < entries.length) {
+        queueOps.push({ type: "put", sublevel: s.pending, key: k, value: entries.slice(room).join(",") });
+      } else {
+        queueOps.push({ type: "del", sublevel: s.pending, key: k });
+      }
+      if (digests.length >= this.batchMax) break;
     }
     if (digests.length === 0) return undefined;
     const tree = buildTree(digests);
@@ -120,13 +133,12 @@ export class Batcher {
       sealedAt: Date.now(),
       txs: [],
     };
-    const s = this.store;
     const ops: WriteOp[] = [
       s.putBatchOp(batch),
       { type: "put", sublevel: s.leaves, key: seqKey(seq), value: JSON.stringify({ digests, acceptedAtMs }) },
     ];
     for (const d of digests) ops.push({ type: "put", sublevel: s.batchOf, key: d, value: String(seq) });
-    for (const k of keys) ops.push({ type: "del", sublevel: s.pending, key: k });
+    for (const op of queueOps) ops.push(op);
     await s.write(ops);
     this.nextSeq = seq + 1;
     this.pendingCount -= digests.length;
@@ -141,4 +153,10 @@ export class Batcher {
     this.metrics.pending.set(this.pendingCount);
     this.metrics.backlog.set(this.backlog());
   }
+}
+
+function countEntries(v: string): number {
+  let n = v.length === 0 ? 0 : 1;
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) === 44) n++;
+  return n;
 }

@@ -16,10 +16,15 @@ export interface ServiceProcess {
  * Runs `scripts/service.ts` (what `npm run service` runs) as a child process with `env` and resolves once
  * it prints its URL; rejects with its output if it exits first.
  */
-export function spawnService(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ServiceProcess> {
+export function spawnService(
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+  execArgv: string[] = [],
+): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "scripts/service.ts"],
+    // One process (no launcher in between), so a SIGKILL kills the service itself.
+    [...execArgv, "-r", "ts-node/register/transpile-only", "scripts/service.ts"],
     {
       cwd: ROOT,
       env,

@@ -1,0 +1,120 @@
+/**
+ * Measures ingest: signed receipts/s through HTTP (items of 500, 4 concurrent clients, durable group
+ * commit) against the raw single-thread libsecp256k1 recovery rate × 2 (both cores), the design's
+ * physical limit. Spawns its own Hardhat node and service process (scripts/service.ts) on free ports.
+ *   npx ts-node --transpile-only service/tools/measureIngest.ts [requestsPerClient=12]
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fromHex, keccakReady, KIND, recoverAddress } from "../../verifier";
+import { startHardhatNode, stopChild } from "../../test/service/helpers/hardhatNode";
+import { serviceEnv } from "../../test/service/helpers/inProcess";
+import {
+  agreementBody,
+  deployOn,
+  makeParties,
+  makeReceipt,
+  randomId,
+  signReceipt,
+} from "../../test/service/helpers/parties";
+import { spawnService } from "../../test/service/helpers/serviceProcess";
+
+const CLIENTS = 4;
+const ITEMS = 500;
+
+async function main(): Promise<void> {
+  await keccakReady();
+  const perClient = Number(process.argv[2] ?? 12);
+  const node = await startHardhatNode();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-ingest-"));
+  try {
+    const d = await deployOn(node.url);
+    const p = makeParties();
+    const svc = await spawnService(
+      serviceEnv(node.url, d, dir, {
+        LOG_LEVEL: "warn",
+        BATCH_MAX: "8192",
+        BATCH_INTERVAL_MS: "1000",
+        ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
+      }),
+      60_000,
+      process.env.SERVICE_EXEC_ARGV ? process.env.SERVICE_EXEC_ARGV.split(" ") : [],
+    );
+    try {
+      const agreementId = randomId();
+      const reg = await fetch(`${svc.url}/v1/agreements`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(await agreementBody(d, p, agreementId)),
+      });
+      if (reg.status !== 201) throw new Error(`register: ${reg.status}`);
+      // Pre-sign and pre-serialise every request so the clock measures the service only.
+      const bodies: string[][] = [];
+      const sample: { digest: string; signature: string }[] = [];
+      for (let c = 0; c < CLIENTS; c++) {
+        const reqs: string[] = [];
+        for (let r = 0; r < perClient; r++) {
+          const items = Array.from({ length: ITEMS }, () =>
+            signReceipt(d, makeReceipt(agreementId, p.channel, KIND.SETTLED), p.channel),
+          );
+          if (sample.length < 5000)
+            for (const it of items) sample.push({ digest: it.digest, signature: it.item.signature });
+          reqs.push(JSON.stringify({ items: items.map((i) => i.item) }));
+        }
+        bodies.push(reqs);
+      }
+      // Warm-up request (worker start, JIT).
+      await fetch(`${svc.url}/v1/receipts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: bodies[0]!.pop()!,
+      });
+
+      const t0 = performance.now();
+      let accepted = 0;
+      await Promise.all(
+        bodies.map(async (reqs) => {
+          for (const body of reqs) {
+            const res = await fetch(`${svc.url}/v1/receipts`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body,
+            });
+            const j = (await res.json()) as { results: { digest?: string }[] };
+            accepted += j.results.filter((x) => x.digest).length;
+          }
+        }),
+      );
+      const secs = (performance.now() - t0) / 1000;
+      const rate = accepted / secs;
+
+      const t1 = performance.now();
+      for (const s of sample) recoverAddress(fromHex(s.digest), s.signature);
+      const recoverRate = sample.length / ((performance.now() - t1) / 1000);
+      console.log(
+        JSON.stringify(
+          {
+            accepted,
+            seconds: Number(secs.toFixed(2)),
+            receiptsPerSecond: Math.round(rate),
+            recoverSingleThreadPerSecond: Math.round(recoverRate),
+            ratioToTwoCores: Number((rate / (2 * recoverRate)).toFixed(3)),
+          },
+          null,
+          2,
+        ),
+      );
+    } finally {
+      await svc.kill();
+    }
+  } finally {
+    await stopChild(node.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
