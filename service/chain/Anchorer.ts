@@ -166,7 +166,8 @@ export class Anchorer {
     const data = this.chain.anchor.interface.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count]);
     const to = await this.chain.anchor.getAddress();
     // Static call first: a revert here is decoded and logged instead of costing gas.
-    await this.chain.provider.call({ to, data, from: this.chain.wallet.address });
+    // Against the latest block: a replacement's predecessor may already be applied in the pending state.
+    await this.chain.provider.call({ to, data, from: this.chain.wallet.address, blockTag: "latest" });
     const sent = await this.sender.send(
       { to, data },
       async (tx) => {

@@ -44,6 +44,9 @@ export class TxSender {
         chainId: this.chain.chainId,
         type: undefined,
       };
+      // A replacement keeps its predecessor's gas limit: estimating against the pending state would see
+      // the predecessor applied and revert.
+      if (req.gasLimit === undefined && replaces) req.gasLimit = Transaction.from(replaces.raw).gasLimit;
       if (req.gasLimit === undefined) req.gasLimit = ((await provider.estimateGas(req)) * 12n) / 10n + 10_000n;
       if (fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null) {
         let maxFee = fees.maxFeePerGas;
