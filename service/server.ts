@@ -48,7 +48,9 @@ async function waitForChainId(rpcUrl: string, waitMs: number, log: Logger): Prom
     try {
       return await fetchChainId(rpcUrl);
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`the chain at ${rpcUrl} is unreachable: ${(e as Error).message}`);
+      if (Date.now() > deadline) {
+        throw new Error(`the chain at ${rpcUrl} is unreachable: ${(e as Error).message}`, { cause: e });
+      }
       if (attempt === 0) log.warn({ rpcUrl }, "waiting for the chain's JSON-RPC");
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -140,7 +142,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const sender = new TxSender(chain);
   const terms = new TermsCache(chain, store, log, () => metrics.rpcErrors.inc());
   const committer = new GroupCommitter(store);
-  let batcher: Batcher | undefined;
+  // The anchorer nudges the batcher (created next, it needs the anchorer as its sink) after progress.
+  const nudge = { batcher: undefined as Batcher | undefined };
   const anchorer = new Anchorer(
     chain,
     sender,
@@ -152,11 +155,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     metrics,
     log,
     () => {
-      batcher?.trigger();
-      batcher?.updateGauges();
+      nudge.batcher?.trigger();
+      nudge.batcher?.updateGauges();
     },
   );
-  batcher = new Batcher(store, anchorer, config.batchMax, config.batchIntervalMs, metrics, log);
+  const batcher = new Batcher(store, anchorer, config.batchMax, config.batchIntervalMs, metrics, log);
+  nudge.batcher = batcher;
   await anchorer.init();
   await batcher.init();
   const pool = new WorkerPool(

@@ -77,7 +77,7 @@ export class TermsCache {
         });
       }
       return versions;
-    } catch (e) {
+    } catch {
       this.onRpcError();
       throw new ApiError("CHAIN_UNAVAILABLE", "the agreement registry cannot be read now; retry later", {
         agreementId: id,

@@ -1,6 +1,5 @@
 // Worker-thread entry: the service runs from TypeScript sources (ts-node), and worker threads do not
 // inherit the parent's require hooks, so register a transpile-only ts-node here before loading the worker.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const path = require("node:path");
 const fs = require("node:fs");
 const tsFile = path.join(__dirname, "ingestWorker.ts");
