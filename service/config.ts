@@ -24,6 +24,8 @@ export interface Config {
   backlogMax: number;
   /** Worker threads for parse + digest + signature recovery; 0 = on the main thread. */
   workers: number;
+  /** Whether the main thread also preprocesses requests when every worker is busy. */
+  mainThreadVerifies: boolean;
   /** Requests per second allowed per key (bearer party or client address), with a burst of twice that. */
   rateLimitRps: number;
   /** Seconds after which an unmined anchoring transaction is replaced with higher fees. */
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     regulators: regulators.map((r) => r.toLowerCase()),
     backlogMax: int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1),
     workers: int(env, "WORKERS", defaultWorkers()),
+    mainThreadVerifies: (str(env, "MAIN_THREAD_VERIFIES") ?? "0") === "1",
     rateLimitRps: int(env, "RATE_LIMIT_RPS", DEFAULTS.RATE_LIMIT_RPS, 1),
     txStuckS: int(env, "TX_STUCK_S", DEFAULTS.TX_STUCK_S, 1),
     pollMs: int(env, "POLL_MS", DEFAULTS.POLL_MS, 10),

@@ -167,6 +167,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     { domainSeparator: id.domainSeparator, operatorKey: fromHex(operatorKey), maxAnchorDelayS: config.maxAnchorDelayS },
     config.workers,
     log,
+    config.mainThreadVerifies,
   );
   const admission = new Admission(store, committer, terms, batcher, metrics, config.backlogMax, log);
   const deps: AppDeps = {

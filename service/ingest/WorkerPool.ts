@@ -1,8 +1,8 @@
-import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
-import { toHex } from "../../verifier";
+import { toHex } from "../../verifier/hex";
+import { workerScript } from "./workerScript";
 
 interface Slot {
   worker: Worker;
@@ -19,12 +19,16 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly script: string;
+  private inlineBusy = 0;
 
   constructor(
     private readonly ctx: PreprocessContext,
     size: number,
     private readonly log: Logger,
+    private readonly helpInline = false,
   ) {
+    this.script = size > 0 ? workerScript() : "";
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -33,7 +37,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(path.join(__dirname, "worker.js"), {
+    const worker = new Worker(this.script, {
       workerData: {
         domainSeparator: this.ctx.domainSeparator,
         operatorKey: toHex(this.ctx.operatorKey),
@@ -72,6 +76,22 @@ export class WorkerPool {
     if (this.slots.length === 0) return Promise.resolve(preprocess(body, this.ctx, nowS));
     let slot = this.slots[0] as Slot;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+    if (this.helpInline && slot.busy > 0 && this.inlineBusy === 0) {
+      // Every worker has work queued: the main thread takes this one itself (one at a time), so that on
+      // a small machine both cores verify signatures without another worker's memory.
+      this.inlineBusy++;
+      return new Promise((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(preprocess(body, this.ctx, nowS));
+          } catch (e) {
+            reject(e as Error);
+          } finally {
+            this.inlineBusy--;
+          }
+        }),
+      );
+    }
     const id = this.nextId++;
     slot.busy++;
     return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { fromHex, keccakReady } from "../../verifier";
+import { fromHex } from "../../verifier/hex";
+import { keccakReady } from "../../verifier/keccak";
 import { preprocess, type PreprocessContext } from "./preprocess";
 
 /** Messages from the pool: a body to preprocess, judged at `nowS`. */

@@ -1,14 +1,10 @@
-import {
-  ackDigest,
-  fromHex,
-  isInvalidArgument,
-  parseReceipt,
-  receiptDigest,
-  receiptToJson,
-  recoverAddress,
-  signDigest,
-  type Ack,
-} from "../../verifier";
+// Per-file imports (not the verifier index): this module runs in worker threads, which should load only
+// what parsing, hashing and recovery need.
+import { ackDigest, type Ack } from "../../verifier/ack";
+import { isInvalidArgument } from "../../verifier/errors";
+import { fromHex } from "../../verifier/hex";
+import { parseReceipt, receiptDigest, receiptToJson } from "../../verifier/receipt";
+import { recoverAddress, signDigest } from "../../verifier/signature";
 import type { ErrorCode } from "../errors";
 
 /** Most items one `POST /v1/receipts` may carry (DESIGN.md). */

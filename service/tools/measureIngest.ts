@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         BATCH_MAX: "8192",
         BATCH_INTERVAL_MS: "1000",
         ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
+        ...(process.env.MAIN_THREAD_VERIFIES ? { MAIN_THREAD_VERIFIES: process.env.MAIN_THREAD_VERIFIES } : {}),
       }),
       60_000,
       process.env.SERVICE_EXEC_ARGV ? process.env.SERVICE_EXEC_ARGV.split(" ") : [],
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
       const secs = (performance.now() - t0) / 1000;
       const rate = accepted / secs;
 
+      const status = fs.readFileSync(`/proc/${svc.child.pid}/status`, "utf8");
+      const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
       const t1 = performance.now();
       for (const s of sample) recoverAddress(fromHex(s.digest), s.signature);
       const recoverRate = sample.length / ((performance.now() - t1) / 1000);
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
             receiptsPerSecond: Math.round(rate),
             recoverSingleThreadPerSecond: Math.round(recoverRate),
             ratioToTwoCores: Number((rate / (2 * recoverRate)).toFixed(3)),
+            servicePeakRssMb: Math.round(peakRssMb),
           },
           null,
           2,
