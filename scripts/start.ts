@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     throw new Error(`PORT ${config.port} is taken on ${config.host}. Stop the other process or set PORT=<free port>.`);
   }
 
-  const logFile = path.join(ROOT, "hardhat-node.log");
+  const logFile = path.resolve(env.NODE_LOG ?? path.join(ROOT, "hardhat-node.log"));
   const out = fs.openSync(logFile, "w");
   const node = spawn(hardhat, ["node", "--port", String(nodePort), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const deployer = new Wallet(env.OPERATOR_KEY ?? HARDHAT_KEY_0, provider);
     const d = await deployContracts(deployer);
     provider.destroy();
-    const file = writeDeployment(d);
+    const file = writeDeployment(d, config.deploymentsDir);
     svc = await startService({
       ...config,
       registryAddress: d.registry,
@@ -105,6 +105,11 @@ async function main(): Promise<void> {
       deploymentBlock: d.blockNumber,
     });
     const u = svc.url;
+    if (svc.staleMovedTo) {
+      console.warn(
+        `\n!! ${config.dataDir} held data of an earlier (now vanished) embedded chain; it was moved aside to\n!! ${svc.staleMovedTo} and a fresh data directory was started. Nothing was mixed.`,
+      );
+    }
     console.log(`
 RepayProof is running.
   API        ${u}   (info: ${u}/v1/info, health: ${u}/healthz, metrics: ${u}/metrics)

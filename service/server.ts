@@ -21,6 +21,8 @@ import type { ChainIdentity } from "./store/records";
 
 export interface RunningService {
   url: string;
+  /** Where a DATA_DIR of another chain was moved (embedded node only), if it was. */
+  staleMovedTo?: string;
   port: number;
   deps: AppDeps;
   close(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   };
 
   fs.mkdirSync(config.dataDir, { recursive: true });
+  let staleMovedTo: string | undefined;
   let store = new Store(config.dataDir);
   await store.open();
   const stored = await store.getIdentity();
@@ -116,6 +119,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       throw new StaleDataError(`${what}. Refusing to mix them: point DATA_DIR elsewhere or at the right chain.`);
     const aside = `${config.dataDir}.stale-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     fs.renameSync(config.dataDir, aside);
+    staleMovedTo = aside;
     log.warn(`${what}. The old data was moved aside to ${aside}; starting fresh.`);
     fs.mkdirSync(config.dataDir, { recursive: true });
     store = new Store(config.dataDir);
@@ -217,6 +221,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   let closing: Promise<void> | undefined;
   return {
     url,
+    ...(staleMovedTo ? { staleMovedTo } : {}),
     port,
     deps,
     close() {

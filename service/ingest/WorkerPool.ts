@@ -21,6 +21,7 @@ export class WorkerPool {
   private closed = false;
   private readonly script: string;
   private inlineBusy = 0;
+  private earlyDeaths = 0;
 
   constructor(
     private readonly ctx: PreprocessContext,
@@ -46,6 +47,7 @@ export class WorkerPool {
     });
     worker.unref();
     const slot: Slot = { worker, busy: 0, jobs: new Map() };
+    const startedAt = Date.now();
     worker.on("message", (m: { id: number; result?: PreprocessResult; failure?: string }) => {
       const job = slot.jobs.get(m.id);
       if (!job) return;
@@ -59,10 +61,17 @@ export class WorkerPool {
       slot.jobs.clear();
       slot.busy = 0;
       const i = this.slots.indexOf(slot);
-      if (i >= 0 && !this.closed) {
-        this.log.error({ err }, "ingest worker died; replacing it");
-        this.slots[i] = this.spawn();
+      if (i < 0 || this.closed) return;
+      // A worker that dies young (cannot even load) is not replaced forever: after a few, run inline.
+      this.earlyDeaths = Date.now() - startedAt < 2_000 ? this.earlyDeaths + 1 : 0;
+      if (this.earlyDeaths >= 3) {
+        this.log.error({ err }, "ingest workers keep dying at start; preprocessing on the main thread instead");
+        this.slots.splice(i, 1);
+        void worker.terminate();
+        return;
       }
+      this.log.error({ err }, "ingest worker died; replacing it");
+      this.slots[i] = this.spawn();
     };
     worker.on("error", fail);
     worker.on("exit", (code) => {
