@@ -82,6 +82,11 @@ export class Batcher {
     if (this.pendingCount >= this.batchMax) this.trigger();
   }
 
+  /** Seals now if a full batch is pending (after the anchorer made room): partial batches wait for the timer. */
+  triggerIfFull(): void {
+    if (this.pendingCount >= this.batchMax) this.trigger();
+  }
+
   /** Seals now if there is anything to seal and room for another waiting batch. */
   trigger(): void {
     if (this.sealing || this.closed || this.pendingCount === 0) return;

@@ -46,7 +46,7 @@ export function createMetrics(defaults = true): Metrics {
     anchorLatency: new Histogram({
       name: "repayproof_anchor_latency_seconds",
       help: "Time from acceptance to the anchoring transaction being mined",
-      buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 1800],
+      buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.25, 2.5, 2.75, 3, 4, 5, 10, 30, 60, 300, 1800],
       registers,
     }),
     rpcErrors: new Counter({ name: "repayproof_rpc_errors_total", help: "Failed JSON-RPC interactions", registers }),

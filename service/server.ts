@@ -159,7 +159,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     metrics,
     log,
     () => {
-      nudge.batcher?.trigger();
+      nudge.batcher?.triggerIfFull();
       nudge.batcher?.updateGauges();
     },
   );
