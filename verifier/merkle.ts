@@ -222,8 +222,8 @@ export function buildTree(digests: readonly string[]): MerkleTree {
   // placement above, computed separately so that the check below compares two derivations).
   let table: Int32Array | undefined;
   let positionOf: Uint32Array | undefined;
-  // A node is verified once some proof through it hashed up to the root; later proofs stop there, so
-  // proving every leaf costs n - 1 hashes in all instead of n log n.
+  // A node is verified once some proof through it (or through its sibling) hashed up to the root; later
+  // proofs stop there, so proving every leaf costs n - 1 hashes in all (one per inner node), not n log n.
   const verified = new Uint8Array(size);
   verified[0] = 1;
   const path = new Int32Array(32);
@@ -250,7 +250,12 @@ export function buildTree(digests: readonly string[]): MerkleTree {
       i = parent;
     }
     // Marked only now that the whole path reached a verified node: a failure leaves nothing half-trusted.
-    while (depth > 0) verified[path[--depth] as number] = 1;
+    // The sibling is proven too: its own path is this one with our node as its first element.
+    while (depth > 0) {
+      const p = path[--depth] as number;
+      verified[p] = 1;
+      verified[p % 2 === 1 ? p + 1 : p - 1] = 1;
+    }
   }
 
   return {
