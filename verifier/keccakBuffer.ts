@@ -83,7 +83,7 @@ export function keccakBuffer(): KeccakBuffer {
     } catch {
       k = null;
     }
-    implementation = k ? "hash-wasm module, one call per hash" : "./keccak (fallback)";
+    implementation = k ? "hash-wasm, direct" : "./keccak (fallback)";
     cached = k ?? fallback();
   }
   return cached;

@@ -72,28 +72,52 @@ async function main(): Promise<void> {
   const { opts, only, out } = parseArgs(process.argv.slice(2));
   const rows: Row[] = [];
   const notes: string[] = [];
+  let failed = false;
+  /** Runs one suite; a failure becomes a "not measured" row (and a failing exit) instead of ending the run. */
+  const run = async (name: string, suite: () => Promise<Row[]>): Promise<void> => {
+    try {
+      rows.push(...(await suite()));
+    } catch (e) {
+      failed = true;
+      const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+      log(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      rows.push({
+        suite: name,
+        size: "—",
+        ours: { label: "—" },
+        reference: { label: "—" },
+        notMeasured: `the suite failed: ${message}`,
+      });
+    }
+  };
   let rawRecovery: Figure | undefined;
   log(`${opts.quick ? "quick" : "full"} run of ${[...only].join(", ")}`);
   if (only.has("keccak") || only.has("merkle")) {
-    const keccak = await keccakSuite(opts);
-    if (only.has("keccak")) rows.push(...keccak.rows);
-    if (only.has("merkle")) rows.push(...(await merkleSuite(opts, keccak.fastest.perSecond, keccak.fastest.name)));
+    await run("keccak + merkle", async () => {
+      const keccak = await keccakSuite(opts);
+      const out: Row[] = only.has("keccak") ? [...keccak.rows] : [];
+      if (only.has("merkle")) out.push(...(await merkleSuite(opts, keccak.fastest.perSecond, keccak.fastest.name)));
+      return out;
+    });
   }
   if (only.has("secp") || only.has("service")) {
-    const secp = await secpSuite(opts);
-    rawRecovery = secp.allCores;
-    if (only.has("secp")) rows.push(...secp.rows);
+    await run("secp256k1", async () => {
+      const secp = await secpSuite(opts);
+      rawRecovery = secp.allCores;
+      return only.has("secp") ? secp.rows : [];
+    });
   }
-  if (only.has("proof")) rows.push(...(await proofSuite(opts)));
-  if (only.has("receipt")) rows.push(...(await receiptSuite(opts)));
-  if (only.has("gas")) rows.push(...(await gasSuite(opts)));
-  if (only.has("service")) rows.push(...(await serviceSuites(opts, rawRecovery)));
+  if (only.has("proof")) await run("proof verification", () => proofSuite(opts));
+  if (only.has("receipt")) await run("receipt verification", () => receiptSuite(opts));
+  if (only.has("gas")) await run("gas", () => gasSuite(opts));
+  if (only.has("service")) await run("service", () => serviceSuites(opts, rawRecovery));
   notes.push(...NOTES);
   const table = textTable(rows);
   process.stdout.write(table + "\n");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, await formatted(out, benchmarksDoc(rows, opts, started, notes)));
   log(`wrote ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+  if (failed) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {
