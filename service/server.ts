@@ -19,6 +19,9 @@ import { GroupCommitter } from "./store/GroupCommitter";
 import { Store } from "./store/Store";
 import type { ChainIdentity } from "./store/records";
 
+/** How long a stopping service lets requests in flight finish. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface RunningService {
   url: string;
   /** Where a DATA_DIR of another chain was moved (embedded node only), if it was. */
@@ -189,6 +192,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     log,
   };
 
+  await terms.initPoll();
   anchorer.start();
   batcher.start();
   let polling = false;
@@ -227,9 +231,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     close() {
       closing ??= (async () => {
         clearInterval(termsTimer);
+        // Stop accepting; let requests in flight get their answers (bounded), then cut what is left.
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
+          const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+          server.close(() => {
+            clearTimeout(cut);
+            resolve();
+          });
+          server.closeIdleConnections();
         });
         await batcher.close();
         await anchorer.close();

@@ -94,6 +94,20 @@ export class TermsCache {
     this.remember(key, versions);
   }
 
+  /**
+   * Fixes where event polling starts, before anything is read from the registry: the block noted on disk,
+   * else the current head (terms read after it are current; later amendments are in the events).
+   */
+  async initPoll(): Promise<void> {
+    const noted = await this.store.getMeta<number>("termsBlock");
+    if (noted !== undefined) {
+      this.lastBlock = noted;
+      return;
+    }
+    this.lastBlock = await this.chain.provider.getBlockNumber();
+    await this.store.putMeta("termsBlock", this.lastBlock);
+  }
+
   /** One poll of registry events: amendments of agreements we hold are re-read. */
   async poll(): Promise<void> {
     const provider = this.chain.provider;

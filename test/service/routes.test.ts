@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import request from "supertest";
 import pino from "pino";
-import { id } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, id, type InterfaceAbi } from "ethers";
+import { readArtifact } from "../../scripts/lib/deployContracts";
+import { HARDHAT_KEY_0 } from "../../service/config";
+import { waitFor } from "./helpers/audit";
 import { KIND } from "../../verifier";
 import { Admission } from "../../service/admission";
 import { createApp } from "../../service/app";
@@ -18,6 +21,7 @@ import {
   makeReceipt,
   randomId,
   signReceipt,
+  termsOf,
   type Parties,
 } from "./helpers/parties";
 
@@ -252,6 +256,51 @@ describe("service routes", function () {
         .send("{}");
       expect(res.status).to.equal(500);
       expect(res.body.error.code).to.equal("INTERNAL");
+    });
+  });
+
+  describe("agreement amendments", function () {
+    it("behavior: an amendment made directly on chain is picked up from registry events", async function () {
+      const q = makeParties();
+      const id2 = randomId();
+      expect(
+        (
+          await request(app)
+            .post("/v1/agreements")
+            .send(await agreementBody(d, q, id2))
+        ).status,
+      ).to.equal(201);
+      const before = Math.floor(Date.now() / 1000) - 3600;
+      const byOld = signReceipt(d, makeReceipt(id2, q.channel, KIND.SETTLED, { occurredAt: before }), q.channel);
+      expect((await post(byOld.item)).status).to.equal(202); // terms v1 now cached
+      // Version 2 swaps the channel, sent to the registry by someone else (not through this service).
+      const newChannel = makeParties().channel;
+      const terms2 = { ...termsOf(q), channels: [newChannel.address] };
+      const body = await agreementBody(d, q, id2, 2, terms2);
+      const sigs = body.signatures as Record<string, string>;
+      const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+      try {
+        const registry = new Contract(
+          d.registry,
+          readArtifact("AgreementRegistry").abi as InterfaceAbi,
+          new Wallet(HARDHAT_KEY_0, provider),
+        );
+        await (
+          await registry.getFunction("amend")(id2, 2, terms2, [sigs.platform, sigs.funder, sigs.collector, "0x"])
+        ).wait();
+      } finally {
+        provider.destroy();
+      }
+      const later = Math.floor(Date.now() / 1000) + 600;
+      const byNew = signReceipt(d, makeReceipt(id2, newChannel, KIND.SETTLED, { occurredAt: later }), newChannel);
+      await waitFor("the amendment to be seen", async () => (await post(byNew.item)).status === 202, 20_000);
+      // Under version 2 the old channel may no longer settle; before it took effect, version 1 applies.
+      const oldAfter = signReceipt(d, makeReceipt(id2, q.channel, KIND.SETTLED, { occurredAt: later }), q.channel);
+      const refused = await post(oldAfter.item);
+      expect(refused.status).to.equal(403);
+      expect(refused.body.error.code).to.equal("NOT_AUTHORIZED_FOR_KIND");
+      const oldBefore = signReceipt(d, makeReceipt(id2, q.channel, KIND.SETTLED, { occurredAt: before }), q.channel);
+      expect((await post(oldBefore.item)).status).to.equal(202);
     });
   });
 
