@@ -99,6 +99,18 @@ export class Store {
     return undefined;
   }
 
+  /**
+   * Block time of the latest anchored batch (the service's view of the chain: the timeline's `now`), or
+   * undefined before the first anchor. Batches anchor in seq order, so only the unanchored tail is walked.
+   */
+  async latestAnchoredAt(): Promise<number | undefined> {
+    for await (const v of this.batches.values({ reverse: true })) {
+      const b = JSON.parse(v) as BatchRecord;
+      if (b.anchoredAt !== undefined) return b.anchoredAt;
+    }
+    return undefined;
+  }
+
   /** Batches not yet FINAL, oldest first (a bounded tail: batches finalise in order). */
   async unfinishedBatches(): Promise<BatchRecord[]> {
     const out: BatchRecord[] = [];
