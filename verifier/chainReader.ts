@@ -1,4 +1,5 @@
 import { Interface, isError, type Provider, type Result } from "ethers";
+import type { AgreementVersion } from "./terms";
 
 /**
  * The few on-chain reads the verifier makes, over any ethers v6 `Provider` (a JSON-RPC URL, Hardhat's
@@ -11,6 +12,8 @@ const ANCHOR_ABI = new Interface([
 ]);
 const REGISTRY_ABI = new Interface([
   "function isAuthorized(bytes32 agreementId, address attester, uint8 kind, uint64 timestamp) view returns (bool)",
+  "function latestVersion(bytes32 agreementId) view returns (uint32)",
+  "function termsOf(bytes32 agreementId, uint32 version) view returns (tuple(address platform, address funder, address collector, address guarantor, address[] channels, uint32 graceSecs, uint32 settleSecs, uint32 forwardSecs, uint32 confirmSecs, uint32 reportSecs, bytes32 disclosureHash) terms, uint64 effectiveAt, uint64 blockNumber)",
 ]);
 const ERC1271_ABI = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const ERC1271_MAGIC = "0x1626ba7e";
@@ -141,4 +144,41 @@ export async function readIsValidErc1271(
     if (e instanceof ChainReadError && e.kind === "revert") return false;
     throw e;
   }
+}
+
+/**
+ * Every version of `agreementId` as `AgreementRegistry` records it (`latestVersion`, then `termsOf` for each),
+ * in version order; undefined for an agreement the registry does not know. Addresses come back checksummed.
+ */
+export async function readAgreementVersions(
+  provider: Provider,
+  registry: string,
+  agreementId: string,
+): Promise<AgreementVersion[] | undefined> {
+  const latest = Number((await call(provider, registry, REGISTRY_ABI, "latestVersion", [agreementId]))[0] as bigint);
+  if (latest === 0) return undefined;
+  const reads = Array.from({ length: latest }, (_, i) =>
+    call(provider, registry, REGISTRY_ABI, "termsOf", [agreementId, i + 1]),
+  );
+  return (await Promise.all(reads)).map((r, i) => {
+    const t = r[0] as Result;
+    return {
+      version: i + 1,
+      effectiveAt: Number(r[1] as bigint),
+      blockNumber: Number(r[2] as bigint),
+      terms: {
+        platform: t[0] as string,
+        funder: t[1] as string,
+        collector: t[2] as string,
+        guarantor: t[3] as string,
+        channels: [...(t[4] as Result)] as string[],
+        graceSecs: Number(t[5] as bigint),
+        settleSecs: Number(t[6] as bigint),
+        forwardSecs: Number(t[7] as bigint),
+        confirmSecs: Number(t[8] as bigint),
+        reportSecs: Number(t[9] as bigint),
+        disclosureHash: t[10] as string,
+      },
+    };
+  });
 }
