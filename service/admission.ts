@@ -66,6 +66,8 @@ export class Admission {
   private queue: Job[] = [];
   private looping = false;
   private uncommitted = 0;
+  /** Told of each newly stored receipt once it is durable (the live event stream). */
+  onAccepted: ((item: Prepared) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -99,6 +101,7 @@ export class Admission {
         decisions.map(async (d, i) => {
           const c = candidates[i] as { index: number; item: Prepared };
           answers[c.index] = await this.answer(d, c.item);
+          if (!isItemError(d) && d.kind === "new" && !isItemError(answers[c.index])) this.onAccepted?.(c.item);
         }),
       );
     }

@@ -6,6 +6,7 @@ import type { Chain } from "./chain/Chain";
 import type { TermsCache } from "./chain/TermsCache";
 import type { TxSender } from "./chain/TxSender";
 import type { Config } from "./config";
+import type { EventHub } from "./EventHub";
 import type { WorkerPool } from "./ingest/WorkerPool";
 import type { Metrics } from "./metrics";
 import type { Store } from "./store/Store";
@@ -33,5 +34,7 @@ export interface AppDeps {
   anchorer: Anchorer;
   batcher: Batcher;
   metrics: Metrics;
+  /** The live event bus behind GET /v1/events. */
+  events: EventHub;
   log: Logger;
 }

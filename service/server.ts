@@ -7,12 +7,14 @@ import { domainSeparator, fromHex, keccakReady, receiptDomain } from "../verifie
 import { Admission } from "./admission";
 import { createApp } from "./app";
 import { Batcher } from "./batcher";
+import { BreachWatcher } from "./BreachWatcher";
 import { Anchorer } from "./chain/Anchorer";
 import { connectChain, fetchChainId } from "./chain/Chain";
 import { TermsCache } from "./chain/TermsCache";
 import { TxSender } from "./chain/TxSender";
 import { HARDHAT_KEY_0, type Config } from "./config";
 import type { AppDeps, Identity } from "./deps";
+import { EventHub, publishAccepted } from "./EventHub";
 import { WorkerPool } from "./ingest/WorkerPool";
 import { createMetrics } from "./metrics";
 import { GroupCommitter } from "./store/GroupCommitter";
@@ -177,6 +179,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     config.mainThreadVerifies,
   );
   const admission = new Admission(store, committer, terms, batcher, metrics, config.backlogMax, log);
+  // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
+  const events = new EventHub();
+  const watcher = new BreachWatcher(store, terms, events, stream, log);
+  admission.onAccepted = (item) => publishAccepted(events, item);
+  anchorer.onAnchored = (b) => watcher.onAnchored(b);
   const deps: AppDeps = {
     config,
     identity: id,
@@ -189,6 +196,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     anchorer,
     batcher,
     metrics,
+    events,
     log,
   };
 
@@ -231,6 +239,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     close() {
       closing ??= (async () => {
         clearInterval(termsTimer);
+        events.close(); // SSE streams are never idle: end them, or closing would wait for the grace period
         // Stop accepting; let requests in flight get their answers (bounded), then cut what is left.
         await new Promise<void>((resolve) => {
           const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
@@ -242,6 +251,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         });
         await batcher.close();
         await anchorer.close();
+        await watcher.idle();
         await committer.drain();
         await pool.close();
         chain.provider.destroy();

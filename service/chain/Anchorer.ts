@@ -34,6 +34,8 @@ export class Anchorer {
   halted: string | undefined;
   /** Last chain error, cleared on success (for /healthz). */
   lastError: string | undefined;
+  /** Told of each batch once it is recorded ANCHORED (the live event stream). */
+  onAnchored: ((b: BatchRecord) => void) | undefined;
 
   constructor(
     private readonly chain: Chain,
@@ -236,6 +238,7 @@ export class Anchorer {
     b.blockNumber = a.blockNumber;
     b.anchoredAt = a.timestamp;
     await this.save(b);
+    this.onAnchored?.(b);
     const leaves = await this.store.getLeaves(b.seq);
     const now = Date.now();
     for (const t of leaves?.acceptedAtMs ?? []) this.metrics.anchorLatency.observe(Math.max(0, now - t) / 1000);
