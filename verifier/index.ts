@@ -17,3 +17,5 @@ export * from "./checks";
 export * from "./chainReader";
 export * from "./verifyOffline";
 export * from "./verify";
+export * from "./timelineBundle";
+export * from "./verifyTimelineBundle";
