@@ -6,6 +6,7 @@ import { agreementRoutes } from "./routes/agreementRoutes";
 import { batchRoutes } from "./routes/batchRoutes";
 import { infoRoutes } from "./routes/infoRoutes";
 import { receiptRoutes } from "./routes/receiptRoutes";
+import { timelineRoutes } from "./routes/timelineRoutes";
 
 /**
  * Builds the HTTP app (never listens: server.ts does). Routes parse their own bodies (receipts as raw bytes
@@ -21,6 +22,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(receiptRoutes(deps));
   app.use(batchRoutes(deps));
   app.use(agreementRoutes(deps));
+  app.use(timelineRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,0 +1,171 @@
+import {
+  BUNDLE_FORMAT,
+  buildTree,
+  bundleToJson,
+  evaluateTimeline,
+  parseReceipt,
+  receiptToJson,
+  TIMELINE_FORMAT,
+  type AgreementVersion,
+  type Evaluation,
+  type MerkleTree,
+  type TimelineEvent,
+} from "../verifier";
+import type { AppDeps } from "./deps";
+import { assertCanRead } from "./auth";
+import { ApiError, isApiError } from "./errors";
+import type { BatchRecord, StoredReceipt } from "./store/records";
+
+/** Most receipts one timeline serves: a loan has dozens; more means someone flooded the loan id. */
+export const MAX_TIMELINE_RECEIPTS = 10_000;
+
+/** A timeline bundle as served (DESIGN.md "Timeline bundle"; additions documented in docs/api.md). */
+export interface TimelineJson {
+  format: typeof TIMELINE_FORMAT;
+  chainId: number;
+  contracts: { registry: string; anchor: string };
+  stream: string;
+  loanId: string;
+  agreement: { id: string; versions: AgreementVersion[] };
+  events: unknown[];
+  evaluation: Evaluation;
+}
+
+interface Held {
+  digest: string;
+  rec: StoredReceipt;
+}
+
+/**
+ * The agreement whose timeline `party` reads. A loan id is a salted commitment and belongs to one agreement;
+ * receipts naming it under several agreements (a collision, or someone reusing a loan id they saw) are split
+ * by agreement, never mixed: `agreementId` picks one; without it the only agreement `party` may read is taken,
+ * and when there are several (a regulator) the caller must say which (400 INVALID_BODY, listing them).
+ */
+async function chooseAgreement(
+  deps: AppDeps,
+  party: string,
+  byAgreement: Map<string, Held[]>,
+  agreementId: string | undefined,
+): Promise<{ id: string; versions: AgreementVersion[] }> {
+  const readable: { id: string; versions: AgreementVersion[] }[] = [];
+  for (const id of byAgreement.keys()) {
+    if (agreementId !== undefined && id !== agreementId) continue;
+    const versions = await deps.terms.get(id);
+    if (!versions) throw new ApiError("INTERNAL", `agreement ${id} of stored receipts is unknown to the registry`);
+    try {
+      assertCanRead(party, deps.config.regulators, versions);
+      readable.push({ id, versions });
+    } catch (e) {
+      if (!(isApiError(e) && e.code === "FORBIDDEN")) throw e;
+    }
+  }
+  if (agreementId !== undefined && !byAgreement.has(agreementId)) {
+    throw new ApiError("NOT_FOUND", "no receipt of this loan under this agreement was accepted here");
+  }
+  const [only, ...more] = readable;
+  if (only === undefined) throw new ApiError("FORBIDDEN", "this party does not belong to the loan's agreement");
+  if (more.length > 0) {
+    throw new ApiError("INVALID_BODY", "receipts of this loan id name several agreements: add ?agreementId=", {
+      field: "agreementId",
+      agreementIds: readable.map((a) => a.id),
+    });
+  }
+  return only;
+}
+
+/**
+ * Builds the `repayproof/timeline@1` bundle of `loanId` for `party` (already authenticated): the agreement
+ * and its versions, every receipt of the loan under it — a receipt-proof bundle once its batch is anchored,
+ * else `{ status: "pending", digest, receipt, signature, ack }` — and `evaluateTimeline` at the block time of
+ * the latest anchored batch, pending receipts counted (docs/timeline.md). Throws 404 NOT_FOUND for a loan
+ * with no receipts here, 403 FORBIDDEN for a party outside its agreement.
+ */
+export async function buildTimeline(
+  deps: AppDeps,
+  party: string,
+  loanId: string,
+  agreementId?: string,
+): Promise<TimelineJson> {
+  const { store, identity } = deps;
+  const digests = await store.digestsOfLoan(loanId);
+  if (digests.length === 0) throw new ApiError("NOT_FOUND", "no receipt of this loan was accepted here");
+  if (digests.length > MAX_TIMELINE_RECEIPTS) {
+    throw new ApiError("INTERNAL", `loan ${loanId} holds ${digests.length} receipts, over ${MAX_TIMELINE_RECEIPTS}`);
+  }
+  const byAgreement = new Map<string, Held[]>();
+  for (const digest of digests) {
+    const rec = await store.getReceipt(digest);
+    if (!rec) throw new ApiError("INTERNAL", `the loan index names ${digest}, which is not stored`);
+    const id = rec.receipt.agreementId.toLowerCase();
+    byAgreement.set(id, [...(byAgreement.get(id) ?? []), { digest, rec }]);
+  }
+  const agreement = await chooseAgreement(deps, party, byAgreement, agreementId);
+
+  const batches = new Map<number, BatchRecord | undefined>();
+  const trees = new Map<number, MerkleTree>();
+  const anchoredBatch = async (digest: string): Promise<BatchRecord | undefined> => {
+    const seq = await store.batchSeqOf(digest);
+    if (seq === undefined) return undefined;
+    if (!batches.has(seq)) batches.set(seq, await store.getBatch(seq));
+    const b = batches.get(seq);
+    return b && (b.state === "ANCHORED" || b.state === "FINAL") && b.anchoredAt !== undefined ? b : undefined;
+  };
+  const treeOf = async (b: BatchRecord): Promise<MerkleTree> => {
+    let tree = trees.get(b.seq);
+    if (!tree) {
+      const leaves = await store.getLeaves(b.seq);
+      if (!leaves) throw new ApiError("INTERNAL", `batch ${b.seq} has no leaves on disk`);
+      tree = buildTree(leaves.digests);
+      if (tree.root !== b.root) throw new ApiError("INTERNAL", `batch ${b.seq}: leaves do not rebuild the root`);
+      trees.set(b.seq, tree);
+    }
+    return tree;
+  };
+
+  const held = byAgreement.get(agreement.id) ?? [];
+  const judged: TimelineEvent[] = [];
+  const events: { key: [number, string]; json: unknown }[] = [];
+  for (const { digest, rec } of held) {
+    const receipt = parseReceipt(rec.receipt);
+    const ack = { acceptedAt: rec.acceptedAt, anchorBy: rec.anchorBy, signature: rec.ackSignature };
+    const b = await anchoredBatch(digest);
+    judged.push({ digest, receipt, anchoredAt: b?.anchoredAt ?? null });
+    const json = b
+      ? bundleToJson({
+          format: BUNDLE_FORMAT,
+          chainId: identity.chainId,
+          contracts: { registry: identity.registry, anchor: identity.anchor },
+          receipt,
+          signature: rec.signature,
+          digest,
+          batch: {
+            stream: identity.stream,
+            seq: b.seq,
+            root: b.root,
+            count: b.count,
+            txHash: b.txHash ?? "",
+            blockNumber: b.blockNumber ?? 0,
+          },
+          proof: (await treeOf(b)).proof(digest),
+          ack,
+        })
+      : { status: "pending", digest, receipt: receiptToJson(receipt), signature: rec.signature, ack };
+    events.push({ key: [receipt.occurredAt, digest], json });
+  }
+  events.sort((x, y) => x.key[0] - y.key[0] || (x.key[1] < y.key[1] ? -1 : x.key[1] > y.key[1] ? 1 : 0));
+
+  // Read after the events: a batch anchored meanwhile cannot be later than the judgement time.
+  const latest = (await store.latestAnchoredAt()) ?? 0;
+  const now = judged.reduce((m, e) => Math.max(m, e.anchoredAt ?? 0), latest);
+  return {
+    format: TIMELINE_FORMAT,
+    chainId: identity.chainId,
+    contracts: { registry: identity.registry, anchor: identity.anchor },
+    stream: identity.stream,
+    loanId,
+    agreement: { id: agreement.id, versions: agreement.versions },
+    events: events.map((e) => e.json),
+    evaluation: evaluateTimeline({ events: judged, versions: agreement.versions, now, includePending: true }),
+  };
+}
