@@ -3,10 +3,13 @@ import type { AppDeps } from "./deps";
 import { errorHandler, notFoundHandler } from "./errors";
 import { rateLimit } from "./rateLimit";
 import { agreementRoutes } from "./routes/agreementRoutes";
+import { alertsRoutes } from "./routes/alertsRoutes";
 import { batchRoutes } from "./routes/batchRoutes";
+import { eventsRoutes } from "./routes/eventsRoutes";
 import { infoRoutes } from "./routes/infoRoutes";
 import { receiptRoutes } from "./routes/receiptRoutes";
 import { timelineRoutes } from "./routes/timelineRoutes";
+import { reconciliationRoutes } from "./routes/reconciliationRoutes";
 
 /**
  * Builds the HTTP app (never listens: server.ts does). Routes parse their own bodies (receipts as raw bytes
@@ -23,6 +26,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(batchRoutes(deps));
   app.use(agreementRoutes(deps));
   app.use(timelineRoutes(deps));
+  app.use(reconciliationRoutes(deps));
+  app.use(alertsRoutes(deps));
+  app.use(eventsRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,0 +1,57 @@
+import { Router } from "express";
+import { agreementReceipts, checkQuery, readableAgreement } from "../agreementScope";
+import { authenticate } from "../auth";
+import type { AppDeps } from "../deps";
+import { ApiError } from "../errors";
+import { parseUtcDay, reconcile, utcDate, withoutVoided } from "../reconcile";
+
+const DAY_S = 86_400;
+/** Longest period one request may cover, in days. */
+export const MAX_RECONCILIATION_DAYS = 366;
+const DEFAULT_DAYS = 7;
+
+/**
+ * `GET /v1/reconciliation?agreementId=…&from=YYYY-MM-DD&to=YYYY-MM-DD` (UTC days, inclusive): a party of
+ * the agreement or a regulator reads the day-by-day amounts and the collector's float (docs/api.md).
+ */
+export function reconciliationRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.get("/v1/reconciliation", async (req, res) => {
+    const party = authenticate(req, deps.identity.domainSeparator);
+    const q = checkQuery(req.query as Record<string, unknown>, ["agreementId", "from", "to"]);
+    const now = Math.floor(Date.now() / 1000);
+    const day = (field: "from" | "to", fallback: number): number => {
+      const raw = q[field];
+      if (raw === undefined) return fallback;
+      const t = parseUtcDay(raw);
+      if (t === undefined) throw new ApiError("INVALID_BODY", `${field}: expected a UTC date YYYY-MM-DD`, { field });
+      return t;
+    };
+    const to = day("to", now - (now % DAY_S));
+    const from = day("from", to - (DEFAULT_DAYS - 1) * DAY_S);
+    if (from > to) throw new ApiError("INVALID_BODY", "from: must not be after to", { field: "from" });
+    if ((to - from) / DAY_S + 1 > MAX_RECONCILIATION_DAYS) {
+      throw new ApiError("INVALID_BODY", `at most ${MAX_RECONCILIATION_DAYS} days per request`, { field: "to" });
+    }
+    const { agreementId, versions } = await readableAgreement(deps, party, q.agreementId);
+    const loans = await agreementReceipts(deps, agreementId);
+    const all = [...loans.values()].flat();
+    const counted = withoutVoided(all.map((x) => ({ digest: x.digest, receipt: x.stored.receipt })));
+    const { days, float } = reconcile(counted, from, to, now);
+    const latest = versions[versions.length - 1];
+    res.json({
+      agreementId,
+      from: utcDate(from),
+      to: utcDate(to),
+      asOf: now,
+      collector: latest?.terms.collector ?? null,
+      forwardSecs: latest?.terms.forwardSecs ?? null,
+      loans: loans.size,
+      receipts: all.length,
+      pending: all.filter((x) => x.anchoredAt === null).length,
+      days,
+      float: float.map((f) => ({ ...f, overdue: f.ageSecs !== null && f.ageSecs > (latest?.terms.forwardSecs ?? 0) })),
+    });
+  });
+  return r;
+}
