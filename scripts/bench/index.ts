@@ -7,7 +7,6 @@ import { keccakSuite } from "./keccakSuite";
 import { merkleSuite } from "./merkleSuite";
 import { secpSuite } from "./secpSuite";
 import { serviceSuites } from "./serviceSuites";
-import type { Figure } from "./measure";
 import { proofSuite, receiptSuite } from "./verifySuites";
 import { log, type BenchOptions } from "./options";
 import { textTable, type Row } from "./report";
@@ -90,7 +89,6 @@ async function main(): Promise<void> {
       });
     }
   };
-  let rawRecovery: Figure | undefined;
   log(`${opts.quick ? "quick" : "full"} run of ${[...only].join(", ")}`);
   if (only.has("keccak") || only.has("merkle")) {
     await run("keccak + merkle", async () => {
@@ -100,17 +98,11 @@ async function main(): Promise<void> {
       return out;
     });
   }
-  if (only.has("secp") || only.has("service")) {
-    await run("secp256k1", async () => {
-      const secp = await secpSuite(opts);
-      rawRecovery = secp.allCores;
-      return only.has("secp") ? secp.rows : [];
-    });
-  }
+  if (only.has("secp")) await run("secp256k1", async () => (await secpSuite(opts)).rows);
   if (only.has("proof")) await run("proof verification", () => proofSuite(opts));
   if (only.has("receipt")) await run("receipt verification", () => receiptSuite(opts));
   if (only.has("gas")) await run("gas", () => gasSuite(opts));
-  if (only.has("service")) await run("service", () => serviceSuites(opts, rawRecovery));
+  if (only.has("service")) await run("service", () => serviceSuites(opts));
   notes.push(...NOTES);
   const table = textTable(rows);
   process.stdout.write(table + "\n");

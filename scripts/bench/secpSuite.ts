@@ -51,15 +51,60 @@ async function allCores(workers: Worker[], seconds: number): Promise<number> {
   return rates.reduce((a, b) => a + b, 0);
 }
 
+/** Pre-signed signatures and digests for the recovery workers. */
+function recoveryInput(): { sigs: Buffer[]; msgs: Buffer[]; signed: ReturnType<typeof signReceipts> } {
+  const signed = signReceipts(256, "0x" + "11".repeat(20), randomKeys(4));
+  return {
+    signed,
+    sigs: signed.map((s) => Buffer.from(s.signature.slice(2), "hex")),
+    msgs: signed.map((s) => Buffer.from(s.digest.slice(2), "hex")),
+  };
+}
+
+function startWorkers(sigs: Buffer[], msgs: Buffer[]): Worker[] {
+  return Array.from(
+    { length: os.cpus().length },
+    () =>
+      new Worker(WORKER, {
+        eval: true,
+        workerData: {
+          secp: require.resolve("secp256k1"),
+          sigs: sigs.map((x) => x.toString("hex")),
+          msgs: msgs.map((x) => x.toString("hex")),
+        },
+      }),
+  );
+}
+
+/**
+ * Raw libsecp256k1 recovery on every core, on demand: the ingest suite measures it right before each of
+ * its runs so that both figures of a ratio see the same load on the shared machine.
+ */
+export interface RawRecovery {
+  measure(seconds: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function rawRecovery(): Promise<RawRecovery> {
+  await keccakReady();
+  const { sigs, msgs } = recoveryInput();
+  const workers = startWorkers(sigs, msgs);
+  await allCores(workers, 0.05);
+  return {
+    measure: (seconds) => allCores(workers, seconds),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
 /**
  * Raw libsecp256k1 recovery (`ecdsaRecover`, no address derivation) on one core and on every core
  * (worker_threads), and our recoverAddress against ethers' recoverAddress.
  */
 export async function secpSuite(opts: BenchOptions): Promise<SecpResult> {
   await keccakReady();
-  const signed = signReceipts(256, "0x" + "11".repeat(20), randomKeys(4));
-  const sigs = signed.map((s) => Buffer.from(s.signature.slice(2), "hex"));
-  const msgs = signed.map((s) => Buffer.from(s.digest.slice(2), "hex"));
+  const { signed, sigs, msgs } = recoveryInput();
   const raw = (i: number): unknown => {
     const s = sigs[i % sigs.length] as Buffer;
     return secp256k1.ecdsaRecover(s.subarray(0, 64), (s[64] as number) - 27, msgs[i % msgs.length] as Buffer, false);
@@ -69,18 +114,7 @@ export async function secpSuite(opts: BenchOptions): Promise<SecpResult> {
   const theirs = (i: number): unknown =>
     ethersRecover(signed[i % signed.length]!.digest, signed[i % signed.length]!.signature);
   const cores = os.cpus().length;
-  const workers = Array.from(
-    { length: cores },
-    () =>
-      new Worker(WORKER, {
-        eval: true,
-        workerData: {
-          secp: require.resolve("secp256k1"),
-          sigs: sigs.map((s) => s.toString("hex")),
-          msgs: msgs.map((m) => m.toString("hex")),
-        },
-      }),
-  );
+  const workers = startWorkers(sigs, msgs);
   try {
     rate(raw, 0.05, 100);
     rate(ours, 0.05, 100);
