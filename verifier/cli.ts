@@ -3,9 +3,10 @@ import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { parseBundle } from "./bundle";
 import { type VerifyResult } from "./checks";
-import { formatBundle, formatProgress, formatResultLine } from "./cliFormat";
+import { formatBundle, formatProgress, formatResultLine, formatTimelineResult } from "./cliFormat";
 import { isAddress } from "./hex";
 import { createVerifierCache, verifyReceiptBundle } from "./verify";
+import { verifyTimelineBundle } from "./verifyTimelineBundle";
 import { malformedResult } from "./verifyOffline";
 
 /**
@@ -17,10 +18,13 @@ import { malformedResult } from "./verifyOffline";
 
 export const USAGE = `usage:
   repayproof verify <file|dir>... --rpc <url> [--confirmations N] [--json] [--anchor <address>] [--registry <address>]
+  repayproof verify-timeline <timeline.json> --rpc <url> [--confirmations N] [--json] [--anchor <address>] [--registry <address>]
   repayproof inspect <file>
 
 verify   checks receipt proof bundles against the chain (no call to the RepayProof service);
          a directory means every *.json file in it. --anchor/--registry: the deployment you trust.
+verify-timeline  re-verifies a loan's timeline (GET /v1/loans/:loanId/timeline) from the chain alone: every
+         event, the registry's terms, and the evaluation recomputed; prints any difference from the service's.
 inspect  prints a bundle for humans.
 exit     0 all valid, 1 something invalid, 2 usage or I/O error`;
 
@@ -207,6 +211,43 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
   return summary.invalid > 0 ? 1 : 0;
 }
 
+async function verifyTimelineCommand(args: string[], io: Io): Promise<number> {
+  const a = parseVerifyArgs(args);
+  if (a.paths.length !== 1) throw new UsageError("verify-timeline takes exactly one timeline file");
+  const file = a.paths[0] as string;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    io.err(`repayproof: ${(e as Error).message}`);
+    return 2;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    io.err(`repayproof: ${file} is not JSON: ${(e as Error).message}`);
+    return 1;
+  }
+  let provider: JsonRpcProvider;
+  try {
+    provider = await connect(a.rpc);
+  } catch (e) {
+    io.err(`repayproof: cannot reach the RPC at ${a.rpc}: ${(e as Error).message.split("\n")[0]}`);
+    return 2;
+  }
+  const contracts = { anchor: a.anchor, registry: a.registry };
+  let result;
+  try {
+    result = await verifyTimelineBundle(json, { provider, confirmations: a.confirmations, contracts });
+  } finally {
+    provider.destroy();
+  }
+  io.out(a.json ? JSON.stringify({ file, ...result }, null, 2) : formatTimelineResult(file, result));
+  if (result.inconclusive) return 2;
+  return result.valid ? 0 : 1;
+}
+
 function inspectCommand(args: string[], io: Io): number {
   if (args.length !== 1 || (args[0] as string).startsWith("-")) throw new UsageError("inspect takes exactly one file");
   let json: unknown;
@@ -230,6 +271,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const [command, ...rest] = argv;
   try {
     if (command === "verify") return await verifyCommand(rest, io);
+    if (command === "verify-timeline") return await verifyTimelineCommand(rest, io);
     if (command === "inspect") return inspectCommand(rest, io);
     if (command === "--help" || command === "-h" || command === "help") {
       io.out(USAGE);

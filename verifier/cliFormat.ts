@@ -1,6 +1,7 @@
 import { type ReceiptBundle } from "./bundle";
 import { CHECKS, type CheckResult, type VerifyResult } from "./checks";
 import { CHANNEL_NAMES, KIND_NAMES } from "./receipt";
+import { type TimelineVerifyResult } from "./verifyTimelineBundle";
 
 /** Output formatting of the CLI (pure string functions, so the CLI stays argument parsing and I/O). */
 
@@ -106,5 +107,30 @@ export function formatBundle(b: ReceiptBundle): string {
     lines.push("ack          (none)");
   }
   lines.push("contracts", row("registry", b.contracts.registry), row("anchor", b.contracts.anchor));
+  return lines.join("\n");
+}
+
+const value = (v: unknown): string => (v === undefined ? "(absent)" : JSON.stringify(v));
+
+/**
+ * A timeline verification for humans: the verdict, each check, each event that did not verify, then every
+ * difference (terms and evaluation) as `path: service <value>, chain <value>`.
+ */
+export function formatTimelineResult(file: string, r: TimelineVerifyResult): string {
+  const word = r.valid ? "✓ valid" : r.inconclusive ? "? error" : "✗ invalid";
+  const lines = [`${word}  ${file}`];
+  for (const c of r.checks) {
+    lines.push(
+      `  ${MARK[c.status]} ${c.check.padEnd(10)} ${c.code ?? ""}${c.message ? `  ${c.message}` : ""}`.trimEnd(),
+    );
+  }
+  for (const e of r.events.filter((x) => !x.valid)) {
+    const bad = e.checks.find((c) => c.status === "fail" || c.status === "error");
+    const why = e.foreign ? "another loan, agreement or deployment" : `${bad?.code ?? ""}: ${bad?.message ?? ""}`;
+    lines.push(`  event ${e.index} ${e.pending ? "(pending) " : ""}${e.digest}  ${why}`);
+  }
+  for (const d of [...r.termsDifferences, ...r.differences]) {
+    lines.push(`  ≠ ${d.path}: service ${value(d.actual)}, chain ${value(d.expected)}`);
+  }
   return lines.join("\n");
 }

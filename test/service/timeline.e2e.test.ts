@@ -1,0 +1,201 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import { KIND, type Terms } from "../../verifier";
+import { main, type Io } from "../../verifier/cli";
+import type { Deployment } from "../../scripts/lib/deployContracts";
+import { waitFor } from "./helpers/audit";
+import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
+import { serviceEnv, tempDir } from "./helpers/inProcess";
+import {
+  agreementBody,
+  bearer,
+  deployOn,
+  makeParties,
+  makeReceipt,
+  randomId,
+  signReceipt,
+  termsOf,
+  type Parties,
+} from "./helpers/parties";
+import { spawnService, type ServiceProcess } from "./helpers/serviceProcess";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+type Json = any;
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** Runs the CLI as `npx repayproof` does (a child process) and collects its output. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "repayproof.js"), ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs the CLI in this process (same code path, no ts-node start-up) and collects its output. */
+async function cliInProcess(args: string[]): Promise<{ code: number; out: string }> {
+  let out = "";
+  const io: Io = { out: (l) => (out += l + "\n"), err: (l) => (out += l + "\n") };
+  return { code: await main(args, io), out };
+}
+
+describe("timeline end to end: a late forward, served and re-verified from the chain alone", function () {
+  let node: NodeHandle;
+  let d: Deployment;
+  let svc: ServiceProcess | undefined;
+  let tmp: { dir: string; remove(): void };
+  let p: Parties;
+  let timeline: Json;
+  let file: string;
+  const agreementId = randomId();
+  const loanId = randomId();
+  const terms = (q: Parties): Terms => ({ ...termsOf(q), forwardSecs: 60, settleSecs: 120 });
+  // Occurred times relative to now, well inside reportSecs (3600) of the anchors, so nothing is backdated.
+  const base = Math.floor(Date.now() / 1000) - 2000;
+  const FORWARD_LATE_BY = 500;
+
+  before(async function () {
+    node = await startHardhatNode();
+    d = await deployOn(node.url);
+    tmp = tempDir();
+    p = makeParties();
+    svc = await spawnService(serviceEnv(node.url, d, tmp.dir, { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50" }));
+  });
+
+  after(async function () {
+    await svc?.kill();
+    await node?.stop();
+    tmp?.remove();
+  });
+
+  it("behavior: the timeline names the late collector, the seconds late and the agreement version", async function () {
+    const reg = await fetch(`${svc!.url}/v1/agreements`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(await agreementBody(d, p, agreementId, 1, terms(p))),
+    });
+    expect(reg.status).to.equal(201);
+
+    const at = (kind: number): number =>
+      ({
+        [KIND.DUE]: base,
+        [KIND.INITIATED]: base + 100,
+        [KIND.SETTLED]: base + 200,
+        [KIND.FORWARDED]: base + 200 + 60 + FORWARD_LATE_BY,
+        [KIND.CONFIRMED]: base + 800,
+      })[kind] as number;
+    const who = [p.platform, p.channel, p.channel, p.collector, p.funder];
+    const signed = [KIND.DUE, KIND.INITIATED, KIND.SETTLED, KIND.FORWARDED, KIND.CONFIRMED].map((kind, i) =>
+      signReceipt(d, makeReceipt(agreementId, who[i]!, kind, { loanId, occurredAt: at(kind) }), who[i]!),
+    );
+    const res = await fetch(`${svc!.url}/v1/receipts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ items: signed.map((s) => s.item) }),
+    });
+    expect(res.status).to.equal(202);
+
+    const auth = bearer(d, p.funder);
+    const get = async (): Promise<{ status: number; body: Json }> => {
+      const r = await fetch(`${svc!.url}/v1/loans/${loanId}/timeline`, { headers: { authorization: auth } });
+      return { status: r.status, body: await r.json() };
+    };
+    await waitFor("every event anchored", async () => {
+      const t = await get();
+      return t.status === 200 && t.body.events.every((e: Json) => e.format === "repayproof/receipt-proof@1");
+    });
+    const t = await get();
+    timeline = t.body;
+    expect(timeline.format).to.equal("repayproof/timeline@1");
+    expect(timeline.loanId).to.equal(loanId);
+    expect(timeline.agreement.id).to.equal(agreementId);
+    expect(timeline.events).to.have.length(5);
+    const [installment] = timeline.evaluation.installments;
+    expect(installment.installment).to.equal(1);
+    expect(installment.status).to.equal("paid");
+    const forwarded = installment.stages.find((s: Json) => s.stage === "FORWARDED");
+    expect(forwarded).to.include({
+      late: true,
+      lateBySecs: FORWARD_LATE_BY,
+      responsible: p.collector.address,
+      version: 1,
+      at: at(KIND.FORWARDED),
+      deadline: at(KIND.SETTLED) + 60,
+    });
+    expect(installment.stages.filter((s: Json) => s.late).map((s: Json) => s.stage)).to.deep.equal(["FORWARDED"]);
+    file = path.join(tmp.dir, "timeline.json");
+    fs.writeFileSync(file, JSON.stringify(timeline, null, 2));
+  });
+
+  it("behavior: verify-timeline reaches the same answer from the chain alone (service stopped): exit 0", async function () {
+    expect(file, "needs the timeline of the previous test").to.be.a("string");
+    await svc!.kill();
+    svc = undefined;
+    const r = await cli(["verify-timeline", file, "--rpc", node.url, "--json"]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.valid).to.equal(true);
+    expect(out.differences).to.deep.equal([]);
+    expect(out.checks.map((c: Json) => c.status)).to.deep.equal(["pass", "pass", "pass", "pass", "pass", "pass"]);
+    const stage = out.evaluation.installments[0].stages[3];
+    expect(stage).to.include({ stage: "FORWARDED", lateBySecs: FORWARD_LATE_BY, responsible: p.collector.address });
+  });
+
+  it("error: EVALUATION_MISMATCH (exit 1) with the path of a tampered lateBySecs", async function () {
+    const tampered = structuredClone(timeline);
+    tampered.evaluation.installments[0].stages[3].lateBySecs = 0;
+    const f = path.join(tmp.dir, "tampered-evaluation.json");
+    fs.writeFileSync(f, JSON.stringify(tampered));
+    const r = await cliInProcess(["verify-timeline", f, "--rpc", node.url, "--json"]);
+    expect(r.code).to.equal(1);
+    const out = JSON.parse(r.out);
+    expect(out.checks.find((c: Json) => c.check === "EVALUATION").code).to.equal("EVALUATION_MISMATCH");
+    expect(out.differences).to.deep.equal([
+      { path: "$.evaluation.installments[0].stages[3].lateBySecs", expected: FORWARD_LATE_BY, actual: 0 },
+    ]);
+    const human = await cliInProcess(["verify-timeline", f, "--rpc", node.url]);
+    expect(human.code).to.equal(1);
+    expect(human.out).to.include("$.evaluation.installments[0].stages[3].lateBySecs");
+  });
+
+  it("error: TERMS_MISMATCH (exit 1) when the bundle's copy of the terms is not the registry's", async function () {
+    const tampered = structuredClone(timeline);
+    tampered.agreement.versions[0].terms.forwardSecs = 86400;
+    const f = path.join(tmp.dir, "tampered-terms.json");
+    fs.writeFileSync(f, JSON.stringify(tampered));
+    const r = await cliInProcess(["verify-timeline", f, "--rpc", node.url, "--json"]);
+    expect(r.code).to.equal(1);
+    const out = JSON.parse(r.out);
+    expect(out.checks.find((c: Json) => c.check === "TERMS").code).to.equal("TERMS_MISMATCH");
+    // The evaluation is recomputed from the registry's terms, so it still matches the service's.
+    expect(out.checks.find((c: Json) => c.check === "EVALUATION").status).to.equal("pass");
+    expect(out.termsDifferences.map((x: Json) => x.path)).to.deep.equal(["$.agreement.versions[0].terms.forwardSecs"]);
+  });
+
+  it("error: EVENT_INVALID (exit 1) when an event's receipt is altered", async function () {
+    const tampered = structuredClone(timeline);
+    tampered.events[3].receipt.occurredAt -= 400;
+    const f = path.join(tmp.dir, "tampered-event.json");
+    fs.writeFileSync(f, JSON.stringify(tampered));
+    const r = await cliInProcess(["verify-timeline", f, "--rpc", node.url, "--json"]);
+    expect(r.code).to.equal(1);
+    const out = JSON.parse(r.out);
+    expect(out.checks.find((c: Json) => c.check === "EVENTS").code).to.equal("EVENT_INVALID");
+    expect(out.events[3].valid).to.equal(false);
+  });
+
+  it("error: usage and I/O errors exit 2 (no --rpc, missing file, unreachable RPC)", async function () {
+    expect((await cliInProcess(["verify-timeline", file])).code).to.equal(2);
+    expect((await cliInProcess(["verify-timeline", path.join(tmp.dir, "none.json"), "--rpc", node.url])).code).to.equal(
+      2,
+    );
+    expect((await cliInProcess(["verify-timeline", file, "--rpc", "http://127.0.0.1:1"])).code).to.equal(2);
+  });
+});
