@@ -1,0 +1,377 @@
+/**
+ * `npm run demo`: a realistic scenario against a running service (`npm start`), over HTTP only.
+ *
+ * One platform that also collects, two funders, three payment channels and a guarantor; two agreements with
+ * allowances of a few seconds; a few hundred loans whose installments fall due, are paid, settled, forwarded
+ * and confirmed in real time — some paid late by the borrower, some settled late by a channel, some
+ * forwarded late by the collector, one reversed after the fact, one compensated by the guarantor. Funder A
+ * listens to `GET /v1/events` meanwhile. At the end the demo fetches every loan's timeline and compares the
+ * service's evaluation, stage by stage and party by party, with the delays it injected; exit 0 when they
+ * match. Keys derive from a seed (DEMO_SEED): they are demo keys, never real secrets.
+ *
+ * Options: DEMO_URL (default http://127.0.0.1:8080) or --url; DEMO_QUICK=1 or --quick (a small run for tests);
+ * DEMO_SEED; DEMO_LOANS (loans in the full run, default 300).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { AbiCoder, Wallet, ZeroHash, id, keccak256, toUtf8Bytes } from "ethers";
+import {
+  ACCESS_TYPES,
+  AGREEMENT_TYPES,
+  KIND,
+  RECEIPT_TYPES,
+  receiptDomain,
+  registryDomain,
+  type Terms,
+} from "../verifier";
+import { DemoEvents } from "./lib/demoEvents";
+import { printSummary, type Expected } from "./lib/demoSummary";
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const QUICK = args.includes("--quick") || process.env.DEMO_QUICK === "1";
+const URL_ = (flag("--url") ?? process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const SEED = process.env.DEMO_SEED ?? "repayproof-demo";
+const LOANS = QUICK ? 16 : Number(process.env.DEMO_LOANS ?? 300);
+const INSTALLMENTS = 2;
+/** Allowances (seconds): small, so every delay happens in real time. */
+const ALLOW = { grace: 4, settle: 3, forward: 4, confirm: 4, report: 60 };
+/** Due times of the first installments spread over this many seconds; installments this far apart. */
+const SPREAD_S = QUICK ? 4 : 20;
+const INSTALLMENT_GAP_S = 12;
+/** A late stage comes this much after its allowance (seconds), an on-time one at most 1 s after the earlier stage. */
+const LATE_EXTRA_S = 3;
+
+type Scenario = "ontime" | "borrower" | "channel" | "collector" | "reversal" | "compensation";
+const CHANNEL_NAMES = ["online bank", "mobile bank", "pay app"];
+
+/** A deterministic PRNG (mulberry32) from the seed: the same seed gives the same scenario. */
+function prng(seed: string): () => number {
+  let a = Number.parseInt(keccak256(toUtf8Bytes(seed)).slice(2, 10), 16);
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const wallet = (name: string): Wallet => new Wallet(keccak256(toUtf8Bytes(`${SEED}:key:${name}`)));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const nowS = (): number => Math.floor(Date.now() / 1000);
+
+interface Info {
+  chainId: number;
+  rpcUrl: string;
+  contracts: { registry: string; anchor: string };
+}
+
+async function http<T>(
+  method: string,
+  p: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(URL_ + p, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(token ? { authorization: token } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** One receipt to submit once its time comes; `then` schedules what follows it. */
+interface Job {
+  at: number; // ms
+  kind: number;
+  signer: Wallet;
+  loan: Loan;
+  installment: number;
+  channel?: number;
+  ref?: () => string;
+  then?: (sentAtS: number, digest: string) => void;
+}
+
+interface Loan {
+  index: number;
+  loanId: string;
+  agreement: "A" | "B";
+  amounts: bigint[];
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const runId = BigInt(started);
+  const rand = prng(`${SEED}:${QUICK ? "quick" : "full"}`);
+  const info = (await http<Info>("GET", "/v1/info")).body;
+  if (!info?.contracts) throw new Error(`no service at ${URL_} (GET /v1/info failed); start it with npm start`);
+  const rDomain = receiptDomain(info.chainId, info.contracts.anchor);
+  const gDomain = registryDomain(info.chainId, info.contracts.registry);
+  const token = async (w: Wallet): Promise<string> => {
+    const expiresAt = nowS() + 3600;
+    const sig = await w.signTypedData(rDomain, ACCESS_TYPES, { party: w.address, expiresAt });
+    return `Bearer ${w.address}.${expiresAt}.${sig}`;
+  };
+
+  const platform = wallet("platform"); // the platform collects borrower repayments itself
+  const funders = { A: wallet("funder-a"), B: wallet("funder-b") };
+  const channels = CHANNEL_NAMES.map((n) => wallet(`channel:${n}`));
+  const guarantor = wallet("guarantor");
+  console.log(`RepayProof demo${QUICK ? " (quick)" : ""} against ${URL_} (chain ${info.chainId}), seed "${SEED}"`);
+
+  // 1. Two agreements (platform + funder A, platform + funder B), registered through the service.
+  const agreementIds = {
+    A: keccak256(toUtf8Bytes(`${SEED}:agreement:A:${runId}`)),
+    B: keccak256(toUtf8Bytes(`${SEED}:agreement:B:${runId}`)),
+  };
+  for (const k of ["A", "B"] as const) {
+    const terms: Terms = {
+      platform: platform.address,
+      funder: funders[k].address,
+      collector: platform.address,
+      guarantor: guarantor.address,
+      channels: channels.map((c) => c.address),
+      graceSecs: ALLOW.grace,
+      settleSecs: ALLOW.settle,
+      forwardSecs: ALLOW.forward,
+      confirmSecs: ALLOW.confirm,
+      reportSecs: ALLOW.report,
+      disclosureHash: id(`disclosure: lender ${k}, channels ${CHANNEL_NAMES.join(", ")}, no fees`),
+    };
+    const value = { agreementId: agreementIds[k], version: 1, terms };
+    const sign = (w: Wallet): Promise<string> => w.signTypedData(gDomain, AGREEMENT_TYPES, value);
+    const res = await http<{ error?: unknown }>("POST", "/v1/agreements", {
+      ...value,
+      signatures: { platform: await sign(platform), funder: await sign(funders[k]), guarantor: await sign(guarantor) },
+    });
+    if (res.status !== 201) throw new Error(`agreement ${k} refused: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  console.log(`Agreements registered: A ${agreementIds.A}, B ${agreementIds.B}`);
+  console.log(
+    `Allowances: grace ${ALLOW.grace}s, settle ${ALLOW.settle}s, forward ${ALLOW.forward}s, confirm ${ALLOW.confirm}s`,
+  );
+
+  // 2. Funder A listens to the live stream.
+  const events = new DemoEvents(URL_, await token(funders.A), agreementIds.A);
+  await events.open();
+
+  // 3. The loans and what happens to each installment.
+  const loans: Loan[] = [];
+  const expected: Expected[] = [];
+  const jobs: Job[] = [];
+  const t0 = Date.now() + 1500;
+  let nonce = runId * 1_000_000n;
+  const salt = id(`${SEED}:salt`);
+  for (let i = 0; i < LOANS; i++) {
+    const loan: Loan = {
+      index: i,
+      loanId: keccak256(AbiCoder.defaultAbiCoder().encode(["string", "bytes32"], [`loan-${runId}-${i}`, salt])),
+      agreement: i % 2 === 0 ? "A" : "B",
+      amounts: [],
+    };
+    loans.push(loan);
+    const firstDue = t0 + Math.floor(rand() * SPREAD_S * 1000);
+    for (let inst = 1; inst <= INSTALLMENTS; inst++) {
+      loan.amounts.push(BigInt(50_000 + Math.floor(rand() * 250_000)));
+      const r = rand();
+      const scenario: Scenario =
+        i === 0 && inst === 1
+          ? "reversal"
+          : i === 1 && inst === 1
+            ? "compensation"
+            : r < 0.7
+              ? "ontime"
+              : r < 0.8
+                ? "borrower"
+                : r < 0.9
+                  ? "channel"
+                  : "collector";
+      const channel = Math.floor(rand() * channels.length);
+      const exp: Expected = { loanId: loan.loanId, agreement: loan.agreement, installment: inst, scenario, times: {} };
+      expected.push(exp);
+      const onTime = (): number => Math.floor(rand() * 2) * 1000; // 0 or 1 s
+      const late = (allowance: number): number => (allowance + LATE_EXTRA_S) * 1000;
+      const job = (over: Omit<Job, "loan" | "installment">): Job => ({ ...over, loan, installment: inst });
+      const after = (ms: number, next: Omit<Job, "loan" | "installment" | "at">) => (sentAt: number) =>
+        jobs.push(job({ ...next, at: sentAt * 1000 + ms }));
+      const ch = channels[channel] as Wallet;
+      let settledDigest = "";
+      const confirm = after(onTime(), {
+        kind: KIND.CONFIRMED,
+        signer: funders[loan.agreement],
+        then:
+          scenario === "reversal"
+            ? after(1000, { kind: KIND.REVERSED, signer: ch, channel: channel + 1, ref: () => settledDigest })
+            : undefined,
+      });
+      const forward = after(scenario === "collector" ? late(ALLOW.forward) : onTime(), {
+        kind: KIND.FORWARDED,
+        signer: platform,
+        ref: () => settledDigest,
+        then: confirm,
+      });
+      const settle = after(scenario === "channel" ? late(ALLOW.settle) : onTime(), {
+        kind: KIND.SETTLED,
+        signer: ch,
+        channel: channel + 1,
+        then: (at, digest) => {
+          settledDigest = digest;
+          forward(at);
+        },
+      });
+      const initiate = after(scenario === "borrower" ? late(ALLOW.grace) : onTime(), {
+        kind: KIND.INITIATED,
+        signer: ch,
+        channel: channel + 1,
+        then: settle,
+      });
+      const compensate = after(late(ALLOW.grace), { kind: KIND.COMPENSATED, signer: guarantor });
+      jobs.push(
+        job({
+          at: firstDue + (inst - 1) * INSTALLMENT_GAP_S * 1000,
+          kind: KIND.DUE,
+          signer: platform,
+          then: scenario === "compensation" ? compensate : initiate,
+        }),
+      );
+    }
+  }
+  const expectedOf = new Map(expected.map((e) => [`${e.loanId}:${e.installment}`, e]));
+  const scenarioCount = (s: Scenario): number => expected.filter((e) => e.scenario === s).length;
+  console.log(
+    `${LOANS} loans × ${INSTALLMENTS} installments: ${scenarioCount("ontime")} on time, ${scenarioCount("borrower")} paid late by the borrower, ${scenarioCount("channel")} settled late by a channel, ${scenarioCount("collector")} forwarded late by the collector, ${scenarioCount("reversal")} reversal, ${scenarioCount("compensation")} compensation`,
+  );
+
+  // 4. Real time: every 100 ms, sign what is due and submit it in one request.
+  let submitted = 0;
+  let lastDigest = "";
+  let lastAgreement: "A" | "B" = "A";
+  while (jobs.length > 0) {
+    const now = Date.now();
+    const due = jobs.filter((j) => j.at <= now);
+    if (due.length === 0) {
+      await sleep(Math.min(100, Math.min(...jobs.map((j) => j.at)) - now));
+      continue;
+    }
+    for (const j of due) jobs.splice(jobs.indexOf(j), 1);
+    const occurredAt = nowS();
+    const items = await Promise.all(
+      due.map(async (j) => {
+        const receipt = {
+          agreementId: agreementIds[j.loan.agreement],
+          loanId: j.loan.loanId,
+          installment: j.installment,
+          kind: j.kind,
+          amount: (j.loan.amounts[j.installment - 1] as bigint).toString(),
+          currency: 156,
+          channel: j.channel ?? 0,
+          externalRef: j.channel ? id(`channel-tx:${runId}:${nonce}`) : ZeroHash,
+          ref: j.ref ? j.ref() : ZeroHash,
+          occurredAt,
+          nonce: (nonce++).toString(),
+          attester: j.signer.address,
+        };
+        return { receipt, signature: await j.signer.signTypedData(rDomain, RECEIPT_TYPES, receipt) };
+      }),
+    );
+    const res = await http<{ results?: { digest?: string; error?: { code: string } }[] }>("POST", "/v1/receipts", {
+      items,
+    });
+    const results = res.body?.results;
+    if (res.status !== 202 || !results) throw new Error(`receipts refused: ${res.status} ${JSON.stringify(res.body)}`);
+    results.forEach((r, k) => {
+      const j = due[k] as Job;
+      if (!r.digest) throw new Error(`receipt refused: ${JSON.stringify(r)}`);
+      const exp = expectedOf.get(`${j.loan.loanId}:${j.installment}`) as Expected;
+      exp.times[j.kind] = occurredAt;
+      if (j.kind === KIND.SETTLED && j.loan.agreement === "A") events.expectRepayment(r.digest, Date.now());
+      j.then?.(occurredAt, r.digest);
+      lastDigest = r.digest;
+      lastAgreement = j.loan.agreement;
+      submitted++;
+    });
+    process.stdout.write(
+      `\r  ${submitted} receipts submitted, ${jobs.length} scheduled, ${events.count()} events heard`,
+    );
+  }
+  process.stdout.write("\n");
+
+  // 5. Wait for the last receipt's batch to be anchored (batches anchor in order, so all are).
+  const funderAToken = await token(funders.A);
+  const funderBToken = await token(funders.B);
+  for (let i = 0; ; i++) {
+    const tok = lastAgreement === "A" ? funderAToken : funderBToken;
+    const st = await http<{ status?: string }>("GET", `/v1/receipts/${lastDigest}`, undefined, tok);
+    if (st.body?.status === "anchored" || st.body?.status === "final") break;
+    if (i > 600) throw new Error("the last receipt was not anchored within 60 s");
+    await sleep(100);
+  }
+  await sleep(1500); // let the events of the last batch arrive
+  events.close();
+
+  // 6. The service's evaluations, reconciliation and alerts.
+  const timelines = new Map<string, unknown>();
+  for (const loan of loans) {
+    const t = await http<unknown>(
+      "GET",
+      `/v1/loans/${loan.loanId}/timeline`,
+      undefined,
+      loan.agreement === "A" ? funderAToken : funderBToken,
+    );
+    if (t.status !== 200) throw new Error(`timeline of ${loan.loanId}: ${t.status} ${JSON.stringify(t.body)}`);
+    timelines.set(loan.loanId, t.body);
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const recon = await http<unknown>(
+    "GET",
+    `/v1/reconciliation?agreementId=${agreementIds.A}&from=${today}&to=${today}`,
+    undefined,
+    funderAToken,
+  );
+  const alerts = await http<unknown>("GET", `/v1/alerts?agreementId=${agreementIds.A}`, undefined, funderAToken);
+
+  const ok = printSummary({
+    expected,
+    timelines,
+    allowances: ALLOW,
+    parties: {
+      borrower: "borrower",
+      collector: platform.address,
+      funderA: funders.A.address,
+      funderB: funders.B.address,
+      channels: Object.fromEntries(channels.map((c, i) => [c.address, CHANNEL_NAMES[i] as string])),
+    },
+    reconciliation: recon.body,
+    alerts: alerts.body,
+    events: events.report(),
+    submitted,
+    seconds: (Date.now() - started) / 1000,
+  });
+
+  // 7. One loan to verify by hand: a channel's late settlement, say.
+  const pick = expected.find((e) => e.scenario === "channel") ?? (expected[0] as Expected);
+  const file = path.join(os.tmpdir(), `repayproof-demo-timeline-${pick.loanId.slice(2, 10)}.json`);
+  fs.writeFileSync(file, JSON.stringify(timelines.get(pick.loanId), null, 2));
+  const tok = pick.agreement === "A" ? funderAToken : funderBToken;
+  console.log(`
+Verify one timeline yourself (loan ${pick.loanId}, funder ${pick.agreement}; its bundle is saved in ${file}):
+  npx repayproof verify-timeline ${file} --rpc ${info.rpcUrl}
+or fetch it again (the token is funder ${pick.agreement}'s, valid for an hour):
+  curl -s -H 'Authorization: ${tok}' ${URL_}/v1/loans/${pick.loanId}/timeline > timeline.json
+  npx repayproof verify-timeline timeline.json --rpc ${info.rpcUrl}`);
+  console.log(ok ? "\nDEMO OK: the service's evaluation matches every injected delay." : "\nDEMO MISMATCH: see above.");
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(`\ndemo failed: ${(err as Error).message}`);
+  process.exit(2);
+});
