@@ -26,7 +26,14 @@ export const KIND_NAMES: readonly KindName[] = [
   "VOIDED",
 ];
 /** Payment channels: 0 none, 1 online banking, 2 mobile banking, 3 third-party payment, 4 auto-debit, 5 counter. */
-export const CHANNEL_NAMES = ["none", "online banking", "mobile banking", "third-party payment", "auto-debit", "counter"];
+export const CHANNEL_NAMES = [
+  "none",
+  "online banking",
+  "mobile banking",
+  "third-party payment",
+  "auto-debit",
+  "counter",
+];
 
 /** A receipt with integers as numbers (32/16/8/64-bit fields that fit) and bigints (amount, nonce). */
 export interface Receipt {

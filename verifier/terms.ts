@@ -32,7 +32,10 @@ const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase(
  * `effectiveAt` ≤ timestamp, version 1 for earlier times; undefined when there is no version.
  * `versions` must be in version order (1, 2, …).
  */
-export function versionInForce<V extends { effectiveAt: number }>(versions: readonly V[], timestamp: number): V | undefined {
+export function versionInForce<V extends { effectiveAt: number }>(
+  versions: readonly V[],
+  timestamp: number,
+): V | undefined {
   let found = versions[0];
   for (const v of versions) {
     if (v.effectiveAt <= timestamp) found = v;
