@@ -254,6 +254,7 @@ async function main(): Promise<void> {
   let submitted = 0;
   let lastDigest = "";
   let lastAgreement: "A" | "B" = "A";
+  let lastProgress = Date.now();
   while (jobs.length > 0) {
     const now = Date.now();
     const due = jobs.filter((j) => j.at <= now);
@@ -298,11 +299,14 @@ async function main(): Promise<void> {
       lastAgreement = j.loan.agreement;
       submitted++;
     });
-    process.stdout.write(
-      `\r  ${submitted} receipts submitted, ${jobs.length} scheduled, ${events.count()} events heard`,
-    );
+    const progress = `  ${submitted} receipts submitted, ${jobs.length} scheduled, ${events.count()} events heard`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${progress}`);
+    else if (Date.now() - lastProgress >= 5000) {
+      console.log(progress);
+      lastProgress = Date.now();
+    }
   }
-  process.stdout.write("\n");
+  if (process.stdout.isTTY) process.stdout.write("\n");
 
   // 5. Wait for the last receipt's batch to be anchored (batches anchor in order, so all are).
   const funderAToken = await token(funders.A);
