@@ -110,6 +110,7 @@ export function formatBundle(b: ReceiptBundle): string {
   return lines.join("\n");
 }
 
+const MAX_DIFFERENCE_LINES = 40;
 const value = (v: unknown): string => (v === undefined ? "(absent)" : JSON.stringify(v));
 
 /**
@@ -129,8 +130,12 @@ export function formatTimelineResult(file: string, r: TimelineVerifyResult): str
     const why = e.foreign ? "another loan, agreement or deployment" : `${bad?.code ?? ""}: ${bad?.message ?? ""}`;
     lines.push(`  event ${e.index} ${e.pending ? "(pending) " : ""}${e.digest}  ${why}`);
   }
-  for (const d of [...r.termsDifferences, ...r.differences]) {
+  const differences = [...r.termsDifferences, ...r.differences];
+  for (const d of differences.slice(0, MAX_DIFFERENCE_LINES)) {
     lines.push(`  ≠ ${d.path}: service ${value(d.actual)}, chain ${value(d.expected)}`);
+  }
+  if (differences.length > MAX_DIFFERENCE_LINES) {
+    lines.push(`  … and ${differences.length - MAX_DIFFERENCE_LINES} more (--json lists them all)`);
   }
   return lines.join("\n");
 }

@@ -295,7 +295,7 @@ export async function verifyTimelineBundle(input: unknown, options: VerifyOption
   } else if (foreignCount > 0) {
     log.add("EVENTS", "fail", "EVENT_FOREIGN", `${foreignCount} event(s) of another loan, agreement or deployment`);
   } else if (bad.length > 0) {
-    log.add("EVENTS", "fail", "EVENT_INVALID", `events ${bad.map((r) => r.index).join(", ")} do not verify`);
+    log.add("EVENTS", "fail", "EVENT_INVALID", `event(s) ${bad.map((r) => r.index).join(", ")} do not verify`);
   } else {
     log.add("EVENTS", "pass", undefined, `${events.length} event(s) verified`);
   }
