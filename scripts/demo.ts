@@ -10,7 +10,8 @@
  * match. Keys derive from a seed (DEMO_SEED): they are demo keys, never real secrets.
  *
  * Options: DEMO_URL (default http://127.0.0.1:8080) or --url; DEMO_QUICK=1 or --quick (a small run for tests);
- * DEMO_SEED; DEMO_LOANS (loans in the full run, default 300).
+ * DEMO_SEED; DEMO_LOANS (loans in the full run, default 300); DEMO_OUT_DIR (where the timeline to verify is saved,
+ * default the system temp directory).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -362,7 +363,10 @@ async function main(): Promise<void> {
 
   // 7. One loan to verify by hand: a channel's late settlement, say.
   const pick = expected.find((e) => e.scenario === "channel") ?? (expected[0] as Expected);
-  const file = path.join(os.tmpdir(), `repayproof-demo-timeline-${pick.loanId.slice(2, 10)}.json`);
+  const file = path.join(
+    process.env.DEMO_OUT_DIR ?? os.tmpdir(),
+    `repayproof-demo-timeline-${pick.loanId.slice(2, 10)}.json`,
+  );
   fs.writeFileSync(file, JSON.stringify(timelines.get(pick.loanId), null, 2));
   const tok = pick.agreement === "A" ? funderAToken : funderBToken;
   console.log(`
