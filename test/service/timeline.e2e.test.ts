@@ -54,8 +54,10 @@ describe("timeline end to end: a late forward, served and re-verified from the c
   let p: Parties;
   let timeline: Json;
   let file: string;
+  let fileV2: string;
   const agreementId = randomId();
   const loanId = randomId();
+  const loanIdV2 = randomId();
   const terms = (q: Parties): Terms => ({ ...termsOf(q), forwardSecs: 60, settleSecs: 120 });
   // Occurred times relative to now, well inside reportSecs (3600) of the anchors, so nothing is backdated.
   const base = Math.floor(Date.now() / 1000) - 2000;
@@ -75,12 +77,34 @@ describe("timeline end to end: a late forward, served and re-verified from the c
     tmp?.remove();
   });
 
-  it("behavior: the timeline names the late collector, the seconds late and the agreement version", async function () {
-    const reg = await fetch(`${svc!.url}/v1/agreements`, {
+  const postJson = async (route: string, body: unknown): Promise<{ status: number; body: Json }> => {
+    const r = await fetch(`${svc!.url}${route}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(await agreementBody(d, p, agreementId, 1, terms(p))),
+      body: JSON.stringify(body),
     });
+    return { status: r.status, body: await r.json() };
+  };
+
+  /** Submits DUE … CONFIRMED of installment 1 at the given times and returns the timeline once all are anchored. */
+  async function anchoredTimeline(agreement: string, loan: string, times: number[]): Promise<Json> {
+    const who = [p.platform, p.channel, p.channel, p.collector, p.funder];
+    const signed = [KIND.DUE, KIND.INITIATED, KIND.SETTLED, KIND.FORWARDED, KIND.CONFIRMED].map((kind, i) =>
+      signReceipt(d, makeReceipt(agreement, who[i]!, kind, { loanId: loan, occurredAt: times[i]! }), who[i]!),
+    );
+    expect((await postJson("/v1/receipts", { items: signed.map((x) => x.item) })).status).to.equal(202);
+    const auth = bearer(d, p.funder);
+    let body: Json;
+    await waitFor("every event anchored", async () => {
+      const r = await fetch(`${svc!.url}/v1/loans/${loan}/timeline`, { headers: { authorization: auth } });
+      body = await r.json();
+      return r.status === 200 && body.events.every((e: Json) => e.format === "repayproof/receipt-proof@1");
+    });
+    return body;
+  }
+
+  it("behavior: the timeline names the late collector, the seconds late and the agreement version", async function () {
+    const reg = await postJson("/v1/agreements", await agreementBody(d, p, agreementId, 1, terms(p)));
     expect(reg.status).to.equal(201);
 
     const at = (kind: number): number =>
@@ -91,28 +115,11 @@ describe("timeline end to end: a late forward, served and re-verified from the c
         [KIND.FORWARDED]: base + 200 + 60 + FORWARD_LATE_BY,
         [KIND.CONFIRMED]: base + 800,
       })[kind] as number;
-    const who = [p.platform, p.channel, p.channel, p.collector, p.funder];
-    const signed = [KIND.DUE, KIND.INITIATED, KIND.SETTLED, KIND.FORWARDED, KIND.CONFIRMED].map((kind, i) =>
-      signReceipt(d, makeReceipt(agreementId, who[i]!, kind, { loanId, occurredAt: at(kind) }), who[i]!),
+    timeline = await anchoredTimeline(
+      agreementId,
+      loanId,
+      [KIND.DUE, KIND.INITIATED, KIND.SETTLED, KIND.FORWARDED, KIND.CONFIRMED].map(at),
     );
-    const res = await fetch(`${svc!.url}/v1/receipts`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ items: signed.map((s) => s.item) }),
-    });
-    expect(res.status).to.equal(202);
-
-    const auth = bearer(d, p.funder);
-    const get = async (): Promise<{ status: number; body: Json }> => {
-      const r = await fetch(`${svc!.url}/v1/loans/${loanId}/timeline`, { headers: { authorization: auth } });
-      return { status: r.status, body: await r.json() };
-    };
-    await waitFor("every event anchored", async () => {
-      const t = await get();
-      return t.status === 200 && t.body.events.every((e: Json) => e.format === "repayproof/receipt-proof@1");
-    });
-    const t = await get();
-    timeline = t.body;
     expect(timeline.format).to.equal("repayproof/timeline@1");
     expect(timeline.loanId).to.equal(loanId);
     expect(timeline.agreement.id).to.equal(agreementId);
@@ -134,10 +141,43 @@ describe("timeline end to end: a late forward, served and re-verified from the c
     fs.writeFileSync(file, JSON.stringify(timeline, null, 2));
   });
 
+  it("behavior: after an amendment mid-loan, the forward is judged under version 2 and the timeline says so", async function () {
+    // v1 gives the collector a day; v2 (effective at its block) 2 s. The SETTLED falls after v2 took effect.
+    const amended = randomId();
+    expect((await postJson("/v1/agreements", await agreementBody(d, p, amended, 1, termsOf(p)))).status).to.equal(201);
+    const v2 = { ...termsOf(p), forwardSecs: 2 };
+    expect((await postJson("/v1/agreements", await agreementBody(d, p, amended, 2, v2))).status).to.equal(201);
+    const agreement = await fetch(`${svc!.url}/v1/agreements/${amended}`, {
+      headers: { authorization: bearer(d, p.funder) },
+    });
+    const effectiveAt: number = ((await agreement.json()) as Json).versions[1].effectiveAt;
+    const LATE = 5;
+    const times = [effectiveAt - 1000, effectiveAt - 900, effectiveAt + 1, effectiveAt + 1 + 2 + LATE, effectiveAt + 9];
+    // Receipts are about the past: wait until the last of them has happened.
+    await waitFor("the forward's time to pass", async () => Date.now() / 1000 > effectiveAt + 10, 30_000, 250);
+    const t = await anchoredTimeline(amended, loanIdV2, times);
+    expect(t.agreement.versions.map((v: Json) => [v.version, v.terms.forwardSecs])).to.deep.equal([
+      [1, 86400],
+      [2, 2],
+    ]);
+    const forwarded = t.evaluation.installments[0].stages[3];
+    expect(forwarded).to.include({
+      stage: "FORWARDED",
+      late: true,
+      lateBySecs: LATE,
+      responsible: p.collector.address,
+      version: 2,
+    });
+    fileV2 = path.join(tmp.dir, "timeline-v2.json");
+    fs.writeFileSync(fileV2, JSON.stringify(t));
+  });
+
   it("behavior: verify-timeline reaches the same answer from the chain alone (service stopped): exit 0", async function () {
     expect(file, "needs the timeline of the previous test").to.be.a("string");
     await svc!.kill();
     svc = undefined;
+    const amended = await cliInProcess(["verify-timeline", fileV2, "--rpc", node.url]);
+    expect(amended.code, amended.out).to.equal(0);
     const r = await cli(["verify-timeline", file, "--rpc", node.url, "--json"]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
