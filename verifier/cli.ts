@@ -10,10 +10,11 @@ import { verifyTimelineBundle } from "./verifyTimelineBundle";
 import { malformedResult } from "./verifyOffline";
 
 /**
- * `repayproof verify <file|dir>… --rpc <url> [--confirmations N] [--json] [--anchor A] [--registry R]` and
- * `repayproof inspect <file>`. Only argument parsing, file reading and printing: every judgement is the
- * library's (verifyReceiptBundle). Exit codes: 0 all valid, 1 something invalid, 2 usage or I/O error
- * (unreadable file, unreachable RPC, a check that could not run).
+ * `repayproof verify <file|dir>… --rpc <url> [--confirmations N] [--json] [--anchor A] [--registry R]`,
+ * `repayproof verify-timeline <timeline.json> --rpc <url> [same options]` and `repayproof inspect <file>`.
+ * Only argument parsing, file reading and printing: every judgement is the library's (verifyReceiptBundle,
+ * verifyTimelineBundle). Exit codes: 0 all valid, 1 something invalid, 2 usage or I/O error (unreadable
+ * file, unreachable RPC, a check that could not run).
  */
 
 export const USAGE = `usage:
