@@ -52,7 +52,8 @@ export function eventsRoutes(deps: AppDeps): Router {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
+      // One stream per connection: when the stream ends (client gone or shutdown), the socket goes with it.
+      connection: "close",
       "x-accel-buffering": "no",
     });
     res.write("retry: 2000\n: connected\n\n");
