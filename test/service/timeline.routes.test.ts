@@ -159,7 +159,12 @@ describe("GET /v1/loans/:loanId/timeline", function () {
       t = (await timeline(loanId, bearer(d, p.collector))).body;
       return t.events.every((e: Json) => e.format === "repayproof/receipt-proof@1");
     });
-    for (const e of t.events) expect(() => parseBundle(e)).to.not.throw();
+    for (const e of t.events) {
+      expect(() => parseBundle(e)).to.not.throw();
+      // Exactly the bundle the proof endpoint serves for that receipt.
+      const proof = await request(app).get(`/v1/receipts/${e.digest}/proof`).set("authorization", bearer(d, p.funder));
+      expect(e).to.deep.equal(proof.body);
+    }
     const anchoredAt = t.evaluation.installments[0].stages[2].anchoredAt;
     expect(anchoredAt).to.be.a("number");
     expect(t.evaluation.asOf).to.be.at.least(anchoredAt);
