@@ -2,6 +2,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { buildTree } from "../../verifier/merkle";
 import { randomDigests, sizeLabel } from "./digests";
 import { figure, median, ratioRuns, secondsSync, settle } from "./measure";
+import type { KeccakResult } from "./keccakSuite";
 import { log, type BenchOptions } from "./options";
 import type { Row } from "./report";
 
@@ -41,7 +42,8 @@ function openZeppelin(digests: readonly string[]): {
  * sampled proofs asserted), and ours against the keccak bound: 3n − 1 hashes (2n for the leaves, n − 1
  * for the inner nodes) at the fastest keccak measured in this run.
  */
-export async function merkleSuite(opts: BenchOptions, keccakPerSecond: number, keccakName: string): Promise<Row[]> {
+export async function merkleSuite(opts: BenchOptions, keccak: KeccakResult["fastest"]): Promise<Row[]> {
+  const keccakName = keccak.name;
   const sizes = opts.quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000];
   const rows: Row[] = [];
   let ozSecondsPerLeaf: number | undefined;
@@ -55,11 +57,14 @@ export async function merkleSuite(opts: BenchOptions, keccakPerSecond: number, k
     const withOz = n <= OZ_MAX;
     const oursRuns: number[] = [];
     const buildRuns: number[] = [];
+    const boundRuns: number[] = [];
     const ozRuns: number[] = [];
     for (let r = 0; r < opts.runs; r++) {
       await settle();
       let root = "";
       oursRuns.push(secondsSync(() => (root = ours(digests, buildRuns))));
+      // The bound is re-measured right after each run, so that both sides of the ratio share the load.
+      boundRuns.push((3 * n - 1) / keccak.rateNow(opts.rateSeconds));
       if (!withOz) continue;
       await settle();
       let oz: ReturnType<typeof openZeppelin> | undefined;
@@ -74,11 +79,7 @@ export async function merkleSuite(opts: BenchOptions, keccakPerSecond: number, k
     }
     if (!withOz) log(`merkle ${size}: ours ${oursRuns.map((s) => s.toFixed(3)).join(", ")} s`);
     const oursFig = figure(oursRuns, "s");
-    const bound = (3 * n - 1) / keccakPerSecond;
-    const boundFig = figure(
-      oursRuns.map(() => bound),
-      "s",
-    );
+    const boundFig = figure(boundRuns, "s");
     if (withOz) {
       const ozFig = figure(ozRuns, "s");
       ozSecondsPerLeaf = median(ozRuns) / n;
