@@ -1,19 +1,16 @@
 import {
-  BUNDLE_FORMAT,
-  buildTree,
-  bundleToJson,
   evaluateTimeline,
   parseReceipt,
   receiptToJson,
   TIMELINE_FORMAT,
   type AgreementVersion,
   type Evaluation,
-  type MerkleTree,
   type TimelineEvent,
 } from "../verifier";
 import type { AppDeps } from "./deps";
 import { assertCanRead } from "./auth";
 import { ApiError, isApiError } from "./errors";
+import { BatchTrees, isAnchored, proofBundle } from "./proofBundle";
 import type { BatchRecord, StoredReceipt } from "./store/records";
 
 /** Most receipts one timeline serves: a loan has dozens; more means someone flooded the loan id. */
@@ -103,24 +100,13 @@ export async function buildTimeline(
   const agreement = await chooseAgreement(deps, party, byAgreement, agreementId);
 
   const batches = new Map<number, BatchRecord | undefined>();
-  const trees = new Map<number, MerkleTree>();
+  const trees = new BatchTrees(store, Number.MAX_SAFE_INTEGER);
   const anchoredBatch = async (digest: string): Promise<BatchRecord | undefined> => {
     const seq = await store.batchSeqOf(digest);
     if (seq === undefined) return undefined;
     if (!batches.has(seq)) batches.set(seq, await store.getBatch(seq));
     const b = batches.get(seq);
-    return b && (b.state === "ANCHORED" || b.state === "FINAL") && b.anchoredAt !== undefined ? b : undefined;
-  };
-  const treeOf = async (b: BatchRecord): Promise<MerkleTree> => {
-    let tree = trees.get(b.seq);
-    if (!tree) {
-      const leaves = await store.getLeaves(b.seq);
-      if (!leaves) throw new ApiError("INTERNAL", `batch ${b.seq} has no leaves on disk`);
-      tree = buildTree(leaves.digests);
-      if (tree.root !== b.root) throw new ApiError("INTERNAL", `batch ${b.seq}: leaves do not rebuild the root`);
-      trees.set(b.seq, tree);
-    }
-    return tree;
+    return isAnchored(b) ? b : undefined;
   };
 
   const held = byAgreement.get(agreement.id) ?? [];
@@ -132,24 +118,7 @@ export async function buildTimeline(
     const b = await anchoredBatch(digest);
     judged.push({ digest, receipt, anchoredAt: b?.anchoredAt ?? null });
     const json = b
-      ? bundleToJson({
-          format: BUNDLE_FORMAT,
-          chainId: identity.chainId,
-          contracts: { registry: identity.registry, anchor: identity.anchor },
-          receipt,
-          signature: rec.signature,
-          digest,
-          batch: {
-            stream: identity.stream,
-            seq: b.seq,
-            root: b.root,
-            count: b.count,
-            txHash: b.txHash ?? "",
-            blockNumber: b.blockNumber ?? 0,
-          },
-          proof: (await treeOf(b)).proof(digest),
-          ack,
-        })
+      ? await proofBundle(identity, trees, digest, rec, b)
       : { status: "pending", digest, receipt: receiptToJson(receipt), signature: rec.signature, ack };
     events.push({ key: [receipt.occurredAt, digest], json });
   }

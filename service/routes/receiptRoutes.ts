@@ -1,21 +1,18 @@
 import express, { Router, type Request } from "express";
-import { buildTree, isBytes32, type MerkleTree } from "../../verifier";
+import { isBytes32 } from "../../verifier";
 import { statusOf } from "../admission";
 import { assertCanRead, authenticate } from "../auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { isItemError } from "../ingest/preprocess";
+import { BatchTrees, isAnchored, proofBundle } from "../proofBundle";
 import type { BatchRecord, StoredReceipt } from "../store/records";
-
-/** The proof bundle format id (DESIGN.md, fixed). */
-export const PROOF_FORMAT = "repayproof/receipt-proof@1";
-const TREE_CACHE = 8;
 
 /** `POST /v1/receipts`, `GET /v1/receipts/:digest`, `GET /v1/receipts/:digest/proof`. */
 export function receiptRoutes(deps: AppDeps): Router {
   const r = Router();
   const { store, identity } = deps;
-  const trees = new Map<number, MerkleTree>();
+  const trees = new BatchTrees(store);
 
   // Raw bytes: the JSON is parsed (with the signatures checked) in a worker thread, not here.
   r.post("/v1/receipts", express.raw({ type: () => true, limit: "2mb" }), async (req, res) => {
@@ -64,38 +61,12 @@ export function receiptRoutes(deps: AppDeps): Router {
   r.get("/v1/receipts/:digest/proof", async (req, res) => {
     const { digest, rec } = await readable(req);
     const b = await batchOf(digest);
-    if (!b || (b.state !== "ANCHORED" && b.state !== "FINAL")) {
+    if (!isAnchored(b)) {
       throw new ApiError("NOT_ANCHORED_YET", "the receipt's batch is not anchored yet; retry after a batch interval", {
         status: b ? b.state.toLowerCase() : "pending",
       });
     }
-    let tree = trees.get(b.seq);
-    if (!tree) {
-      const leaves = await store.getLeaves(b.seq);
-      if (!leaves) throw new ApiError("INTERNAL", `batch ${b.seq} has no leaves on disk`);
-      tree = buildTree(leaves.digests);
-      if (tree.root !== b.root) throw new ApiError("INTERNAL", `batch ${b.seq}: leaves do not rebuild the root`);
-      if (trees.size >= TREE_CACHE) trees.delete(trees.keys().next().value as number);
-      trees.set(b.seq, tree);
-    }
-    res.json({
-      format: PROOF_FORMAT,
-      chainId: identity.chainId,
-      contracts: { registry: identity.registry, anchor: identity.anchor },
-      receipt: rec.receipt,
-      signature: rec.signature,
-      digest,
-      batch: {
-        stream: identity.stream,
-        seq: b.seq,
-        root: b.root,
-        count: b.count,
-        txHash: b.txHash ?? null,
-        blockNumber: b.blockNumber ?? null,
-      },
-      proof: tree.proof(digest),
-      ack: { acceptedAt: rec.acceptedAt, anchorBy: rec.anchorBy, signature: rec.ackSignature },
-    });
+    res.json(await proofBundle(identity, trees, digest, rec, b));
   });
 
   return r;
