@@ -1,6 +1,6 @@
 import { type Ack } from "./ack";
 import { InvalidArgumentError } from "./errors";
-import { checksumAddress, isAddress, isBytes32 } from "./hex";
+import { address, bytes32, fail, MAX_SIGNATURE_BYTES, MAX_UINT32, object, signature, uint } from "./parseFields";
 import { parseReceipt, receiptToJson, type Receipt, type ReceiptJson } from "./receipt";
 
 /** The one bundle format this verifier understands (DESIGN.md, "Receipt proof bundle"). */
@@ -8,7 +8,7 @@ export const BUNDLE_FORMAT = "repayproof/receipt-proof@1";
 /** Deepest proof accepted: a tree of 2^64 leaves. Longer proofs are refused before any hashing. */
 export const MAX_PROOF_LENGTH = 64;
 /** Largest signature accepted (ERC-1271 wallets may use more than 65 bytes; nobody needs more than this). */
-export const MAX_SIGNATURE_BYTES = 4096;
+export { MAX_SIGNATURE_BYTES };
 
 /** Where the receipt's batch was anchored, as the bundle claims it (the verifier re-reads it from the chain). */
 export interface BundleBatch {
@@ -44,53 +44,6 @@ export interface ReceiptBundleJson {
   batch: BundleBatch;
   proof: string[];
   ack?: Ack;
-}
-
-const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})*$/;
-const MAX_UINT32 = 0xffffffff;
-
-function fail(field: string, message: string): never {
-  throw new InvalidArgumentError("INVALID_FIELD", `${field}: ${message}`, field);
-}
-
-function object(
-  v: unknown,
-  field: string,
-  keys: readonly string[],
-  optional: readonly string[] = [],
-): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(field, "expected an object");
-  const o = v as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key) && !optional.includes(key)) fail(`${field}.${key}`, "unknown field");
-  }
-  for (const key of keys) if (!(key in o)) fail(`${field}.${key}`, "missing");
-  return o;
-}
-
-function bytes32(v: unknown, field: string): string {
-  if (!isBytes32(v)) fail(field, "expected 0x followed by 64 hex digits");
-  return v.toLowerCase();
-}
-
-function address(v: unknown, field: string): string {
-  if (!isAddress(v)) fail(field, "expected 0x followed by 40 hex digits");
-  return checksumAddress(v);
-}
-
-function uint(v: unknown, field: string, max: number, min = 0): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
-    fail(field, `expected an integer from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function signature(v: unknown, field: string): string {
-  // Length first, so a huge string is refused before the regular expression walks it.
-  if (typeof v !== "string" || v.length < 4 || v.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(v)) {
-    fail(field, `expected 0x-hex bytes, 1 to ${MAX_SIGNATURE_BYTES} of them`);
-  }
-  return v.toLowerCase();
 }
 
 function prefixed(e: unknown): never {

@@ -1,7 +1,7 @@
 import { type Ack } from "./ack";
-import { parseBundle, MAX_SIGNATURE_BYTES, type ReceiptBundle } from "./bundle";
+import { parseBundle, type ReceiptBundle } from "./bundle";
 import { InvalidArgumentError } from "./errors";
-import { checksumAddress, isAddress, isBytes32 } from "./hex";
+import { address, array, bytes32, fail, MAX_UINT32, object, signature, uint } from "./parseFields";
 import { parseReceipt, type Receipt } from "./receipt";
 import type { AgreementVersion, Terms } from "./terms";
 
@@ -38,53 +38,6 @@ export interface TimelineBundle {
   evaluation: Record<string, unknown>;
   /** `evaluation.asOf`: the time the service judged at. */
   asOf: number;
-}
-
-const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})*$/;
-const MAX_UINT32 = 0xffffffff;
-
-function fail(field: string, message: string): never {
-  throw new InvalidArgumentError("INVALID_FIELD", `${field}: ${message}`, field);
-}
-
-function object(v: unknown, field: string, keys: readonly string[], optional: readonly string[] = []) {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(field, "expected an object");
-  const o = v as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key) && !optional.includes(key)) fail(`${field}.${key}`, "unknown field");
-  }
-  for (const key of keys) if (!(key in o)) fail(`${field}.${key}`, "missing");
-  return o;
-}
-
-function array(v: unknown, field: string, max: number): unknown[] {
-  if (!Array.isArray(v)) fail(field, "expected an array");
-  if (v.length > max) fail(field, `at most ${max} elements`);
-  return v;
-}
-
-function uint(v: unknown, field: string, max: number, min = 0): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
-    fail(field, `expected an integer from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function bytes32(v: unknown, field: string): string {
-  if (!isBytes32(v)) fail(field, "expected 0x followed by 64 hex digits");
-  return v.toLowerCase();
-}
-
-function address(v: unknown, field: string): string {
-  if (!isAddress(v)) fail(field, "expected 0x followed by 40 hex digits");
-  return checksumAddress(v);
-}
-
-function signature(v: unknown, field: string): string {
-  if (typeof v !== "string" || v.length < 4 || v.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(v)) {
-    fail(field, `expected 0x-hex bytes, 1 to ${MAX_SIGNATURE_BYTES} of them`);
-  }
-  return v.toLowerCase();
 }
 
 /** Re-throws a nested parser's InvalidArgumentError with its field under `prefix`. */
