@@ -1,30 +1,34 @@
 import { parseReceipt, type TimelineEvent } from "../verifier";
+import { ApiError } from "./errors";
+import { isAnchored } from "./proofBundle";
 import type { Store } from "./store/Store";
-import type { StoredReceipt } from "./store/records";
+import type { BatchRecord, StoredReceipt } from "./store/records";
 
-/** A stored receipt with its digest and the block time of its anchor (null until its batch is anchored). */
+/** A stored receipt with its digest, its batch once anchored, and that anchor's block time (else null). */
 export interface LoanReceipt {
   digest: string;
   stored: StoredReceipt;
+  batch: BatchRecord | undefined;
   anchoredAt: number | null;
 }
 
 /**
- * Anchor times of batches, read once per seq. Build one per request or per anchoring: an anchored batch
- * keeps its time (a reorg aside), a pending one may be anchored by the next call.
+ * Anchored batches, read once per seq. Build one per request or per anchoring: an anchored batch keeps its
+ * time (a reorg aside), a pending one may be anchored by the next call.
  */
 export class AnchorTimes {
-  private readonly bySeq = new Map<number, number | null>();
+  private readonly bySeq = new Map<number, BatchRecord | null>();
   constructor(private readonly store: Store) {}
 
-  async of(seq: number): Promise<number | null> {
-    let t = this.bySeq.get(seq);
-    if (t === undefined) {
-      const b = await this.store.getBatch(seq);
-      t = b && (b.state === "ANCHORED" || b.state === "FINAL") ? (b.anchoredAt ?? null) : null;
-      this.bySeq.set(seq, t);
+  /** The batch `seq` if it is anchored (its transaction mined), else undefined. */
+  async anchored(seq: number): Promise<BatchRecord | undefined> {
+    let b = this.bySeq.get(seq);
+    if (b === undefined) {
+      const read = await this.store.getBatch(seq);
+      b = isAnchored(read) ? read : null;
+      this.bySeq.set(seq, b);
     }
-    return t;
+    return b ?? undefined;
   }
 }
 
@@ -41,15 +45,13 @@ export async function loadLoanReceipts(
   const out: LoanReceipt[] = [];
   for (let i = 0; i < digests.length; i++) {
     const v = recs[i];
-    if (v === undefined) continue;
+    // The loan index is written in the same atomic batch as the receipt: a gap is corruption, not input.
+    if (v === undefined) throw new ApiError("INTERNAL", `the loan index names ${digests[i]}, which is not stored`);
     const stored = JSON.parse(v) as StoredReceipt;
     if (agreementId !== undefined && stored.receipt.agreementId.toLowerCase() !== agreementId) continue;
     const seq = seqs[i];
-    out.push({
-      digest: digests[i] as string,
-      stored,
-      anchoredAt: seq === undefined ? null : await times.of(Number(seq)),
-    });
+    const batch = seq === undefined ? undefined : await times.anchored(Number(seq));
+    out.push({ digest: digests[i] as string, stored, batch, anchoredAt: batch?.anchoredAt ?? null });
   }
   return out;
 }

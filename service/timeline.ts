@@ -10,8 +10,8 @@ import {
 import type { AppDeps } from "./deps";
 import { assertCanRead } from "./auth";
 import { ApiError, isApiError } from "./errors";
-import { BatchTrees, isAnchored, proofBundle } from "./proofBundle";
-import type { BatchRecord, StoredReceipt } from "./store/records";
+import { AnchorTimes, loadLoanReceipts, type LoanReceipt } from "./loanEvents";
+import { BatchTrees, proofBundle } from "./proofBundle";
 
 /** Most receipts one timeline serves: a loan has dozens; more means someone flooded the loan id. */
 export const MAX_TIMELINE_RECEIPTS = 10_000;
@@ -28,11 +28,6 @@ export interface TimelineJson {
   evaluation: Evaluation;
 }
 
-interface Held {
-  digest: string;
-  rec: StoredReceipt;
-}
-
 /**
  * The agreement whose timeline `party` reads. A loan id is a salted commitment and belongs to one agreement;
  * receipts naming it under several agreements (a collision, or someone reusing a loan id they saw) are split
@@ -42,7 +37,7 @@ interface Held {
 async function chooseAgreement(
   deps: AppDeps,
   party: string,
-  byAgreement: Map<string, Held[]>,
+  byAgreement: Map<string, LoanReceipt[]>,
   agreementId: string | undefined,
 ): Promise<{ id: string; versions: AgreementVersion[] }> {
   const readable: { id: string; versions: AgreementVersion[] }[] = [];
@@ -90,35 +85,23 @@ export async function buildTimeline(
   if (digests.length > MAX_TIMELINE_RECEIPTS) {
     throw new ApiError("INTERNAL", `loan ${loanId} holds ${digests.length} receipts, over ${MAX_TIMELINE_RECEIPTS}`);
   }
-  const byAgreement = new Map<string, Held[]>();
-  for (const digest of digests) {
-    const rec = await store.getReceipt(digest);
-    if (!rec) throw new ApiError("INTERNAL", `the loan index names ${digest}, which is not stored`);
-    const id = rec.receipt.agreementId.toLowerCase();
-    byAgreement.set(id, [...(byAgreement.get(id) ?? []), { digest, rec }]);
+  const byAgreement = new Map<string, LoanReceipt[]>();
+  for (const r of await loadLoanReceipts(store, loanId, new AnchorTimes(store))) {
+    const id = r.stored.receipt.agreementId.toLowerCase();
+    byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
   }
   const agreement = await chooseAgreement(deps, party, byAgreement, agreementId);
 
-  const batches = new Map<number, BatchRecord | undefined>();
   const trees = new BatchTrees(store, Number.MAX_SAFE_INTEGER);
-  const anchoredBatch = async (digest: string): Promise<BatchRecord | undefined> => {
-    const seq = await store.batchSeqOf(digest);
-    if (seq === undefined) return undefined;
-    if (!batches.has(seq)) batches.set(seq, await store.getBatch(seq));
-    const b = batches.get(seq);
-    return isAnchored(b) ? b : undefined;
-  };
-
   const held = byAgreement.get(agreement.id) ?? [];
   const judged: TimelineEvent[] = [];
   const events: { key: [number, string]; json: unknown }[] = [];
-  for (const { digest, rec } of held) {
+  for (const { digest, stored: rec, batch, anchoredAt } of held) {
     const receipt = parseReceipt(rec.receipt);
     const ack = { acceptedAt: rec.acceptedAt, anchorBy: rec.anchorBy, signature: rec.ackSignature };
-    const b = await anchoredBatch(digest);
-    judged.push({ digest, receipt, anchoredAt: b?.anchoredAt ?? null });
-    const json = b
-      ? await proofBundle(identity, trees, digest, rec, b)
+    judged.push({ digest, receipt, anchoredAt });
+    const json = batch
+      ? await proofBundle(identity, trees, digest, rec, batch)
       : { status: "pending", digest, receipt: receiptToJson(receipt), signature: rec.signature, ack };
     events.push({ key: [receipt.occurredAt, digest], json });
   }
