@@ -363,15 +363,26 @@ async function main(): Promise<void> {
 
   // 7. One loan to verify by hand: a channel's late settlement, say.
   const pick = expected.find((e) => e.scenario === "channel") ?? (expected[0] as Expected);
-  const file = path.join(
-    process.env.DEMO_OUT_DIR ?? os.tmpdir(),
-    `repayproof-demo-timeline-${pick.loanId.slice(2, 10)}.json`,
-  );
-  fs.writeFileSync(file, JSON.stringify(timelines.get(pick.loanId), null, 2));
+  const outDir = process.env.DEMO_OUT_DIR ?? os.tmpdir();
+  fs.mkdirSync(outDir, { recursive: true });
+  const timeline = timelines.get(pick.loanId) as { events: { format?: string; digest: string }[] };
+  const file = path.join(outDir, `repayproof-demo-timeline-${pick.loanId.slice(2, 10)}.json`);
+  fs.writeFileSync(file, JSON.stringify(timeline, null, 2));
+  // And one anchored receipt's proof bundle, the unit a funder checks.
+  const proof = timeline.events.find((e) => e.format !== undefined);
+  const proofFile = proof ? path.join(outDir, `repayproof-demo-receipt-${proof.digest.slice(2, 10)}.json`) : undefined;
+  if (proof && proofFile) fs.writeFileSync(proofFile, JSON.stringify(proof, null, 2));
   const tok = pick.agreement === "A" ? funderAToken : funderBToken;
   console.log(`
 Verify one timeline yourself (loan ${pick.loanId}, funder ${pick.agreement}; its bundle is saved in ${file}):
-  npx repayproof verify-timeline ${file} --rpc ${info.rpcUrl}
+  npx repayproof verify-timeline ${file} --rpc ${info.rpcUrl}${
+    proofFile
+      ? `
+and one receipt's proof bundle from it (${proofFile}):
+  npx repayproof verify ${proofFile} --rpc ${info.rpcUrl}
+  npx repayproof inspect ${proofFile}`
+      : ""
+  }
 or fetch it again (the token is funder ${pick.agreement}'s, valid for an hour):
   curl -s -H 'Authorization: ${tok}' ${URL_}/v1/loans/${pick.loanId}/timeline > timeline.json
   npx repayproof verify-timeline timeline.json --rpc ${info.rpcUrl}`);
