@@ -10,6 +10,13 @@ export type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, st
 export type WriteOp =
   { type: "put"; sublevel: Sub; key: string; value: string } | { type: "del"; sublevel: Sub; key: string };
 
+/** classic-level's own batch entry point: takes ops already prefixed and encoded (what `batch` hands it). */
+interface RawBatchDb {
+  status: string;
+  hooks: { prewrite: { noop: boolean } };
+  _batch(ops: object[], options: { sync: boolean }): Promise<void>;
+}
+
 const SEQ_WIDTH = 12;
 const PENDING_WIDTH = 16;
 
@@ -59,10 +66,36 @@ export class Store {
     await this.db.close();
   }
 
-  /** Applies `ops` atomically and durably (fsync before resolving). */
+  /**
+   * Applies `ops` atomically and durably (fsync before resolving). abstract-level's public `batch` clones,
+   * validates and re-encodes every op (~9 µs of main-thread CPU per op; ingest writes ~5 per receipt);
+   * our ops are utf8 strings on sublevels of this database, so we prefix the keys ourselves and hand them
+   * to classic-level's `_batch`, the call `batch` ends with, with the same `sync: true`. Anything else (not
+   * open, a prewrite hook, a foreign sublevel, a non-string) takes the public path.
+   */
   async write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.db.batch(ops as never, { sync: true } as never);
+    const raw = this.rawOps(ops);
+    if (raw) await (this.db as unknown as RawBatchDb)._batch(raw, { sync: true });
+    else await this.db.batch(ops as never, { sync: true } as never);
+  }
+
+  private rawOps(ops: WriteOp[]): object[] | undefined {
+    const db = this.db as unknown as RawBatchDb;
+    if (db.status !== "open" || !db.hooks.prewrite.noop || typeof db._batch !== "function") return undefined;
+    const raw: object[] = new Array(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as WriteOp;
+      const sub = op.sublevel;
+      if ((sub.db as unknown) !== db || (sub as unknown) === db || typeof sub.prefix !== "string") return undefined;
+      if (typeof op.key !== "string") return undefined;
+      const key = sub.prefix + op.key;
+      if (op.type === "put") {
+        if (typeof op.value !== "string") return undefined;
+        raw[i] = { type: "put", key, value: op.value, keyEncoding: "utf8", valueEncoding: "utf8" };
+      } else raw[i] = { type: "del", key, keyEncoding: "utf8" };
+    }
+    return raw;
   }
 
   async getReceipt(digest: string): Promise<StoredReceipt | undefined> {
