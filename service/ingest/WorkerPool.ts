@@ -4,6 +4,21 @@ import { preprocess, type PreprocessContext, type PreprocessResult } from "./pre
 import { toHex } from "../../verifier/hex";
 import { workerScript } from "./workerScript";
 
+/**
+ * The parent's Node flags without its preloads: a worker inherits `-r ts-node/register` otherwise, and
+ * loads ts-node and the TypeScript compiler (~50 MB and ~0.3 s per worker) to run plain JavaScript.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "-r" || a === "--require" || a === "--import" || a === "--loader" || a === "--experimental-loader") i++;
+    else if (!/^--(require|import|loader|experimental-loader)=/.test(a)) out.push(a);
+  }
+  return out;
+}
+
 interface Slot {
   worker: Worker;
   busy: number;
@@ -39,6 +54,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(this.script, {
+      execArgv: workerExecArgv(),
       workerData: {
         domainSeparator: this.ctx.domainSeparator,
         operatorKey: toHex(this.ctx.operatorKey),
