@@ -72,6 +72,9 @@ async function main(): Promise<void> {
         body: bodies[0]!.pop()!,
       });
 
+      const svcCpu0 = processCpuMs(svc.child.pid);
+      const threads0 = threadCpuMs(svc.child.pid);
+      const genCpu0 = process.cpuUsage();
       const t0 = performance.now();
       let accepted = 0;
       await Promise.all(
@@ -89,6 +92,15 @@ async function main(): Promise<void> {
       );
       const secs = (performance.now() - t0) / 1000;
       const rate = accepted / secs;
+      const svcCpuMs = processCpuMs(svc.child.pid) - svcCpu0;
+      const gen = process.cpuUsage(genCpu0);
+      const threads = threadCpuMs(svc.child.pid);
+      const perThread: Record<string, number> = {};
+      for (const [tid, t] of threads) {
+        const used = t.ms - (threads0.get(tid)?.ms ?? 0);
+        if (used > 0) perThread[t.name] = Math.round((perThread[t.name] ?? 0) + (used * 1000) / accepted);
+      }
+      const genCpuMs = (gen.user + gen.system) / 1000;
 
       const status = fs.readFileSync(`/proc/${svc.child.pid}/status`, "utf8");
       const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -104,6 +116,11 @@ async function main(): Promise<void> {
             recoverSingleThreadPerSecond: Math.round(recoverRate),
             ratioToTwoCores: Number((rate / (2 * recoverRate)).toFixed(3)),
             servicePeakRssMb: Math.round(peakRssMb),
+            // CPU per accepted receipt during the timed window: the service (all its threads) and this
+            // load generator (which shares the machine), so a change can be judged by what it costs.
+            serviceCpuUsPerReceipt: Math.round((svcCpuMs * 1000) / accepted),
+            loadGeneratorCpuUsPerReceipt: Math.round((genCpuMs * 1000) / accepted),
+            serviceCpuUsPerReceiptByThread: perThread,
           },
           null,
           2,
@@ -116,6 +133,29 @@ async function main(): Promise<void> {
     await stopChild(node.child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). */
+function processCpuMs(pid: number | undefined, file = `/proc/${pid}/stat`): number {
+  const stat = fs.readFileSync(file, "utf8");
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ 100
+}
+
+/** CPU ms per thread of a process, keyed by thread id, with the thread's name (/proc/<pid>/task). */
+function threadCpuMs(pid: number | undefined): Map<string, { name: string; ms: number }> {
+  const out = new Map<string, { name: string; ms: number }>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const ms = processCpuMs(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      out.set(tid, { name: name === "node" && tid === String(pid) ? "main" : name, ms });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
 }
 
 main().catch((e: unknown) => {
