@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Logger } from "pino";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
 import { toHex } from "../../verifier/hex";
@@ -7,6 +7,8 @@ import { workerScript } from "./workerScript";
 /**
  * The parent's Node flags without its preloads: a worker inherits `-r ts-node/register` otherwise, and
  * loads ts-node and the TypeScript compiler (~50 MB and ~0.3 s per worker) to run plain JavaScript.
+ * Process-wide flags (`--max-old-space-size`, …) are refused in a worker's own execArgv (they apply to the
+ * whole process anyway), so if Node refuses the list, workers start with none.
  */
 function workerExecArgv(): string[] {
   const out: string[] = [];
@@ -17,6 +19,16 @@ function workerExecArgv(): string[] {
     else if (!/^--(require|import|loader|experimental-loader)=/.test(a)) out.push(a);
   }
   return out;
+}
+
+function newWorker(script: string, options: Omit<WorkerOptions, "execArgv">): Worker {
+  const execArgv = workerExecArgv();
+  try {
+    return new Worker(script, { ...options, execArgv });
+  } catch (e) {
+    if (execArgv.length === 0 || (e as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw e;
+    return new Worker(script, { ...options, execArgv: [] });
+  }
 }
 
 interface Slot {
@@ -53,8 +65,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script, {
-      execArgv: workerExecArgv(),
+    const worker = newWorker(this.script, {
       workerData: {
         domainSeparator: this.ctx.domainSeparator,
         operatorKey: toHex(this.ctx.operatorKey),
