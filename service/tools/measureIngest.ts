@@ -65,6 +65,8 @@ async function main(): Promise<void> {
         }
         bodies.push(reqs);
       }
+      const idleRssMb =
+        Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${svc.child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
       // Warm-up request (worker start, JIT).
       await fetch(`${svc.url}/v1/receipts`, {
         method: "POST",
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
             receiptsPerSecond: Math.round(rate),
             recoverSingleThreadPerSecond: Math.round(recoverRate),
             ratioToTwoCores: Number((rate / (2 * recoverRate)).toFixed(3)),
+            serviceIdleRssMb: Math.round(idleRssMb),
             servicePeakRssMb: Math.round(peakRssMb),
             // CPU per accepted receipt during the timed window: the service (all its threads) and this
             // load generator (which shares the machine), so a change can be judged by what it costs.
