@@ -2,14 +2,10 @@ import { expect } from "chai";
 import request from "supertest";
 import { KIND } from "../../verifier";
 import { createApp } from "../../service/app";
-import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
+import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
 import {
-  agreementBody,
   bearer,
-  deployOn,
   loanIdOf,
   makeParties,
   makeReceipt,
@@ -30,10 +26,8 @@ interface Alert {
 }
 
 describe("GET /v1/alerts", function () {
-  let node: NodeHandle;
   let d: Deployment;
-  let svc: RunningService;
-  let tmp: { dir: string; remove(): void };
+  let f: RouteFixture;
   let p: Parties;
   let other: Parties;
   const agreementId = randomId();
@@ -45,33 +39,21 @@ describe("GET /v1/alerts", function () {
     const req = request(app).get(`/v1/alerts${q}`);
     return auth ? req.set("authorization", auth) : req;
   };
-  const post = (it: { item: unknown }) =>
-    request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(it.item));
+  const post = (it: { item: unknown }) => f.post(it.item);
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
     p = makeParties();
     other = makeParties();
     // Nothing is sealed (long interval) and the Ack promises anchoring within 1 s: every receipt goes overdue.
-    svc = await startInProcess(
-      testConfig(node.url, d, tmp.dir, {
-        batchIntervalMs: 3_600_000,
-        maxAnchorDelayS: 1,
-        regulators: [p.regulator.address.toLowerCase()],
-      }),
-    );
-    app = createApp(svc.deps);
+    f = await startRouteFixture({
+      batchIntervalMs: 3_600_000,
+      maxAnchorDelayS: 1,
+      regulators: [p.regulator.address.toLowerCase()],
+    });
+    ({ d, app } = f);
     const short = { ...termsOf(p), graceSecs: 10, settleSecs: 10, forwardSecs: 10, confirmSecs: 10 };
-    let res = await request(app)
-      .post("/v1/agreements")
-      .send(await agreementBody(d, p, agreementId, 1, short));
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    res = await request(app)
-      .post("/v1/agreements")
-      .send(await agreementBody(d, other, otherId));
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    await f.register(p, agreementId, 1, short);
+    await f.register(other, otherId);
     const now = Math.floor(Date.now() / 1000);
     // Installment 1: due 100 s ago, never paid → the borrower's open breach.
     const due = signReceipt(
@@ -95,9 +77,7 @@ describe("GET /v1/alerts", function () {
   });
 
   after(async function () {
-    await svc?.close();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
 
   it("behavior: open breaches, overdue float and receipts past anchorBy of the reader's agreements", async function () {

@@ -5,12 +5,9 @@ import { createApp } from "../../service/app";
 import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { waitFor } from "./helpers/audit";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
+import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
 import {
-  agreementBody,
   bearer,
-  deployOn,
   loanIdOf,
   makeParties,
   makeReceipt,
@@ -88,10 +85,9 @@ class Stream {
 }
 
 describe("GET /v1/events", function () {
-  let node: NodeHandle;
   let d: Deployment;
   let svc: RunningService;
-  let tmp: { dir: string; remove(): void };
+  let f: RouteFixture;
   let p: Parties;
   let other: Parties;
   const agreementId = randomId();
@@ -103,32 +99,22 @@ describe("GET /v1/events", function () {
     open.push(s);
     return s;
   };
-  const post = (it: { item: unknown }) =>
-    request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(it.item));
+  const post = (it: { item: unknown }) => f.post(it.item);
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
     p = makeParties();
     other = makeParties();
-    svc = await startInProcess(
-      testConfig(node.url, d, tmp.dir, { batchIntervalMs: 300, regulators: [p.regulator.address.toLowerCase()] }),
-    );
+    f = await startRouteFixture({ batchIntervalMs: 300, regulators: [p.regulator.address.toLowerCase()] });
+    ({ d, svc, app } = f);
     svc.deps.events.heartbeatMs = 100;
-    app = createApp(svc.deps);
     const short = { ...termsOf(p), graceSecs: 10, settleSecs: 10, forwardSecs: 10, confirmSecs: 10 };
-    for (const body of [await agreementBody(d, p, agreementId, 1, short), await agreementBody(d, other, otherId)]) {
-      const res = await request(app).post("/v1/agreements").send(body);
-      expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    }
+    await f.register(p, agreementId, 1, short);
+    await f.register(other, otherId);
   });
 
   after(async function () {
     for (const s of open) await s.close();
-    await svc?.close();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
 
   it("behavior: a party hears receipt.accepted, then batch.anchored, with ids, heartbeats and none of other agreements", async function () {

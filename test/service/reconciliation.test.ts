@@ -3,21 +3,9 @@ import request from "supertest";
 import { KIND, receiptToJson, type Receipt } from "../../verifier";
 import { createApp } from "../../service/app";
 import { reconcile } from "../../service/reconcile";
-import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  deployOn,
-  loanIdOf,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  type Parties,
-} from "./helpers/parties";
+import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
+import { bearer, loanIdOf, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "./helpers/parties";
 
 const DAY = 86_400;
 const D1 = Date.parse("2026-03-01T00:00:00Z") / 1000;
@@ -72,10 +60,8 @@ describe("reconciliation", function () {
   });
 
   describe("GET /v1/reconciliation", function () {
-    let node: NodeHandle;
     let d: Deployment;
-    let svc: RunningService;
-    let tmp: { dir: string; remove(): void };
+    let f: RouteFixture;
     let p: Parties;
     let other: Parties;
     const agreementId = randomId();
@@ -87,27 +73,12 @@ describe("reconciliation", function () {
     };
 
     before(async function () {
-      node = await startHardhatNode();
-      d = await deployOn(node.url);
-      tmp = tempDir();
       p = makeParties();
       other = makeParties();
-      svc = await startInProcess(
-        testConfig(node.url, d, tmp.dir, {
-          batchIntervalMs: 3_600_000,
-          regulators: [p.regulator.address.toLowerCase()],
-        }),
-      );
-      app = createApp(svc.deps);
-      for (const [id, parties] of [
-        [agreementId, p],
-        [otherId, other],
-      ] as const) {
-        const res = await request(app)
-          .post("/v1/agreements")
-          .send(await agreementBody(d, parties, id));
-        expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      }
+      f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
+      ({ d, app } = f);
+      await f.register(p, agreementId);
+      await f.register(other, otherId);
       const loan = loanIdOf("recon-loan");
       const mk = (
         kind: number,
@@ -137,18 +108,13 @@ describe("reconciliation", function () {
         signReceipt(d, makeReceipt(otherId, other.channel, KIND.SETTLED, { occurredAt: D1 + 5 }), other.channel),
       );
       for (const it of items) {
-        const res = await request(app)
-          .post("/v1/receipts")
-          .set("content-type", "application/json")
-          .send(JSON.stringify(it.item));
+        const res = await f.post(it.item);
         expect(res.status, JSON.stringify(res.body)).to.equal(202);
       }
     });
 
     after(async function () {
-      await svc?.close();
-      await node?.stop();
-      tmp?.remove();
+      await f?.close();
     });
 
     it("behavior: a party of the agreement reads the day-by-day amounts and the collector's float", async function () {

@@ -11,12 +11,11 @@ import { createApp } from "../../service/app";
 import { GroupCommitter } from "../../service/store/GroupCommitter";
 import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
+import type { NodeHandle } from "./helpers/hardhatNode";
+import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
 import {
   agreementBody,
   bearer,
-  deployOn,
   makeParties,
   makeReceipt,
   randomId,
@@ -29,35 +28,24 @@ describe("service routes", function () {
   let node: NodeHandle;
   let d: Deployment;
   let svc: RunningService;
-  let tmp: { dir: string; remove(): void };
+  let f: RouteFixture;
   let p: Parties;
   const agreementId = randomId();
   let app: ReturnType<typeof createApp>;
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
     p = makeParties();
     // A long interval: receipts stay pending unless a test seals explicitly.
-    svc = await startInProcess(
-      testConfig(node.url, d, tmp.dir, { batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] }),
-    );
-    app = createApp(svc.deps);
-    const res = await request(app)
-      .post("/v1/agreements")
-      .send(await agreementBody(d, p, agreementId));
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
+    ({ node, d, svc, app } = f);
+    await f.register(p, agreementId);
   });
 
   after(async function () {
-    await svc?.close();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
 
-  const post = (body: unknown) =>
-    request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(body));
+  const post = (body: unknown) => f.post(body);
 
   describe("GET /v1/info", function () {
     it("returns the fixed info format", async function () {

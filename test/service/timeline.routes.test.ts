@@ -6,27 +6,16 @@ import { createApp } from "../../service/app";
 import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { waitFor } from "./helpers/audit";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  deployOn,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  type Parties,
-} from "./helpers/parties";
+import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "./helpers/parties";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = any;
 
 describe("GET /v1/loans/:loanId/timeline", function () {
-  let node: NodeHandle;
   let d: Deployment;
   let svc: RunningService;
-  let tmp: { dir: string; remove(): void };
+  let f: RouteFixture;
   let p: Parties;
   let q: Parties;
   let app: ReturnType<typeof createApp>;
@@ -36,33 +25,20 @@ describe("GET /v1/loans/:loanId/timeline", function () {
   const shared = randomId(); // a loan id under both agreements
   const now = Math.floor(Date.now() / 1000);
 
-  const post = (body: unknown) =>
-    request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(body));
+  const post = (body: unknown) => f.post(body);
   const timeline = (id: string, auth?: string, query = "") => {
     const req = request(app).get(`/v1/loans/${id}/timeline${query}`);
     return auth ? req.set("authorization", auth) : req;
   };
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
     p = makeParties();
     q = makeParties();
     // A long interval: receipts stay pending until a test seals.
-    svc = await startInProcess(
-      testConfig(node.url, d, tmp.dir, { batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] }),
-    );
-    app = createApp(svc.deps);
-    for (const [id, parties] of [
-      [agreementP, p],
-      [agreementQ, q],
-    ] as const) {
-      const res = await request(app)
-        .post("/v1/agreements")
-        .send(await agreementBody(d, parties, id));
-      expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    }
+    f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
+    ({ d, svc, app } = f);
+    await f.register(p, agreementP);
+    await f.register(q, agreementQ);
     const items = [
       signReceipt(d, makeReceipt(agreementP, p.platform, KIND.DUE, { loanId, occurredAt: now - 600 }), p.platform),
       signReceipt(d, makeReceipt(agreementP, p.channel, KIND.SETTLED, { loanId, occurredAt: now - 300 }), p.channel),
@@ -75,9 +51,7 @@ describe("GET /v1/loans/:loanId/timeline", function () {
   });
 
   after(async function () {
-    await svc?.close();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
 
   it("error: UNAUTHENTICATED without a token or with a forged one", async function () {
@@ -139,7 +113,7 @@ describe("GET /v1/loans/:loanId/timeline", function () {
     expect(inst.stages[2]).to.include({ stage: "SETTLED", at: now - 300, anchoredAt: null, pending: true });
     expect(() => parseTimelineBundle(t)).to.not.throw();
     // A verifier checks pending events by digest, signature and Ack, and reproduces the evaluation.
-    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+    const provider = new JsonRpcProvider(f.node.url, undefined, { staticNetwork: true });
     try {
       const r = await verifyTimelineBundle(t, { provider });
       expect(r.valid, JSON.stringify(r)).to.equal(true);
@@ -169,7 +143,7 @@ describe("GET /v1/loans/:loanId/timeline", function () {
     expect(anchoredAt).to.be.a("number");
     expect(t.evaluation.asOf).to.be.at.least(anchoredAt);
     expect(t.evaluation.pendingIncluded).to.equal(true);
-    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+    const provider = new JsonRpcProvider(f.node.url, undefined, { staticNetwork: true });
     try {
       const r = await verifyTimelineBundle(t, { provider });
       expect(r.valid, JSON.stringify(r.checks)).to.equal(true);
