@@ -7,19 +7,9 @@ import { createApp } from "../../service/app";
 import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { waitFor } from "./helpers/audit";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  deployOn,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  termsOf,
-  type Parties,
-} from "./helpers/parties";
+import type { NodeHandle } from "./helpers/hardhatNode";
+import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "./helpers/parties";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = any;
@@ -97,24 +87,17 @@ describe("timeline: the service's evaluation equals the verifier's re-evaluation
   let node: NodeHandle;
   let d: Deployment;
   let svc: RunningService;
-  let tmp: { dir: string; remove(): void };
+  let f: RouteFixture;
   let app: ReturnType<typeof createApp>;
   const regulator = makeParties().regulator;
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
-    svc = await startInProcess(
-      testConfig(node.url, d, tmp.dir, { batchIntervalMs: 3_600_000, regulators: [regulator.address.toLowerCase()] }),
-    );
-    app = createApp(svc.deps);
+    f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [regulator.address.toLowerCase()] });
+    ({ node, d, svc, app } = f);
   });
 
   after(async function () {
-    await svc?.close();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
 
   it(`behavior: ${LOANS} random loans (seed ${SEED}): anchored, backdated, voided, pending — identical answers`, async function () {
@@ -127,10 +110,7 @@ describe("timeline: the service's evaluation equals the verifier's re-evaluation
       const agreementId = randomId();
       const loanId = randomId();
       const terms: Terms = { ...termsOf(p), ...gen.allowances };
-      const reg = await request(app)
-        .post("/v1/agreements")
-        .send(await agreementBody(d, p, agreementId, 1, terms));
-      expect(reg.status, JSON.stringify(reg.body)).to.equal(201);
+      await f.register(p, agreementId, 1, terms);
       const signed: { digest: string; attester: Wallet; kind: number }[] = [];
       const later: unknown[] = [];
       for (const r of gen.receipts) {
