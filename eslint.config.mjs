@@ -37,7 +37,7 @@ export default defineConfig(
       "cache/",
       "typechain-types/",
       "coverage/",
-      "dist/",
+      "**/dist/",
       "data/",
       "deployments/",
     ],
@@ -58,6 +58,47 @@ export default defineConfig(
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: { sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // Data flows one way (STYLE.md 9): scripts → service → verifier. Nothing the service or the verifier
+    // ships may reach into scripts/ or test/, and the verifier (a package of its own) never into the service.
+    files: ["service/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/scripts/**", "**/scripts"], message: "service/ never imports scripts/ (data flows one way)" },
+            { group: ["**/test/**", "**/test"], message: "service/ never imports test/" },
+            {
+              group: ["**/verifier/src/**", "**/verifier/dist/**"],
+              message: "import the verifier as a package: @repayproof/verifier",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["verifier/**/*.ts", "verifier/**/*.js"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/scripts/**", "**/scripts"], message: "the verifier never imports scripts/" },
+            { group: ["**/test/**", "**/test"], message: "the verifier never imports test/" },
+            { group: ["**/service/**", "**/service"], message: "the verifier never imports the service" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Small files, named after their main export (STYLE.md 3). A longer one says why in a header comment:
+    // `/* eslint-disable max-lines -- <why> */`.
+    files: ["service/**/*.ts", "verifier/src/**/*.ts", "scripts/**/*.ts", "scripts/**/*.js"],
+    rules: { "max-lines": ["error", { max: 250 }] },
   },
   // Last: turns off every stylistic rule Prettier owns.
   prettier,

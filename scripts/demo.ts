@@ -25,7 +25,7 @@ import {
   receiptDomain,
   registryDomain,
   type Terms,
-} from "../verifier";
+} from "@repayproof/verifier";
 import { DemoEvents } from "./lib/demoEvents";
 import { printSummary, type Expected } from "./lib/demoSummary";
 

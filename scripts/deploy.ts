@@ -1,3 +1,4 @@
+import "@nomicfoundation/hardhat-ethers"; // hre.ethers: this file is compiled outside hardhat.config.ts, which loads the plugin
 import hre from "hardhat";
 import { deployContracts, writeDeployment } from "./lib/deployContracts";
 

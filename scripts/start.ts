@@ -9,12 +9,12 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { HARDHAT_KEY_0, loadConfig } from "../service/config";
+import { HARDHAT_KEY_0, loadConfig, projectRoot } from "../service/config";
 import { fetchChainId } from "../service/chain/Chain";
 import { startService, type RunningService } from "../service/server";
 import { deployContracts, writeDeployment } from "./lib/deployContracts";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = projectRoot();
 
 function portFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { evaluateTimeline, KIND_NAMES, type AgreementVersion } from "../verifier";
+import { evaluateTimeline, KIND_NAMES, type AgreementVersion } from "@repayproof/verifier";
 import type { EventHub } from "./EventHub";
 import { AnchorTimes, loadLoanReceipts, toTimelineEvents } from "./loanEvents";
 import type { Store } from "./store/Store";

@@ -1,4 +1,4 @@
-import { KIND_NAMES } from "../verifier";
+import { KIND_NAMES } from "@repayproof/verifier";
 
 /** The event types of `GET /v1/events` (docs/api.md, "Live events"). */
 export const EVENT_TYPES = ["receipt.accepted", "batch.anchored", "breach.opened", "breach.closed"] as const;

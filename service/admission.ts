@@ -1,5 +1,12 @@
 import type { Logger } from "pino";
-import { isAuthorizedUnder, KIND, sameAddress, versionInForce, type Ack, type AgreementVersion } from "../verifier";
+import {
+  isAuthorizedUnder,
+  KIND,
+  sameAddress,
+  versionInForce,
+  type Ack,
+  type AgreementVersion,
+} from "@repayproof/verifier";
 import { ApiError, isApiError, type ErrorCode } from "./errors";
 import { isItemError, type ItemError, type ItemResult, type Prepared } from "./ingest/preprocess";
 import type { Metrics } from "./metrics";

@@ -1,4 +1,4 @@
-import { isBytes32, partiesOf, type AgreementVersion } from "../verifier";
+import { isBytes32, partiesOf, type AgreementVersion } from "@repayproof/verifier";
 import { assertCanRead } from "./auth";
 import type { AppDeps } from "./deps";
 import { ApiError } from "./errors";

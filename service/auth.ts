@@ -1,5 +1,12 @@
 import type { Request } from "express";
-import { accessDigest, isAddress, partiesOf, recoverAddress, sameAddress, type AgreementVersion } from "../verifier";
+import {
+  accessDigest,
+  isAddress,
+  partiesOf,
+  recoverAddress,
+  sameAddress,
+  type AgreementVersion,
+} from "@repayproof/verifier";
 import { ApiError } from "./errors";
 
 /** Bearer tokens live at most this long (DESIGN.md, "Access"). */

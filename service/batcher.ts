@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { buildTree, invariant } from "../verifier";
+import { buildTree, invariant } from "@repayproof/verifier";
 import type { Metrics } from "./metrics";
 import { seqKey, type Store, type WriteOp } from "./store/Store";
 import type { BatchRecord } from "./store/records";

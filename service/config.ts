@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 
 /** Service configuration (docs/api.md, "Configuration"): environment variables with documented defaults. */
@@ -87,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryAddress: str(env, "REGISTRY_ADDRESS"),
     anchorAddress: str(env, "ANCHOR_ADDRESS"),
     deploymentBlock: env.DEPLOYMENT_BLOCK ? int(env, "DEPLOYMENT_BLOCK", 0) : undefined,
-    deploymentsDir: path.resolve(str(env, "DEPLOYMENTS_DIR") ?? path.join(__dirname, "..", "deployments")),
+    deploymentsDir: path.resolve(str(env, "DEPLOYMENTS_DIR") ?? path.join(projectRoot(), "deployments")),
     stream: str(env, "STREAM"),
     batchMax: int(env, "BATCH_MAX", DEFAULTS.BATCH_MAX, 1),
     batchIntervalMs: int(env, "BATCH_INTERVAL_MS", DEFAULTS.BATCH_INTERVAL_MS, 10),
@@ -109,4 +110,15 @@ function defaultWorkers(): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const n = (require("node:os") as typeof import("node:os")).availableParallelism();
   return Math.max(1, n);
+}
+
+/**
+ * The repository's root: the nearest folder above this file with a package.json. The same answer from the
+ * TypeScript sources (service/) and from the build (dist/service/, dist/ has no package.json).
+ */
+export function projectRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
 }

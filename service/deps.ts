@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Admission } from "./admission";
 import type { Batcher } from "./batcher";
+import type { AgreementRelay } from "./chain/AgreementRelay";
 import type { Anchorer } from "./chain/Anchorer";
 import type { Chain } from "./chain/Chain";
 import type { TermsCache } from "./chain/TermsCache";
@@ -31,6 +32,8 @@ export interface AppDeps {
   terms: TermsCache;
   chain: Chain;
   sender: TxSender;
+  /** Relays signed agreements to the registry (POST /v1/agreements). */
+  relay: AgreementRelay;
   anchorer: Anchorer;
   batcher: Batcher;
   metrics: Metrics;

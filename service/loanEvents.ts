@@ -1,4 +1,4 @@
-import { parseReceipt, type TimelineEvent } from "../verifier";
+import { parseReceipt, type TimelineEvent } from "@repayproof/verifier";
 import { ApiError } from "./errors";
 import { isAnchored } from "./proofBundle";
 import type { Store } from "./store/Store";

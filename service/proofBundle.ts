@@ -5,7 +5,7 @@ import {
   parseReceipt,
   type MerkleTree,
   type ReceiptBundleJson,
-} from "../verifier";
+} from "@repayproof/verifier";
 import type { Identity } from "./deps";
 import { ApiError } from "./errors";
 import type { Store } from "./store/Store";

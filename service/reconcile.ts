@@ -1,4 +1,4 @@
-import { KIND, type ReceiptJson } from "../verifier";
+import { KIND, type ReceiptJson } from "@repayproof/verifier";
 
 const DAY_S = 86_400;
 const COLUMNS = ["due", "initiated", "settled", "forwarded", "confirmed", "reversed", "compensated"] as const;

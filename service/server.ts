@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import pino, { type Logger } from "pino";
-import { domainSeparator, fromHex, keccakReady, receiptDomain } from "../verifier";
+import { domainSeparator, fromHex, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
 import { Admission } from "./admission";
 import { createApp } from "./app";
 import { Batcher } from "./batcher";
 import { BreachWatcher } from "./BreachWatcher";
+import { AgreementRelay } from "./chain/AgreementRelay";
 import { Anchorer } from "./chain/Anchorer";
 import { connectChain, fetchChainId } from "./chain/Chain";
 import { TermsCache } from "./chain/TermsCache";
@@ -133,7 +134,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   if (!stored || JSON.stringify(stored) !== JSON.stringify(identity)) await store.putMeta("identity", identity);
 
   const stream = (config.stream ?? defaultStream(operator)).toLowerCase();
-  const streamOperator = (await chain.anchor.getFunction("operatorOf")(stream)) as string;
+  const streamOperator = await readOperatorOf(chain.provider, anchor, stream);
   if (!/^0x0{40}$/.test(streamOperator) && streamOperator.toLowerCase() !== operator.toLowerCase()) {
     await store.close();
     throw new Error(`stream ${stream} belongs to ${streamOperator}, not to the operator ${operator}`);
@@ -193,6 +194,15 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     terms,
     chain,
     sender,
+    relay: new AgreementRelay({
+      chain,
+      sender,
+      refreshTerms: (id) => terms.refresh(id),
+      onRpcError: (message) => {
+        metrics.rpcErrors.inc();
+        log.warn({ err: message }, "agreement relay failed");
+      },
+    }),
     anchorer,
     batcher,
     metrics,

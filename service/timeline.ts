@@ -6,7 +6,7 @@ import {
   type AgreementVersion,
   type Evaluation,
   type TimelineEvent,
-} from "../verifier";
+} from "@repayproof/verifier";
 import type { AppDeps } from "./deps";
 import { assertCanRead } from "./auth";
 import { ApiError, isApiError } from "./errors";

@@ -1,18 +1,17 @@
 import fs from "node:fs";
 import { task, types } from "hardhat/config";
-import { formatResultLine } from "../verifier/cliFormat";
-import { verifyReceiptBundle } from "../verifier/verify";
-import { malformedResult } from "../verifier/verifyOffline";
 
 /**
  * `npx hardhat repayproof:verify --bundle <file> --network <name>`: the verifier library over the selected
  * network's provider (any network in hardhat.config.ts). Exit code as the CLI: 0 valid, 1 invalid, 2 error.
+ * The verifier is loaded when the task runs: hardhat.config.ts loads this file before anything is built.
  */
 task("repayproof:verify", "Verifies a RepayProof receipt proof bundle against the selected network")
   .addParam("bundle", "path of the bundle JSON file")
   .addOptionalParam("confirmations", "blocks the anchor needs, counting its own", 1, types.int)
   .addFlag("json", "print the result as JSON")
   .setAction(async (args: { bundle: string; confirmations: number; json: boolean }, hre) => {
+    const { formatResultLine, malformedResult, verifyReceiptBundle } = await import("@repayproof/verifier");
     let text: string;
     try {
       text = fs.readFileSync(args.bundle, "utf8");

@@ -11,8 +11,8 @@ import {
   type ContractTransactionResponse,
   type Signer,
 } from "ethers";
-import { AGREEMENT_TYPES, registryDomain } from "../../verifier/eip712";
-import { receiptToJson } from "../../verifier/receipt";
+import { AGREEMENT_TYPES, registryDomain, receiptToJson } from "@repayproof/verifier";
+import { projectRoot } from "../../service/config";
 import { deployContracts } from "../lib/deployContracts";
 import { figure, ratioRuns } from "./measure";
 import { log, type BenchOptions } from "./options";
@@ -50,6 +50,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 export async function gasSuite(opts: BenchOptions): Promise<Row[]> {
   // Loaded here, not at the top: the Hardhat runtime takes seconds to start and only this suite needs it.
   const hre = (await import("hardhat")).default;
+  await import("@nomicfoundation/hardhat-ethers"); // hre.ethers's types; hardhat.config.ts loads the plugin itself
   await hre.run("compile", { quiet: true });
   const signers = (await hre.ethers.getSigners()) as unknown as Signer[];
   const [admin, platform, funder, collector, channel] = signers as [Signer, Signer, Signer, Signer, Signer];
@@ -57,12 +58,12 @@ export async function gasSuite(opts: BenchOptions): Promise<Row[]> {
   const chainId = deployment.chainId;
   const registryArt = JSON.parse(
     fs.readFileSync(
-      path.resolve(__dirname, "../../artifacts/contracts/AgreementRegistry.sol/AgreementRegistry.json"),
+      path.join(projectRoot(), "artifacts/contracts/AgreementRegistry.sol/AgreementRegistry.json"),
       "utf8",
     ),
   ) as Artifact;
   const anchorArt = JSON.parse(
-    fs.readFileSync(path.resolve(__dirname, "../../artifacts/contracts/ReceiptAnchor.sol/ReceiptAnchor.json"), "utf8"),
+    fs.readFileSync(path.join(projectRoot(), "artifacts/contracts/ReceiptAnchor.sol/ReceiptAnchor.json"), "utf8"),
   ) as Artifact;
   const registry = new Contract(deployment.registry, registryArt.abi as never, admin);
   const anchor = new Contract(deployment.anchor, anchorArt.abi as never, admin);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { projectRoot } from "../../service/config";
 import { benchmarksDoc } from "./benchmarksDoc";
 import { gasSuite } from "./gasSuite";
 import { keccakSuite } from "./keccakSuite";
@@ -28,7 +29,7 @@ function parseArgs(argv: readonly string[]): {
   let only = new Set<Suite>(SUITES);
   let out = quick
     ? path.join(os.tmpdir(), `repayproof-benchmarks-quick-${process.pid}.md`)
-    : path.resolve(__dirname, "..", "..", "docs", "benchmarks.md");
+    : path.join(projectRoot(), "docs", "benchmarks.md");
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") {

@@ -1,7 +1,12 @@
 import { keccak256 as ethersKeccak } from "ethers";
 import { keccak256 as sha3 } from "js-sha3";
-import { keccak256, keccakImplementation, keccakReady } from "../../verifier/keccak";
-import { keccakBuffer, keccakBufferImplementation } from "../../verifier/keccakBuffer";
+import {
+  keccak256,
+  keccakImplementation,
+  keccakReady,
+  keccakBuffer,
+  keccakBufferImplementation,
+} from "@repayproof/verifier";
 import { figure, median, rate, ratioRuns, type Figure } from "./measure";
 import { log, type BenchOptions } from "./options";
 import type { Row } from "./report";

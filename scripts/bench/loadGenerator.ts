@@ -1,7 +1,5 @@
 import { Wallet } from "ethers";
-import { AGREEMENT_TYPES, registryDomain } from "../../verifier/eip712";
-import { ZERO_ADDRESS } from "../../verifier";
-import { receiptToJson } from "../../verifier/receipt";
+import { AGREEMENT_TYPES, registryDomain, ZERO_ADDRESS, receiptToJson } from "@repayproof/verifier";
 import type { Deployment } from "../lib/deployContracts";
 import { bytes32, randomKeys, signReceipts } from "./signedReceipts";
 

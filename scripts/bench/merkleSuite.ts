@@ -1,5 +1,5 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { buildTree } from "../../verifier/merkle";
+import { buildTree } from "@repayproof/verifier";
 import { randomDigests, sizeLabel } from "./digests";
 import { figure, median, ratioRuns, secondsSync, settle } from "./measure";
 import type { KeccakResult } from "./keccakSuite";

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
+import { projectRoot } from "../../service/config";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = projectRoot();
 
 /** A free loopback port (the OS picks it; released just before use). */
 export function freePort(): Promise<number> {
@@ -70,11 +71,11 @@ export async function startHardhatNode(): Promise<Child> {
 
 /** `scripts/service.ts` (what `npm run service` runs) with `env`, once it prints its URL. */
 export function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "scripts/service.ts"],
-    { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, [path.join(ROOT, "dist", "scripts", "service.js")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { computeAddress, hexlify } from "ethers";
-import type { ReceiptBundleJson } from "../../verifier/bundle";
-import { domainSeparator, receiptDomain } from "../../verifier/eip712";
-import { buildTree } from "../../verifier/merkle";
-import { receiptDigest, receiptToJson, type Receipt } from "../../verifier/receipt";
-import { signDigest } from "../../verifier/signature";
+import {
+  type ReceiptBundleJson,
+  domainSeparator,
+  receiptDomain,
+  buildTree,
+  receiptDigest,
+  receiptToJson,
+  type Receipt,
+  signDigest,
+} from "@repayproof/verifier";
 
 /** A signed receipt with everything a verifier gets: JSON form, digest, signature. */
 export interface SignedReceipt {

@@ -1,9 +1,13 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { TypedDataEncoder, recoverAddress as ethersRecover, type TypedDataDomain } from "ethers";
-import { RECEIPT_TYPES, receiptDomain } from "../../verifier/eip712";
-import { keccakReady } from "../../verifier/keccak";
-import { buildTree, verifyProof } from "../../verifier/merkle";
-import { verifyBundleOffline } from "../../verifier/verifyOffline";
+import {
+  RECEIPT_TYPES,
+  receiptDomain,
+  keccakReady,
+  buildTree,
+  verifyProof,
+  verifyBundleOffline,
+} from "@repayproof/verifier";
 import { randomDigests } from "./digests";
 import { figure, rate, ratioRuns } from "./measure";
 import { log, type BenchOptions } from "./options";

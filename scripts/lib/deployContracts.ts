@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ContractFactory, type Signer } from "ethers";
+import { projectRoot } from "../../service/config";
 
 /** What a deployment leaves behind: `deployments/<chainId>.json` (DESIGN.md, "Running"). */
 export interface Deployment {
@@ -16,7 +17,7 @@ interface Artifact {
   bytecode: string;
 }
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = projectRoot();
 
 /** Reads a compiled artifact (run `hardhat compile` first; `npm test` and `npm start` do). */
 export function readArtifact(name: "AgreementRegistry" | "ReceiptAnchor"): Artifact {

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
+import { readAnchorOf, readNextSeq } from "@repayproof/verifier";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store/Store";
 import type { BatchRecord, SentTx } from "../store/records";
+import { ANCHOR_ABI } from "./abi";
 import type { Chain } from "./Chain";
 import type { TxSender } from "./TxSender";
 
@@ -129,21 +131,8 @@ export class Anchorer {
   }
 
   private async anchorOf(root: string): Promise<AnchorInfo | undefined> {
-    const [stream, seq, count, timestamp, blockNumber] = (await this.chain.anchor.getFunction("anchorOf")(root)) as [
-      string,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-    ];
-    if (timestamp === 0n) return undefined;
-    return {
-      stream,
-      seq: Number(seq),
-      count: Number(count),
-      timestamp: Number(timestamp),
-      blockNumber: Number(blockNumber),
-    };
+    const a = await readAnchorOf(this.chain.provider, this.chain.anchor, root);
+    return a.timestamp === 0 ? undefined : a;
   }
 
   private async save(b: BatchRecord): Promise<void> {
@@ -154,7 +143,7 @@ export class Anchorer {
     const anchored = await this.anchorOf(b.root);
     if (anchored) return this.markAnchored(b, anchored);
     if (b.state === "SUBMITTED") return this.followUp(b);
-    const next = Number(await this.chain.anchor.getFunction("nextSeq")(this.stream));
+    const next = await readNextSeq(this.chain.provider, this.chain.anchor, this.stream);
     if (next !== b.seq) {
       this.halted = `stream ${this.stream}: batch ${b.seq} (root ${b.root}) is not anchored but the stream's next sequence number is ${next}`;
       this.log.fatal({ seq: b.seq, root: b.root, nextSeq: next }, "INVARIANT VIOLATION: " + this.halted);
@@ -165,8 +154,8 @@ export class Anchorer {
   }
 
   private async submit(b: BatchRecord, replaces?: SentTx): Promise<void> {
-    const data = this.chain.anchor.interface.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count]);
-    const to = await this.chain.anchor.getAddress();
+    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count]);
+    const to = this.chain.anchor;
     // Static call first: a revert here is decoded and logged instead of costing gas.
     // Against the latest block: a replacement's predecessor may already be applied in the pending state.
     await this.chain.provider.call({ to, data, from: this.chain.wallet.address, blockTag: "latest" });
@@ -252,10 +241,10 @@ export class Anchorer {
       const r = await this.chain.provider.getTransactionReceipt(tx.hash);
       if (r && r.status === 1 && r.blockNumber === a.blockNumber) return tx.hash;
     }
-    const ev = this.chain.anchor.interface.getEvent("BatchAnchored");
+    const ev = ANCHOR_ABI.getEvent("BatchAnchored");
     if (!ev) return undefined;
     const logs = await this.chain.provider.getLogs({
-      address: await this.chain.anchor.getAddress(),
+      address: this.chain.anchor,
       topics: [ev.topicHash, this.stream],
       fromBlock: a.blockNumber,
       toBlock: a.blockNumber,

@@ -1,23 +1,24 @@
-import { Contract, FetchRequest, JsonRpcProvider, Network, Wallet, type InterfaceAbi } from "ethers";
-import { readArtifact } from "../../scripts/lib/deployContracts";
+import { FetchRequest, JsonRpcProvider, Network, Wallet } from "ethers";
 
 /** How long one JSON-RPC call may take before we treat the chain as unavailable. */
 const RPC_TIMEOUT_MS = 10_000;
 
-/** The chain as the service sees it: a provider bound to one chain id, the operator wallet, both contracts. */
+/**
+ * The chain as the service sees it: a provider bound to one chain id, the operator wallet and the two
+ * contracts' addresses. Reads go through the verifier's chain reader; writes are encoded with ./abi.
+ */
 export interface Chain {
   provider: JsonRpcProvider;
   wallet: Wallet;
-  registry: Contract;
-  anchor: Contract;
   chainId: number;
+  registry: string;
+  anchor: string;
 }
 
 /** A provider that never retries forever: static network, bounded timeouts, no request batching. */
-export function makeProvider(rpcUrl: string, chainId?: number): JsonRpcProvider {
+export function makeProvider(rpcUrl: string, chainId: number): JsonRpcProvider {
   const req = new FetchRequest(rpcUrl);
   req.timeout = RPC_TIMEOUT_MS;
-  if (chainId === undefined) return new JsonRpcProvider(req, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   return new JsonRpcProvider(req, Network.from(chainId), { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
 }
 
@@ -41,19 +42,5 @@ export function connectChain(
   anchor: string,
 ): Chain {
   const provider = makeProvider(rpcUrl, chainId);
-  const wallet = new Wallet(operatorKey, provider);
-  return {
-    provider,
-    wallet,
-    chainId,
-    registry: new Contract(registry, readArtifact("AgreementRegistry").abi as InterfaceAbi, wallet),
-    anchor: new Contract(anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, wallet),
-  };
-}
-
-/** Whether `e` looks like the chain being unreachable or failing (as opposed to a contract revert). */
-export function isRpcFailure(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  if (code === "CALL_EXCEPTION") return false;
-  return true;
+  return { provider, wallet: new Wallet(operatorKey, provider), chainId, registry, anchor };
 }

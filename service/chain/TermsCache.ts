@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
-import type { AgreementVersion, Terms } from "../../verifier";
+import { readAgreementVersions, type AgreementVersion } from "@repayproof/verifier";
 import { ApiError } from "../errors";
 import type { Store } from "../store/Store";
+import { REGISTRY_ABI } from "./abi";
 import type { Chain } from "./Chain";
 
 const MAX_CACHED = 10_000;
@@ -64,19 +65,7 @@ export class TermsCache {
   /** Reads every version of `id` from the registry. */
   async fetch(id: string): Promise<AgreementVersion[] | undefined> {
     try {
-      const latest = Number(await this.chain.registry.getFunction("latestVersion")(id));
-      if (latest === 0) return undefined;
-      const versions: AgreementVersion[] = [];
-      for (let v = 1; v <= latest; v++) {
-        const [t, effectiveAt, blockNumber] = await this.chain.registry.getFunction("termsOf")(id, v);
-        versions.push({
-          version: v,
-          effectiveAt: Number(effectiveAt),
-          blockNumber: Number(blockNumber),
-          terms: toTerms(t),
-        });
-      }
-      return versions;
+      return await readAgreementVersions(this.chain.provider, this.chain.registry, id);
     } catch {
       this.onRpcError();
       throw new ApiError("CHAIN_UNAVAILABLE", "the agreement registry cannot be read now; retry later", {
@@ -118,10 +107,10 @@ export class TermsCache {
     while (this.lastBlock < head) {
       const from = this.lastBlock + 1;
       const to = Math.min(head, from + MAX_LOG_RANGE - 1);
-      const amended = this.chain.registry.interface.getEvent("AgreementAmended");
+      const amended = REGISTRY_ABI.getEvent("AgreementAmended");
       if (!amended) throw new Error("the registry ABI has no AgreementAmended event");
       const logs = await provider.getLogs({
-        address: await this.chain.registry.getAddress(),
+        address: this.chain.registry,
         topics: [amended.topicHash],
         fromBlock: from,
         toBlock: to,
@@ -137,33 +126,4 @@ export class TermsCache {
       await this.store.putMeta("termsBlock", to);
     }
   }
-}
-
-/** An ethers Result of the Terms struct → plain {@link Terms}. */
-export function toTerms(t: {
-  platform: string;
-  funder: string;
-  collector: string;
-  guarantor: string;
-  channels: Iterable<string>;
-  graceSecs: bigint;
-  settleSecs: bigint;
-  forwardSecs: bigint;
-  confirmSecs: bigint;
-  reportSecs: bigint;
-  disclosureHash: string;
-}): Terms {
-  return {
-    platform: t.platform,
-    funder: t.funder,
-    collector: t.collector,
-    guarantor: t.guarantor,
-    channels: [...t.channels],
-    graceSecs: Number(t.graceSecs),
-    settleSecs: Number(t.settleSecs),
-    forwardSecs: Number(t.forwardSecs),
-    confirmSecs: Number(t.confirmSecs),
-    reportSecs: Number(t.reportSecs),
-    disclosureHash: t.disclosureHash,
-  };
 }

@@ -1,8 +1,23 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Logger } from "pino";
+import { toHex } from "@repayproof/verifier/core";
+import { projectRoot } from "../config";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
-import { toHex } from "../../verifier/hex";
-import { workerScript } from "./workerScript";
+
+/**
+ * The compiled script a worker thread runs: beside this file in a build (dist/service/ingest/). Loaded from
+ * the TypeScript sources (tests under ts-node, after `npm test` built), it is the build's copy: workers
+ * always run the compiled JavaScript that production runs, never TypeScript.
+ */
+export function workerScript(): string {
+  const beside = path.join(__dirname, "ingestWorker.js");
+  if (fs.existsSync(beside)) return beside;
+  const built = path.join(projectRoot(), "dist", "service", "ingest", "ingestWorker.js");
+  if (fs.existsSync(built)) return built;
+  throw new Error(`no compiled ingest worker at ${built}: run npm run build`);
+}
 
 /**
  * The parent's Node flags without its preloads: a worker inherits `-r ts-node/register` otherwise, and

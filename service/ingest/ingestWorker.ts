@@ -1,6 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { fromHex } from "../../verifier/hex";
-import { keccakReady } from "../../verifier/keccak";
+import { fromHex, keccakReady } from "@repayproof/verifier/core";
 import { preprocess, type PreprocessContext } from "./preprocess";
 
 /** Messages from the pool: a body to preprocess, judged at `nowS`. */

@@ -1,10 +1,16 @@
-// Per-file imports (not the verifier index): this module runs in worker threads, which should load only
-// what parsing, hashing and recovery need.
-import { ackDigest, type Ack } from "../../verifier/ack";
-import { isInvalidArgument } from "../../verifier/errors";
-import { fromHex } from "../../verifier/hex";
-import { parseReceipt, receiptDigest, receiptToJson } from "../../verifier/receipt";
-import { recoverAddress, signDigest } from "../../verifier/signature";
+// The verifier's core entry (no ethers, no chain reader): this module runs in worker threads, which should
+// load only what parsing, hashing and recovery need.
+import {
+  ackDigest,
+  type Ack,
+  isInvalidArgument,
+  fromHex,
+  parseReceipt,
+  receiptDigest,
+  receiptToJson,
+  recoverAddress,
+  signDigest,
+} from "@repayproof/verifier/core";
 import type { ErrorCode } from "../errors";
 
 /** Most items one `POST /v1/receipts` may carry (DESIGN.md). */

@@ -1,34 +1,20 @@
 import express, { Router } from "express";
-import { isAddress, isBytes32, type Terms } from "../../verifier";
+import { isAddress, isBytes32, type Terms } from "@repayproof/verifier";
 import { assertCanRead, authenticate } from "../auth";
 import type { AppDeps } from "../deps";
-import { ApiError, type ErrorCode } from "../errors";
+import type { AgreementRequest } from "../chain/AgreementRelay";
+import { ApiError } from "../errors";
 
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
 const UINT32_FIELDS = ["graceSecs", "settleSecs", "forwardSecs", "confirmSecs", "reportSecs"] as const;
 const TERMS_FIELDS = ["platform", "funder", "collector", "guarantor", "channels", ...UINT32_FIELDS, "disclosureHash"];
-const RELAY_TIMEOUT_MS = 60_000;
-
-/** The registry's custom errors → our codes; anything else it refuses is INVALID_BODY. */
-const REVERT_CODES: Record<string, ErrorCode> = {
-  AgreementRegistryInvalidSignature: "BAD_SIGNATURE",
-  AgreementRegistryAgreementExists: "AGREEMENT_EXISTS",
-  AgreementRegistryUnknownAgreement: "UNKNOWN_AGREEMENT",
-};
-
-interface AgreementBody {
-  agreementId: string;
-  version: number;
-  terms: Terms;
-  signatures: { platform: string; funder: string; collector: string; guarantor: string };
-}
 
 function bad(message: string, field?: string): never {
   throw new ApiError("INVALID_BODY", message, field ? { field } : undefined);
 }
 
 /** Validates a `POST /v1/agreements` body at the edge. */
-export function parseAgreementBody(body: unknown): AgreementBody {
+export function parseAgreementRequest(body: unknown): AgreementRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) bad("expected a JSON object");
   const o = body as Record<string, unknown>;
   for (const k of Object.keys(o))
@@ -81,42 +67,9 @@ export function parseAgreementBody(body: unknown): AgreementBody {
 export function agreementRoutes(deps: AppDeps): Router {
   const r = Router();
   r.post("/v1/agreements", express.json({ limit: "2mb" }), async (req, res) => {
-    const a = parseAgreementBody(req.body);
-    const { registry, provider } = deps.chain;
-    const terms = [
-      a.terms.platform,
-      a.terms.funder,
-      a.terms.collector,
-      a.terms.guarantor,
-      a.terms.channels,
-      a.terms.graceSecs,
-      a.terms.settleSecs,
-      a.terms.forwardSecs,
-      a.terms.confirmSecs,
-      a.terms.reportSecs,
-      a.terms.disclosureHash,
-    ];
-    const sigs = [a.signatures.platform, a.signatures.funder, a.signatures.collector, a.signatures.guarantor];
-    const args = a.version === 1 ? [a.agreementId, terms, sigs] : [a.agreementId, a.version, terms, sigs];
-    const fn = registry.getFunction(a.version === 1 ? "register" : "amend");
-    // Static call first: a refused agreement costs no gas and changes nothing.
-    try {
-      await fn.staticCall(...args, { from: deps.chain.wallet.address });
-    } catch (e) {
-      throw revertToApiError(e, deps);
-    }
-    let hash: string;
-    try {
-      const data = registry.interface.encodeFunctionData(fn.fragment, args);
-      const sent = await deps.sender.send({ to: await registry.getAddress(), data }, async () => undefined);
-      hash = sent.hash;
-      const receipt = await provider.waitForTransaction(hash, 1, RELAY_TIMEOUT_MS);
-      if (!receipt || receipt.status !== 1) throw new Error(`transaction ${hash} failed`);
-    } catch (e) {
-      throw revertToApiError(e, deps);
-    }
-    await deps.terms.refresh(a.agreementId).catch(() => undefined);
-    res.status(201).json({ agreementId: a.agreementId, version: a.version, txHash: hash });
+    const a = parseAgreementRequest(req.body);
+    const { txHash } = await deps.relay.relay(a);
+    res.status(201).json({ agreementId: a.agreementId, version: a.version, txHash });
   });
 
   r.get("/v1/agreements/:id", async (req, res) => {
@@ -129,19 +82,4 @@ export function agreementRoutes(deps: AppDeps): Router {
     res.json({ agreementId: id, versions });
   });
   return r;
-}
-
-function revertToApiError(e: unknown, deps: AppDeps): ApiError {
-  if (e instanceof ApiError) return e;
-  const revert = (e as { revert?: { name?: string; args?: unknown[] } }).revert;
-  if (revert?.name) {
-    const code = REVERT_CODES[revert.name] ?? "INVALID_BODY";
-    return new ApiError(code, `the registry refused the agreement: ${revert.name}`, { revert: revert.name });
-  }
-  if ((e as { code?: string }).code === "CALL_EXCEPTION") {
-    return new ApiError("INVALID_BODY", "the registry refused the agreement");
-  }
-  deps.metrics.rpcErrors.inc();
-  deps.log.warn({ err: (e as Error).message }, "agreement relay failed");
-  return new ApiError("CHAIN_UNAVAILABLE", "the chain cannot be reached now; retry later");
 }

@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { evaluateTimeline, type AgreementVersion } from "../../verifier";
+import { evaluateTimeline, type AgreementVersion } from "@repayproof/verifier";
 import { agreementReceipts, checkQuery, readableAgreement, readableAgreements } from "../agreementScope";
 import { authenticate } from "../auth";
 import type { AppDeps } from "../deps";

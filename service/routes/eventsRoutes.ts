@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { isBytes32, partiesOf } from "../../verifier";
+import { isBytes32, partiesOf } from "@repayproof/verifier";
 import { assertCanRead, authenticate } from "../auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";

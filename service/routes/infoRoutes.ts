@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { RECEIPT_TYPES, receiptDomain } from "../../verifier";
+import { RECEIPT_TYPES, receiptDomain } from "@repayproof/verifier";
 import type { AppDeps } from "../deps";
 
 /** Public routes: `/v1/info` (fixed format), `/healthz`, `/metrics`. */

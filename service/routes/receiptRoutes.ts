@@ -1,5 +1,5 @@
 import express, { Router, type Request } from "express";
-import { isBytes32 } from "../../verifier";
+import { isBytes32 } from "@repayproof/verifier";
 import { statusOf } from "../admission";
 import { assertCanRead, authenticate } from "../auth";
 import type { AppDeps } from "../deps";

@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { isBytes32 } from "../../verifier";
+import { isBytes32 } from "@repayproof/verifier";
 import { authenticate } from "../auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";

@@ -1,6 +1,6 @@
 import type { AbstractSublevel } from "abstract-level";
 import { Level } from "level";
-import type { AgreementVersion } from "../../verifier";
+import type { AgreementVersion } from "@repayproof/verifier";
 import type { BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "./records";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,4 @@
-import type { ReceiptJson } from "../../verifier";
+import type { ReceiptJson } from "@repayproof/verifier";
 
 /** A stored receipt: the canonical receipt, its signature, and the Ack we sent for it. */
 export interface StoredReceipt {

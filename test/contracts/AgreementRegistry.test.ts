@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { AGREEMENT_TYPES, registryDomain, ZERO_ADDRESS } from "../../verifier";
+import { AGREEMENT_TYPES, registryDomain, ZERO_ADDRESS } from "@repayproof/verifier";
 import {
   AGREEMENT_ID,
   ROLE,

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import fc from "fast-check";
-import { buildTree } from "../../verifier";
+import { buildTree } from "@repayproof/verifier";
 import type { MerkleProofHarness } from "../../typechain-types";
 
 /**

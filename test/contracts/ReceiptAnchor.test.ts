@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { buildTree, domainSeparator, parseReceipt, receiptDigest, receiptDomain, RECEIPT_TYPES } from "../../verifier";
+import {
+  buildTree,
+  domainSeparator,
+  parseReceipt,
+  receiptDigest,
+  receiptDomain,
+  RECEIPT_TYPES,
+} from "@repayproof/verifier";
 import {
   AGREEMENT_ID,
   KIND,

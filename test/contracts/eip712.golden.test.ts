@@ -14,7 +14,7 @@ import {
   recoverAddress,
   registryDomain,
   toHex,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import receiptVectors from "../fixtures/eip712-receipt.json";
 import agreementVectors from "../fixtures/eip712-agreement.json";
 import { deployFixture } from "./helpers";

@@ -1,6 +1,6 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { AGREEMENT_TYPES, RECEIPT_TYPES, receiptDomain, registryDomain, ZERO_ADDRESS } from "../../verifier";
+import { AGREEMENT_TYPES, RECEIPT_TYPES, receiptDomain, registryDomain, ZERO_ADDRESS } from "@repayproof/verifier";
 import type { AgreementRegistry, ReceiptAnchor } from "../../typechain-types";
 import type { IAgreementRegistry } from "../../typechain-types/contracts/AgreementRegistry";
 import type { IReceiptAnchor } from "../../typechain-types/contracts/ReceiptAnchor";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { isAuthorizedUnder, ZERO_ADDRESS, type Terms as VerifierTerms } from "../../verifier";
+import { isAuthorizedUnder, ZERO_ADDRESS, type Terms as VerifierTerms } from "@repayproof/verifier";
 import {
   AGREEMENT_ID,
   KIND,

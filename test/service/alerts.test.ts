@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import request from "supertest";
-import { KIND } from "../../verifier";
+import { KIND } from "@repayproof/verifier";
 import { createApp } from "../../service/app";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";

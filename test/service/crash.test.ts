@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Deployment } from "../../scripts/lib/deployContracts";
-import { KIND } from "../../verifier";
+import { KIND } from "@repayproof/verifier";
 import { freePort, startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
 import { serviceEnv, tempDir } from "./helpers/inProcess";
 import {

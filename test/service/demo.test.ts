@@ -44,7 +44,7 @@ describe("npm run demo", function () {
 
   it("behavior: the quick run's summary matches the delays it injected, and its timeline verifies with the CLI", async function () {
     const env = { ...process.env, DEMO_URL: svc.url, DEMO_QUICK: "1", DEMO_OUT_DIR: out.dir };
-    const demo = await run(["-r", "ts-node/register/transpile-only", "scripts/demo.ts"], env);
+    const demo = await run(["dist/scripts/demo.js"], env);
     expect(demo.code, demo.out).to.equal(0);
     expect(demo.out).to.include("DEMO OK");
 
@@ -78,7 +78,10 @@ describe("npm run demo", function () {
     expect(m, demo.out).to.not.equal(null);
     const [, file, rpc] = m as RegExpExecArray;
     expect(path.dirname(file as string)).to.equal(out.dir);
-    const verify = await run(["bin/repayproof.js", "verify-timeline", file as string, "--rpc", rpc as string], env);
+    const verify = await run(
+      ["verifier/bin/repayproof.js", "verify-timeline", file as string, "--rpc", rpc as string],
+      env,
+    );
     expect(verify.code, verify.out).to.equal(0);
   });
 });

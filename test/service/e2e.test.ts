@@ -10,7 +10,7 @@ import {
   receiptDomain,
   recoverAddress,
   verifyProof,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
 import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
 import { serviceEnv, tempDir } from "./helpers/inProcess";

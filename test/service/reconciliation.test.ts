@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import request from "supertest";
-import { KIND, receiptToJson, type Receipt } from "../../verifier";
+import { KIND, receiptToJson, type Receipt } from "@repayproof/verifier";
 import { createApp } from "../../service/app";
 import { reconcile } from "../../service/reconcile";
 import type { Deployment } from "../../scripts/lib/deployContracts";

@@ -7,7 +7,7 @@ import { HARDHAT_KEY_0 } from "../../service/config";
 import { createMetrics } from "../../service/metrics";
 import { defaultStream } from "../../service/server";
 import { Store } from "../../service/store/Store";
-import { KIND } from "../../verifier";
+import { KIND } from "@repayproof/verifier";
 import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
 import { serviceEnv, startInProcess, tempDir, testConfig } from "./helpers/inProcess";
 import {

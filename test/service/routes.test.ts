@@ -5,7 +5,7 @@ import { Contract, JsonRpcProvider, Wallet, id, type InterfaceAbi } from "ethers
 import { readArtifact } from "../../scripts/lib/deployContracts";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { waitFor } from "./helpers/audit";
-import { KIND } from "../../verifier";
+import { KIND } from "@repayproof/verifier";
 import { Admission } from "../../service/admission";
 import { createApp } from "../../service/app";
 import { GroupCommitter } from "../../service/store/GroupCommitter";

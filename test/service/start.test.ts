@@ -16,7 +16,7 @@ interface Started {
 
 /** Runs `scripts/start.ts` (what `npm start` runs) and waits for its banner. */
 async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["dist/scripts/start.js"], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
 import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
 import type { RunningService } from "../../service/server";
-import { KIND } from "../../verifier";
+import { KIND } from "@repayproof/verifier";
 import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
 import { startInProcess, tempDir, testConfig } from "./helpers/inProcess";
 import { agreementBody, deployOn, makeParties, makeReceipt, randomId, signReceipt } from "./helpers/parties";

@@ -2,8 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { KIND, type Terms } from "../../verifier";
-import { main, type Io } from "../../verifier/cli";
+import { KIND, runCli, type CliIo, type Terms } from "@repayproof/verifier";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { waitFor } from "./helpers/audit";
 import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
@@ -29,7 +28,9 @@ const ROOT = path.join(__dirname, "..", "..");
 /** Runs the CLI as `npx repayproof` does (a child process) and collects its output. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "repayproof.js"), ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [path.join(ROOT, "verifier", "bin", "repayproof.js"), ...args], {
+      cwd: ROOT,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -42,8 +43,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 /** Runs the CLI in this process (same code path, no ts-node start-up) and collects its output. */
 async function cliInProcess(args: string[]): Promise<{ code: number; out: string }> {
   let out = "";
-  const io: Io = { out: (l) => (out += l + "\n"), err: (l) => (out += l + "\n") };
-  return { code: await main(args, io), out };
+  const io: CliIo = { out: (l) => (out += l + "\n"), err: (l) => (out += l + "\n") };
+  return { code: await runCli(args, io), out };
 }
 
 describe("timeline end to end: a late forward, served and re-verified from the chain alone", function () {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { JsonRpcProvider, type Wallet } from "ethers";
 import request from "supertest";
-import { KIND, verifyTimelineBundle, type Terms } from "../../verifier";
+import { KIND, verifyTimelineBundle, type Terms } from "@repayproof/verifier";
 import { createApp } from "../../service/app";
 import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import request from "supertest";
-import { KIND, parseBundle, parseTimelineBundle, verifyTimelineBundle } from "../../verifier";
+import { KIND, parseBundle, parseTimelineBundle, verifyTimelineBundle } from "@repayproof/verifier";
 import { createApp } from "../../service/app";
 import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";

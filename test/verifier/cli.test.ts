@@ -10,7 +10,7 @@ import { freePort, startHardhatNode, type RunningNode } from "./hardhatNode";
 import { TAMPERS } from "./tamperTable";
 
 const ROOT = path.join(__dirname, "..", "..");
-const BIN = path.join(ROOT, "bin", "repayproof.js");
+const BIN = path.join(ROOT, "verifier", "bin", "repayproof.js");
 
 interface Run {
   code: number | null;

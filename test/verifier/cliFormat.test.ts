@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { formatAmount, formatProgress, formatResultLine, formatTime } from "../../verifier/cliFormat";
-import { malformedResult } from "../../verifier/verifyOffline";
+import { formatAmount, formatProgress, formatResultLine, formatTime, malformedResult } from "@repayproof/verifier";
 
 describe("verifier/cliFormat", function () {
   it("args: amounts in minor units print with their currency's decimals", function () {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { ReceiptBundleJson } from "../../verifier";
+import type { ReceiptBundleJson } from "@repayproof/verifier";
 import { FIXTURE_DIR, type GoldenChain } from "./goldenChain";
 import { TAMPERS } from "./tamperTable";
 

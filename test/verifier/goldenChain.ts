@@ -29,8 +29,8 @@ import {
   type Receipt,
   type ReceiptBundle,
   type ReceiptBundleJson,
-} from "../../verifier";
-import { receiptDomainSeparator } from "../../verifier/verifyOffline";
+  receiptDomainSeparator,
+} from "@repayproof/verifier";
 
 /**
  * A deterministic chain state and the proof bundles it yields: fixed Hardhat accounts, contracts at the

@@ -8,7 +8,7 @@ import {
   verifyBundleOffline,
   verifyProof,
   type ReceiptBundleJson,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import { flipBit } from "./goldenChain";
 import { readGolden } from "./fixtureFiles";
 

@@ -3,7 +3,14 @@ import { randomBytes } from "node:crypto";
 import { keccak256 } from "ethers";
 import fc from "fast-check";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { buildTree, keccakReady, leafHash, processProof, verifyProof, type InvalidArgumentError } from "../../verifier";
+import {
+  buildTree,
+  keccakReady,
+  leafHash,
+  processProof,
+  verifyProof,
+  type InvalidArgumentError,
+} from "@repayproof/verifier";
 
 function randomDigests(n: number): string[] {
   return Array.from({ length: n }, () => "0x" + randomBytes(32).toString("hex"));

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
-import { KIND, verifyReceiptBundle } from "../../verifier";
+import { KIND, verifyReceiptBundle } from "@repayproof/verifier";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { startHardhatNode, type RunningNode } from "./hardhatNode";
 import { serviceEnv, tempDir } from "../service/helpers/inProcess";
@@ -23,7 +23,9 @@ const ROOT = path.join(__dirname, "..", "..");
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "repayproof.js"), ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [path.join(ROOT, "verifier", "bin", "repayproof.js"), ...args], {
+      cwd: ROOT,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));

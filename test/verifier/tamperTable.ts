@@ -6,7 +6,7 @@ import {
   type CheckName,
   type ReceiptBundleJson,
   type VerifyCode,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import { ACCOUNTS, T0, flipBit, signAck, signReceipt } from "./goldenChain";
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { diffEvaluations, evaluateTimeline, parseReceipt, type AgreementVersion } from "../../verifier";
+import { diffEvaluations, evaluateTimeline, parseReceipt, type AgreementVersion } from "@repayproof/verifier";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "timeline", "loan.json");
 

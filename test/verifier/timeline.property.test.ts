@@ -8,7 +8,7 @@ import {
   type Evaluation,
   type KindName,
   type TimelineEvent,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import { CHANNEL_A, CHANNEL_B, COLLECTOR, FUNDER, GUARANTOR, PLATFORM, STRANGER, ev, version } from "./timelineHelpers";
 
 const RUNS = 300;

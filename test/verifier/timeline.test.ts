@@ -7,7 +7,7 @@ import {
   type StageEvaluation,
   type StageName,
   type TimelineEvent,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import {
   CHANNEL_A,
   CHANNEL_B,

@@ -15,7 +15,7 @@ import {
   type ReceiptBundleJson,
   type TimelineEvent,
   type TimelineVerifyResult,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import { ACCOUNTS, STREAM, T0, buildGoldenChain, signAck, signReceipt, type DevProvider } from "./goldenChain";
 import { readGolden } from "./fixtureFiles";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { diffEvaluations, evaluateTimeline } from "../../verifier";
+import { diffEvaluations, evaluateTimeline } from "@repayproof/verifier";
 import { V1, ev, onTime } from "./timelineHelpers";
 
 describe("diffEvaluations", () => {

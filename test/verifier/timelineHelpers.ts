@@ -9,7 +9,7 @@ import {
   type KindName,
   type Terms,
   type TimelineEvent,
-} from "../../verifier";
+} from "@repayproof/verifier";
 
 /** Test parties: fixed, readable addresses (checksummed as the receipts and terms carry them). */
 export const PLATFORM = checksumAddress("0x1000000000000000000000000000000000000001");

@@ -12,7 +12,7 @@ import {
   verifyReceiptBundle,
   type ReceiptBundleJson,
   type VerifyResult,
-} from "../../verifier";
+} from "@repayproof/verifier";
 import { buildGoldenChain, signAck, T0, type DevProvider, type GoldenChain } from "./goldenChain";
 import { GOLDEN_NAMES, readGolden, tamperedFile, writeFixtures } from "./fixtureFiles";
 import { TAMPERS } from "./tamperTable";

@@ -54,7 +54,6 @@ export function serviceEnv(
     DEPLOYMENT_BLOCK: String(d.blockNumber),
     LOG_LEVEL: "warn",
     POLL_MS: "100",
-    TS_NODE_TRANSPILE_ONLY: "1",
     ...extra,
   };
 }

@@ -13,7 +13,7 @@ import {
   type Receipt,
   type ReceiptJson,
   type Terms,
-} from "../../../verifier";
+} from "@repayproof/verifier";
 import { HARDHAT_KEY_0 } from "../../../service/config";
 import { deployContracts, type Deployment } from "../../../scripts/lib/deployContracts";
 

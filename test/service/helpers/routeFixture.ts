@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import request from "supertest";
-import type { Terms } from "../../../verifier";
+import type { Terms } from "@repayproof/verifier";
 import { createApp } from "../../../service/app";
 import type { Config } from "../../../service/config";
 import type { RunningService } from "../../../service/server";

@@ -24,7 +24,7 @@ export function spawnService(
   const child = spawn(
     process.execPath,
     // One process (no launcher in between), so a SIGKILL kills the service itself.
-    [...execArgv, "-r", "ts-node/register/transpile-only", "scripts/service.ts"],
+    [...execArgv, "dist/scripts/service.js"],
     {
       cwd: ROOT,
       env,

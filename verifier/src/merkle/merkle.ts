@@ -1,7 +1,7 @@
-import { InvalidArgumentError, invariant } from "./errors";
-import { fromHex, isBytes32, toHex } from "./hex";
-import { keccak256 } from "./keccak";
-import { keccakBuffer } from "./keccakBuffer";
+import { InvalidArgumentError, invariant } from "../errors";
+import { fromHex, isBytes32, toHex } from "../formats/hex";
+import { keccak256 } from "../crypto/keccak";
+import { keccakBuffer } from "../crypto/keccakBuffer";
 
 /**
  * Merkle trees of receipt digests, identical to OpenZeppelin's `StandardMerkleTree.of(digests.map(d => [d]),

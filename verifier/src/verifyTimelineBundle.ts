@@ -1,5 +1,5 @@
 import { type Provider } from "ethers";
-import { ackDigest } from "./ack";
+import { ackDigest } from "./formats/ack";
 import {
   ChainReadError,
   hasCode,
@@ -8,17 +8,27 @@ import {
   readChainId,
   readIsValidErc1271,
   readOperatorOf,
-} from "./chainReader";
-import { type CheckResult, type CheckStatus } from "./checks";
-import { toHex } from "./hex";
-import { keccakReady } from "./keccak";
-import { receiptDigest } from "./receipt";
-import { sameAddress } from "./signature";
-import { ZERO_ADDRESS, type AgreementVersion } from "./terms";
-import { diffEvaluations, evaluateTimeline, type EvaluationDifference, type Evaluation } from "./timeline";
-import type { TimelineEvent } from "./timelineTypes";
-import { eventReceipt, parseTimelineBundle, type PendingTimelineEvent, type TimelineBundle } from "./timelineBundle";
-import { createVerifierCache, verifyReceiptBundle, type VerifyOptions } from "./verify";
+} from "./chain/chainReader";
+import { type CheckResult, type CheckStatus } from "./checks/types";
+import { toHex } from "./formats/hex";
+import { keccakReady } from "./crypto/keccak";
+import { receiptDigest } from "./formats/receipt";
+import { sameAddress } from "./crypto/signature";
+import { ZERO_ADDRESS, type AgreementVersion } from "./formats/terms";
+import {
+  diffEvaluations,
+  evaluateTimeline,
+  type EvaluationDifference,
+  type Evaluation,
+} from "./timeline/evaluateTimeline";
+import type { TimelineEvent } from "./timeline/types";
+import {
+  eventReceipt,
+  parseTimelineBundle,
+  type PendingTimelineEvent,
+  type TimelineBundle,
+} from "./formats/timelineBundle";
+import { createVerifierCache, verifyReceiptBundle, type VerifyOptions } from "./verifyReceiptBundle";
 import { ecdsaSigner, receiptDomainSeparator } from "./verifyOffline";
 
 /** The checks of a timeline verification, in order (see docs/verifying.md, "verify-timeline"). */

@@ -1,6 +1,6 @@
 import { type Provider } from "ethers";
-import { ackDigest } from "./ack";
-import { type ReceiptBundle } from "./bundle";
+import { ackDigest } from "./formats/ack";
+import { type ReceiptBundle } from "./formats/bundle";
 import {
   ChainReadError,
   hasCode,
@@ -12,11 +12,11 @@ import {
   readIsValidErc1271,
   readOperatorOf,
   type AnchorRecord,
-} from "./chainReader";
-import { CHECKS, verdict, type AnchorInfo, type OperatorBreach, type VerifyResult } from "./checks";
-import { toHex } from "./hex";
-import { keccakReady } from "./keccak";
-import { sameAddress } from "./signature";
+} from "./chain/chainReader";
+import { CHECKS, verdict, type AnchorInfo, type OperatorBreach, type VerifyResult } from "./checks/types";
+import { toHex } from "./formats/hex";
+import { keccakReady } from "./crypto/keccak";
+import { sameAddress } from "./crypto/signature";
 import {
   CheckLog,
   checkDigest,

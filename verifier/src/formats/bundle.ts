@@ -1,5 +1,5 @@
 import { type Ack } from "./ack";
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "../errors";
 import { address, bytes32, fail, MAX_SIGNATURE_BYTES, MAX_UINT32, object, signature, uint } from "./parseFields";
 import { parseReceipt, receiptToJson, type Receipt, type ReceiptJson } from "./receipt";
 

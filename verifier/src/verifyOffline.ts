@@ -1,10 +1,10 @@
-import { parseBundle, type ReceiptBundle } from "./bundle";
-import { CHECKS, DEPENDS_ON, verdict, type CheckName, type CheckResult, type VerifyResult } from "./checks";
-import { domainSeparator, receiptDomain } from "./eip712";
-import { fromHex } from "./hex";
-import { verifyProof } from "./merkle";
-import { receiptDigest } from "./receipt";
-import { recoverAddress, sameAddress } from "./signature";
+import { parseBundle, type ReceiptBundle } from "./formats/bundle";
+import { CHECKS, DEPENDS_ON, verdict, type CheckName, type CheckResult, type VerifyResult } from "./checks/types";
+import { domainSeparator, receiptDomain } from "./formats/eip712";
+import { fromHex } from "./formats/hex";
+import { verifyProof } from "./merkle/merkle";
+import { receiptDigest } from "./formats/receipt";
+import { recoverAddress, sameAddress } from "./crypto/signature";
 
 /**
  * The checks that need no chain: FORMAT, DIGEST, SIGNATURE (ECDSA only) and INCLUSION. Shared by the

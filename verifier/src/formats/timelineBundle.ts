@@ -1,6 +1,6 @@
 import { type Ack } from "./ack";
 import { parseBundle, type ReceiptBundle } from "./bundle";
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "../errors";
 import { address, array, bytes32, fail, MAX_UINT32, object, signature, uint } from "./parseFields";
 import { parseReceipt, type Receipt } from "./receipt";
 import type { AgreementVersion, Terms } from "./terms";

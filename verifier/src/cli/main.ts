@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { parseBundle } from "./bundle";
-import { type VerifyResult } from "./checks";
-import { formatBundle, formatProgress, formatResultLine, formatTimelineResult } from "./cliFormat";
-import { isAddress } from "./hex";
-import { createVerifierCache, verifyReceiptBundle } from "./verify";
-import { verifyTimelineBundle } from "./verifyTimelineBundle";
-import { malformedResult } from "./verifyOffline";
+import { parseBundle } from "../formats/bundle";
+import { type VerifyResult } from "../checks/types";
+import { formatBundle, formatProgress, formatResultLine, formatTimelineResult } from "./format";
+import { isAddress } from "../formats/hex";
+import { createVerifierCache, verifyReceiptBundle } from "../verifyReceiptBundle";
+import { verifyTimelineBundle } from "../verifyTimelineBundle";
+import { malformedResult } from "../verifyOffline";
 
 /**
  * `repayproof verify <file|dir>… --rpc <url> [--confirmations N] [--json] [--anchor A] [--registry R]`,

@@ -1,15 +1,15 @@
-import { InvalidArgumentError } from "./errors";
-import { isBytes32 } from "./hex";
-import { KIND, receiptToJson } from "./receipt";
-import { isAuthorizedUnder, versionInForce } from "./terms";
-import type { AgreementVersion } from "./terms";
-import { evaluateInstallment } from "./timelineInstallment";
-import type { JudgedEvent } from "./timelineInstallment";
-import type { EvaluateTimelineParameters, Evaluation, TimelineEvent, TimelineNote } from "./timelineTypes";
+import { InvalidArgumentError } from "../errors";
+import { isBytes32 } from "../formats/hex";
+import { KIND, receiptToJson } from "../formats/receipt";
+import { isAuthorizedUnder, versionInForce } from "../formats/terms";
+import type { AgreementVersion } from "../formats/terms";
+import { evaluateInstallment } from "./evaluateInstallment";
+import type { JudgedEvent } from "./evaluateInstallment";
+import type { EvaluateTimelineParameters, Evaluation, TimelineEvent, TimelineNote } from "./types";
 
-export * from "./timelineTypes";
-export { diffEvaluations } from "./timelineDiff";
-export type { EvaluationDifference } from "./timelineDiff";
+export * from "./types";
+export { diffEvaluations } from "./diffEvaluations";
+export type { EvaluationDifference } from "./diffEvaluations";
 
 function fail(field: string, message: string): never {
   throw new InvalidArgumentError("INVALID_FIELD", `${field}: ${message}`, field);

@@ -1,7 +1,7 @@
-import { type ReceiptBundle } from "./bundle";
-import { CHECKS, type CheckResult, type VerifyResult } from "./checks";
-import { CHANNEL_NAMES, KIND_NAMES } from "./receipt";
-import { type TimelineVerifyResult } from "./verifyTimelineBundle";
+import { type ReceiptBundle } from "../formats/bundle";
+import { CHECKS, type CheckResult, type VerifyResult } from "../checks/types";
+import { CHANNEL_NAMES, KIND_NAMES } from "../formats/receipt";
+import { type TimelineVerifyResult } from "../verifyTimelineBundle";
 
 /** Output formatting of the CLI (pure string functions, so the CLI stays argument parsing and I/O). */
 

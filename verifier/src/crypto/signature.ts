@@ -1,6 +1,6 @@
 import secp256k1 from "secp256k1";
-import { InvalidArgumentError } from "./errors";
-import { checksumAddress, isAddress, toHex } from "./hex";
+import { InvalidArgumentError } from "../errors";
+import { checksumAddress, isAddress, toHex } from "../formats/hex";
 import { keccak256 } from "./keccak";
 
 // Half the curve order: OpenZeppelin's ECDSA (and so the contracts) refuse s above it (malleable).

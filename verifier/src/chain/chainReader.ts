@@ -1,5 +1,5 @@
 import { Interface, isError, type Provider, type Result } from "ethers";
-import type { AgreementVersion } from "./terms";
+import type { AgreementVersion } from "../formats/terms";
 
 /**
  * The few on-chain reads the verifier makes, over any ethers v6 `Provider` (a JSON-RPC URL, Hardhat's
@@ -9,6 +9,7 @@ const ANCHOR_ABI = new Interface([
   "function registry() view returns (address)",
   "function anchorOf(bytes32 root) view returns (bytes32 stream, uint64 seq, uint32 count, uint64 timestamp, uint64 blockNumber)",
   "function operatorOf(bytes32 stream) view returns (address)",
+  "function nextSeq(bytes32 stream) view returns (uint64)",
 ]);
 const REGISTRY_ABI = new Interface([
   "function isAuthorized(bytes32 agreementId, address attester, uint8 kind, uint64 timestamp) view returns (bool)",
@@ -111,6 +112,11 @@ export async function readAnchorOf(provider: Provider, anchor: string, root: str
 /** `ReceiptAnchor.operatorOf(stream)`: the zero address for an unopened stream. */
 export async function readOperatorOf(provider: Provider, anchor: string, stream: string): Promise<string> {
   return (await call(provider, anchor, ANCHOR_ABI, "operatorOf", [stream]))[0] as string;
+}
+
+/** `ReceiptAnchor.nextSeq(stream)`: the sequence number the stream's next batch must carry. */
+export async function readNextSeq(provider: Provider, anchor: string, stream: string): Promise<number> {
+  return Number((await call(provider, anchor, ANCHOR_ABI, "nextSeq", [stream]))[0] as bigint);
 }
 
 /** `AgreementRegistry.isAuthorized(agreementId, attester, kind, timestamp)`. */

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "../errors";
 import { checksumAddress, fromHex, isAddress, isBytes32, toHex } from "./hex";
-import { keccak256 } from "./keccak";
+import { keccak256 } from "../crypto/keccak";
 import { RECEIPT_TYPE_STRING } from "./eip712";
 
 /** Receipt kinds (DESIGN.md, "Receipts"). */

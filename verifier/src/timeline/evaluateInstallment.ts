@@ -1,10 +1,10 @@
-import { checksumAddress } from "./hex";
-import { KIND } from "./receipt";
-import type { Receipt } from "./receipt";
-import { versionInForce } from "./terms";
-import type { AgreementVersion, Terms } from "./terms";
-import { STAGES } from "./timelineTypes";
-import type { InstallmentEvaluation, InstallmentStatus, StageEvaluation, TimelineNote } from "./timelineTypes";
+import { checksumAddress } from "../formats/hex";
+import { KIND } from "../formats/receipt";
+import type { Receipt } from "../formats/receipt";
+import { versionInForce } from "../formats/terms";
+import type { AgreementVersion, Terms } from "../formats/terms";
+import { STAGES } from "./types";
+import type { InstallmentEvaluation, InstallmentStatus, StageEvaluation, TimelineNote } from "./types";
 
 /** A counted receipt with its judgement time worked out (see `judgeEvent` in timeline.ts). */
 export interface JudgedEvent {

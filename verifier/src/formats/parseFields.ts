@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "../errors";
 import { checksumAddress, isAddress, isBytes32 } from "./hex";
 
 /**

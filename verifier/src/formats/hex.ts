@@ -1,4 +1,4 @@
-import { keccak256 } from "./keccak";
+import { keccak256 } from "../crypto/keccak";
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;

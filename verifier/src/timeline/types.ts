@@ -1,5 +1,5 @@
-import type { Receipt } from "./receipt";
-import type { AgreementVersion } from "./terms";
+import type { Receipt } from "../formats/receipt";
+import type { AgreementVersion } from "../formats/terms";
 
 /** The stages of an installment's repayment, in order (the kind names of receipts 1–5). */
 export const STAGES = ["DUE", "INITIATED", "SETTLED", "FORWARDED", "CONFIRMED"] as const;
