@@ -1,7 +1,7 @@
 import express, { type Express } from "express";
 import type { AppDeps } from "./deps";
 import { errorHandler, notFoundHandler } from "./errors";
-import { rateLimit } from "./rateLimit";
+import { rateLimit } from "./access/rateLimit";
 import { agreementRoutes } from "./routes/agreementRoutes";
 import { alertsRoutes } from "./routes/alertsRoutes";
 import { batchRoutes } from "./routes/batchRoutes";

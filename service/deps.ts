@@ -1,41 +1,36 @@
 import type { Logger } from "pino";
-import type { Admission } from "./admission";
-import type { Batcher } from "./batcher";
+import type { Backlog } from "./batches/Backlog";
+import type { PendingQueue } from "./batches/PendingQueue";
 import type { AgreementRelay } from "./chain/AgreementRelay";
 import type { Anchorer } from "./chain/Anchorer";
-import type { Chain } from "./chain/Chain";
 import type { TermsCache } from "./chain/TermsCache";
-import type { TxSender } from "./chain/TxSender";
 import type { Config } from "./config";
-import type { EventHub } from "./EventHub";
+import type { EventHub } from "./events/EventHub";
+import type { Admission } from "./ingest/Admission";
 import type { WorkerPool } from "./ingest/WorkerPool";
 import type { Metrics } from "./metrics";
+import type { Identity, Reader } from "./read/Reader";
 import type { Store } from "./store/Store";
 
-/** Who we are on chain, fixed at start. */
-export interface Identity {
-  chainId: number;
-  registry: string;
-  anchor: string;
-  stream: string;
-  operator: string;
-  domainSeparator: string;
-}
+export type { Identity };
 
-/** Everything the HTTP app uses; built by startService (or a test). */
+/** Everything the HTTP app uses; built by startService (server.ts) from the pipeline (pipeline.ts). */
 export interface AppDeps {
   config: Config;
   identity: Identity;
   store: Store;
-  admission: Admission;
-  pool: WorkerPool;
   terms: TermsCache;
-  chain: Chain;
-  sender: TxSender;
+  /** What the read routes stand on (store, terms, identity, regulators, shared caches). */
+  reader: Reader;
+  /** The ingest path: workers preprocess, admission decides and commits. */
+  pool: WorkerPool;
+  admission: Admission;
+  /** The pending queue (for the overdue-anchor alerts) and the backlog bound (for /healthz). */
+  queue: PendingQueue;
+  backlog: Backlog;
+  anchorer: Anchorer;
   /** Relays signed agreements to the registry (POST /v1/agreements). */
   relay: AgreementRelay;
-  anchorer: Anchorer;
-  batcher: Batcher;
   metrics: Metrics;
   /** The live event bus behind GET /v1/events. */
   events: EventHub;

@@ -1,26 +1,27 @@
 import fs from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import pino, { type Logger } from "pino";
-import { domainSeparator, fromHex, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
-import { Admission } from "./admission";
+import { domainSeparator, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
 import { createApp } from "./app";
-import { Batcher } from "./batcher";
-import { BreachWatcher } from "./BreachWatcher";
 import { AgreementRelay } from "./chain/AgreementRelay";
-import { Anchorer } from "./chain/Anchorer";
 import { connectChain, fetchChainId } from "./chain/Chain";
 import { TermsCache } from "./chain/TermsCache";
 import { TxSender } from "./chain/TxSender";
 import { HARDHAT_KEY_0, type Config } from "./config";
-import type { AppDeps, Identity } from "./deps";
-import { EventHub, publishAccepted } from "./EventHub";
-import { WorkerPool } from "./ingest/WorkerPool";
+import type { AppDeps } from "./deps";
+import { BreachWatcher } from "./events/BreachWatcher";
+import { EventHub } from "./events/EventHub";
 import { createMetrics } from "./metrics";
-import { GroupCommitter } from "./store/GroupCommitter";
-import { Store } from "./store/Store";
-import type { ChainIdentity } from "./store/records";
+import { createPipeline, type Pipeline } from "./pipeline";
+import { BatchTrees } from "./read/proofBundle";
+import type { Identity, Reader } from "./read/Reader";
+import { StoredAcks } from "./read/storedAcks";
+import { openDataDir } from "./store/openDataDir";
+
+export { StaleDataError } from "./store/openDataDir";
 
 /** How long a stopping service lets requests in flight finish. */
 const CLOSE_GRACE_MS = 5_000;
@@ -31,6 +32,8 @@ export interface RunningService {
   staleMovedTo?: string;
   port: number;
   deps: AppDeps;
+  /** The ingest pipeline's stages (tests seal a batch now with `pipeline.batcher.seal()`). */
+  pipeline: Pipeline;
   close(): Promise<void>;
 }
 
@@ -38,11 +41,6 @@ export interface StartOptions {
   logger?: Logger;
   /** How long to wait for the RPC at start before giving up (ms). */
   rpcWaitMs?: number;
-}
-
-/** A chain identity mismatch: DATA_DIR belongs to another chain or deployment. */
-export class StaleDataError extends Error {
-  override readonly name = "StaleDataError";
 }
 
 /** The default stream of an operator: stable across restarts, distinct per operator. */
@@ -56,19 +54,14 @@ async function waitForChainId(rpcUrl: string, waitMs: number, log: Logger): Prom
     try {
       return await fetchChainId(rpcUrl);
     } catch (e) {
-      if (Date.now() > deadline) {
-        throw new Error(`the chain at ${rpcUrl} is unreachable: ${(e as Error).message}`, { cause: e });
-      }
-      if (attempt === 0) log.warn({ rpcUrl }, "waiting for the chain's JSON-RPC");
+      if (Date.now() > deadline) throw new Error(`the chain is unreachable: ${(e as Error).message}`, { cause: e });
+      if (attempt === 0) log.warn("waiting for the chain's JSON-RPC");
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 }
 
-function resolveAddresses(
-  config: Config,
-  chainId: number,
-): { registry: string; anchor: string; block: number | undefined } {
+function resolveAddresses(config: Config, chainId: number): { registry: string; anchor: string; block?: number } {
   let registry = config.registryAddress;
   let anchor = config.anchorAddress;
   let block = config.deploymentBlock;
@@ -82,7 +75,19 @@ function resolveAddresses(
   if (!registry || !anchor) {
     throw new Error(`no contract addresses: set REGISTRY_ADDRESS and ANCHOR_ADDRESS, or deploy (writes ${file})`);
   }
-  return { registry, anchor, block };
+  return block === undefined ? { registry, anchor } : { registry, anchor, block };
+}
+
+/** Closes `server`: no new connections, requests in flight get CLOSE_GRACE_MS to finish, then the rest is cut. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /**
@@ -105,33 +110,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const identityBlock = block ?? 0;
   const blk = await chain.provider.getBlock(identityBlock);
   if (!blk?.hash) throw new Error(`block ${identityBlock} not found on chain ${chainId}`);
-  const identity: ChainIdentity = {
-    chainId,
-    anchor: anchor.toLowerCase(),
-    registry: registry.toLowerCase(),
-    identityBlock,
-    identityHash: blk.hash,
-  };
-
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  let staleMovedTo: string | undefined;
-  let store = new Store(config.dataDir);
-  await store.open();
-  const stored = await store.getIdentity();
-  if (stored && JSON.stringify(stored) !== JSON.stringify(identity)) {
-    await store.close();
-    const what = `DATA_DIR ${config.dataDir} belongs to chain ${stored.chainId}, anchor ${stored.anchor}, block ${stored.identityBlock} ${stored.identityHash}; the chain at ${config.rpcUrl} is chain ${chainId}, anchor ${identity.anchor}, block ${identityBlock} ${identity.identityHash}`;
-    if (!config.moveStaleData)
-      throw new StaleDataError(`${what}. Refusing to mix them: point DATA_DIR elsewhere or at the right chain.`);
-    const aside = `${config.dataDir}.stale-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    fs.renameSync(config.dataDir, aside);
-    staleMovedTo = aside;
-    log.warn(`${what}. The old data was moved aside to ${aside}; starting fresh.`);
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    store = new Store(config.dataDir);
-    await store.open();
-  }
-  if (!stored || JSON.stringify(stored) !== JSON.stringify(identity)) await store.putMeta("identity", identity);
+  const { store, staleMovedTo } = await openDataDir(
+    config.dataDir,
+    { chainId, anchor: anchor.toLowerCase(), registry: registry.toLowerCase(), identityBlock, identityHash: blk.hash },
+    config.moveStaleData,
+    log,
+  );
 
   const stream = (config.stream ?? defaultStream(operator)).toLowerCase();
   const streamOperator = await readOperatorOf(chain.provider, anchor, stream);
@@ -140,7 +124,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     throw new Error(`stream ${stream} belongs to ${streamOperator}, not to the operator ${operator}`);
   }
 
-  const id: Identity = {
+  const identity: Identity = {
     chainId,
     registry,
     anchor,
@@ -151,49 +135,42 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const metrics = createMetrics();
   const sender = new TxSender(chain);
   const terms = new TermsCache(chain, store, log, () => metrics.rpcErrors.inc());
-  const committer = new GroupCommitter(store);
-  // The anchorer nudges the batcher (created next, it needs the anchorer as its sink) after progress.
-  const nudge = { batcher: undefined as Batcher | undefined };
-  const anchorer = new Anchorer(
-    chain,
-    sender,
+  const reader: Reader = {
     store,
-    stream,
-    config.confirmations,
-    config.txStuckS * 1000,
-    config.pollMs,
-    metrics,
-    log,
-    () => {
-      nudge.batcher?.triggerIfFull();
-      nudge.batcher?.updateGauges();
-    },
-  );
-  const batcher = new Batcher(store, anchorer, config.batchMax, config.batchIntervalMs, metrics, log);
-  nudge.batcher = batcher;
-  await anchorer.init();
-  await batcher.init();
-  const pool = new WorkerPool(
-    { domainSeparator: id.domainSeparator, operatorKey: fromHex(operatorKey), maxAnchorDelayS: config.maxAnchorDelayS },
-    config.workers,
-    log,
-    config.mainThreadVerifies,
-  );
-  const admission = new Admission(store, committer, terms, batcher, metrics, config.backlogMax, log);
+    terms,
+    identity,
+    regulators: config.regulators,
+    trees: new BatchTrees(store),
+    acks: new StoredAcks(store),
+  };
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
   const watcher = new BreachWatcher(store, terms, events, stream, log);
-  admission.onAccepted = (item) => publishAccepted(events, item);
-  anchorer.onAnchored = (b) => watcher.onAnchored(b);
-  const deps: AppDeps = {
+  const pipeline = await createPipeline({
     config,
-    identity: id,
+    identity,
+    operatorKey,
     store,
-    admission,
-    pool,
-    terms,
     chain,
     sender,
+    terms,
+    storedAcks: reader.acks,
+    events,
+    metrics,
+    log,
+    onAnchored: (b) => watcher.onAnchored(b),
+  });
+  const deps: AppDeps = {
+    config,
+    identity,
+    store,
+    terms,
+    reader,
+    pool: pipeline.pool,
+    admission: pipeline.admission,
+    queue: pipeline.queue,
+    backlog: pipeline.backlog,
+    anchorer: pipeline.anchorer,
     relay: new AgreementRelay({
       chain,
       sender,
@@ -203,35 +180,20 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         log.warn({ err: message }, "agreement relay failed");
       },
     }),
-    anchorer,
-    batcher,
     metrics,
     events,
     log,
   };
 
   await terms.initPoll();
-  anchorer.start();
-  batcher.start();
-  let polling = false;
-  const termsTimer = setInterval(
-    () => {
-      if (polling) return;
-      polling = true;
-      terms
-        .poll()
-        .catch((err: unknown) => {
-          metrics.rpcErrors.inc();
-          log.debug({ err: (err as Error).message }, "registry event poll failed");
-        })
-        .finally(() => (polling = false));
-    },
-    Math.max(1000, config.pollMs * 4),
-  );
-  termsTimer.unref();
+  pipeline.start();
+  const stopPolling = terms.pollEvery(Math.max(1000, config.pollMs * 4), (err) => {
+    metrics.rpcErrors.inc();
+    log.debug({ err: err.message }, "registry event poll failed");
+  });
 
   const app = createApp(deps);
-  const server = await new Promise<import("node:http").Server>((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once("error", reject);
   });
@@ -246,24 +208,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     ...(staleMovedTo ? { staleMovedTo } : {}),
     port,
     deps,
+    pipeline,
     close() {
       closing ??= (async () => {
-        clearInterval(termsTimer);
+        stopPolling();
         events.close(); // SSE streams are never idle: end them, or closing would wait for the grace period
-        // Stop accepting; let requests in flight get their answers (bounded), then cut what is left.
-        await new Promise<void>((resolve) => {
-          const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-          server.close(() => {
-            clearTimeout(cut);
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
-        await batcher.close();
-        await anchorer.close();
+        await closeServer(server);
+        await pipeline.close();
         await watcher.idle();
-        await committer.drain();
-        await pool.close();
         chain.provider.destroy();
         await store.close();
         log.info("RepayProof service stopped");

@@ -1,34 +1,41 @@
 import type { Logger } from "pino";
-import { readAnchorOf, readNextSeq } from "@repayproof/verifier";
+import { readAnchorOf, readNextSeq, type AnchorRecord } from "@repayproof/verifier";
+import type { Backlog } from "../batches/Backlog";
+import type { BatchSink } from "../batches/Batcher";
+import { moveBatch } from "../batches/batchState";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store/Store";
-import type { BatchRecord, SentTx } from "../store/records";
-import { ANCHOR_ABI } from "./abi";
+import type { BatchRecord, BatchState } from "../store/records";
+import type { AnchorTx } from "./AnchorTx";
 import type { Chain } from "./Chain";
-import type { TxSender } from "./TxSender";
-
-interface AnchorInfo {
-  stream: string;
-  seq: number;
-  count: number;
-  timestamp: number;
-  blockNumber: number;
-}
 
 const MAX_BACKOFF_MS = 10_000;
+/** Sealed batches allowed to wait for the chain; beyond it receipts stay pending and later seal in full batches. */
+export const MAX_WAITING_BATCHES = 2;
+
+export interface AnchorerOptions {
+  stream: string;
+  confirmations: number;
+  pollMs: number;
+  /** Told of each batch once it is recorded ANCHORED (the live event stream). Never throws. */
+  onAnchored?: (b: BatchRecord) => void;
+}
 
 /**
- * Moves sealed batches SEALED → SUBMITTED → ANCHORED → FINAL, one transaction in flight, every state on
- * disk before it is acted on. It trusts the chain over its own notes: a SEALED or SUBMITTED batch whose
- * root `anchorOf` already knows is marked ANCHORED (nothing is anchored twice); one the chain does not know
- * is (re)submitted, its lost transaction rebroadcast, its stuck transaction replaced with the same nonce and
- * higher fees, its dropped transaction resubmitted. If the stream's next sequence number shows our `seq`
- * taken by another root, anchoring halts loudly: that is a broken invariant, not something to paper over.
+ * Moves sealed batches SEALED → SUBMITTED → ANCHORED → FINAL (batches/batchState.ts), one transaction in
+ * flight, every state on disk before it is acted on. It trusts the chain over its own notes: a SEALED or
+ * SUBMITTED batch whose root `anchorOf` already knows is marked ANCHORED (nothing is anchored twice); one
+ * the chain does not know is (re)submitted, its lost transaction rebroadcast, its stuck transaction replaced
+ * with the same nonce and higher fees, its dropped transaction resubmitted (./AnchorTx). If the stream's next
+ * sequence number shows our `seq` taken by another root, anchoring halts loudly: that is a broken
+ * invariant, not something to paper over. It is the batcher's sink: `room()` holds sealing back while
+ * MAX_WAITING_BATCHES batches wait for the chain.
  */
-export class Anchorer {
+export class Anchorer implements BatchSink {
   /** Batches not yet FINAL, in seq order. */
   private batches: BatchRecord[] = [];
   private wake: (() => void) | undefined;
+  private roomWaiters: (() => void)[] = [];
   private closed = false;
   private running: Promise<void> | undefined;
   private backoffMs = 0;
@@ -36,20 +43,15 @@ export class Anchorer {
   halted: string | undefined;
   /** Last chain error, cleared on success (for /healthz). */
   lastError: string | undefined;
-  /** Told of each batch once it is recorded ANCHORED (the live event stream). */
-  onAnchored: ((b: BatchRecord) => void) | undefined;
 
   constructor(
     private readonly chain: Chain,
-    private readonly sender: TxSender,
+    private readonly tx: AnchorTx,
     private readonly store: Store,
-    private readonly stream: string,
-    private readonly confirmations: number,
-    private readonly txStuckMs: number,
-    private readonly pollMs: number,
+    private readonly backlog: Backlog,
+    private readonly opts: AnchorerOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    private readonly onProgress: () => void,
   ) {}
 
   async init(): Promise<void> {
@@ -59,6 +61,13 @@ export class Anchorer {
     }
   }
 
+  /** Receipts of sealed batches not yet mined (the backlog's share beyond the pending queue). */
+  unanchoredReceipts(): number {
+    let n = 0;
+    for (const b of this.batches) if (b.state === "SEALED" || b.state === "SUBMITTED") n += b.count;
+    return n;
+  }
+
   start(): void {
     this.running = this.run();
   }
@@ -66,24 +75,23 @@ export class Anchorer {
   async close(): Promise<void> {
     this.closed = true;
     this.kick();
+    for (const w of this.roomWaiters.splice(0)) w();
     await this.running;
   }
 
-  kick(): void {
+  private kick(): void {
     const w = this.wake;
     this.wake = undefined;
     w?.();
   }
 
-  /** Sealed batches not yet mined. */
-  waiting(): number {
+  private waiting(): number {
     return this.batches.filter((b) => b.state === "SEALED" || b.state === "SUBMITTED").length;
   }
 
-  unanchoredReceipts(): number {
-    let n = 0;
-    for (const b of this.batches) if (b.state === "SEALED" || b.state === "SUBMITTED") n += b.count;
-    return n;
+  room(): Promise<void> {
+    if (this.closed || this.waiting() < MAX_WAITING_BATCHES) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   enqueue(batch: BatchRecord): void {
@@ -101,11 +109,11 @@ export class Anchorer {
       } catch (err) {
         this.metrics.rpcErrors.inc();
         this.lastError = (err as Error)?.message ?? String(err);
-        this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.pollMs, this.backoffMs * 2));
+        this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.opts.pollMs, this.backoffMs * 2));
         this.log.warn({ err: this.lastError, retryInMs: this.backoffMs }, "anchoring step failed; retrying");
       }
-      if (progressed) this.onProgress();
-      if (!progressed || this.backoffMs > 0) await this.sleep(this.backoffMs || this.pollMs);
+      if (this.waiting() < MAX_WAITING_BATCHES) for (const w of this.roomWaiters.splice(0)) w();
+      if (!progressed || this.backoffMs > 0) await this.sleep(this.backoffMs || this.opts.pollMs);
     }
   }
 
@@ -130,22 +138,36 @@ export class Anchorer {
     return progressed;
   }
 
-  private async anchorOf(root: string): Promise<AnchorInfo | undefined> {
-    const a = await readAnchorOf(this.chain.provider, this.chain.anchor, root);
-    return a.timestamp === 0 ? undefined : a;
+  /** Moves `b` to `to` through the transition table, on disk first, then in memory. */
+  private async move(b: BatchRecord, to: BatchState, patch?: Parameters<typeof moveBatch>[2]): Promise<BatchRecord> {
+    const next = moveBatch(b, to, patch);
+    await this.store.write([{ type: "batch", batch: next }]);
+    const i = this.batches.findIndex((x) => x.seq === b.seq);
+    if (i >= 0) this.batches[i] = next;
+    return next;
   }
 
-  private async save(b: BatchRecord): Promise<void> {
-    await this.store.putBatch(b);
+  private async anchorOf(root: string): Promise<AnchorRecord | undefined> {
+    const a = await readAnchorOf(this.chain.provider, this.chain.anchor, root);
+    return a.timestamp === 0 ? undefined : a;
   }
 
   private async advance(b: BatchRecord): Promise<boolean> {
     const anchored = await this.anchorOf(b.root);
     if (anchored) return this.markAnchored(b, anchored);
-    if (b.state === "SUBMITTED") return this.followUp(b);
-    const next = await readNextSeq(this.chain.provider, this.chain.anchor, this.stream);
+    if (b.state === "SUBMITTED") {
+      const found = await this.tx.followUp(b);
+      if (found.kind === "waiting") return false;
+      if (found.kind === "resubmit") {
+        await this.move(b, "SEALED");
+        return true;
+      }
+      await this.submit(b, found.tx);
+      return true;
+    }
+    const next = await readNextSeq(this.chain.provider, this.chain.anchor, this.opts.stream);
     if (next !== b.seq) {
-      this.halted = `stream ${this.stream}: batch ${b.seq} (root ${b.root}) is not anchored but the stream's next sequence number is ${next}`;
+      this.halted = `stream ${this.opts.stream}: batch ${b.seq} (root ${b.root}) is not anchored but the stream's next sequence number is ${next}`;
       this.log.fatal({ seq: b.seq, root: b.root, nextSeq: next }, "INVARIANT VIOLATION: " + this.halted);
       return false;
     }
@@ -153,103 +175,37 @@ export class Anchorer {
     return true;
   }
 
-  private async submit(b: BatchRecord, replaces?: SentTx): Promise<void> {
-    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count]);
-    const to = this.chain.anchor;
-    // Static call first: a revert here is decoded and logged instead of costing gas.
-    // Against the latest block: a replacement's predecessor may already be applied in the pending state.
-    await this.chain.provider.call({ to, data, from: this.chain.wallet.address, blockTag: "latest" });
-    const sent = await this.sender.send(
-      { to, data },
-      async (tx) => {
-        b.txs.push(tx);
-        b.state = "SUBMITTED";
-        await this.save(b);
+  private async submit(b: BatchRecord, replaces?: BatchRecord["txs"][number]): Promise<void> {
+    let current = b;
+    await this.tx.submit(
+      b,
+      async (sent) => {
+        current = await this.move(current, "SUBMITTED", { txs: [...current.txs, sent] });
       },
       replaces,
     );
-    this.log.info(
-      { seq: b.seq, tx: sent.hash, nonce: sent.nonce, replacement: Boolean(replaces) },
-      "anchor transaction sent",
-    );
   }
 
-  /** A SUBMITTED batch whose root is not anchored yet: mined and reverted, lost, dropped, stuck or waiting. */
-  private async followUp(b: BatchRecord): Promise<boolean> {
-    const { provider, wallet } = this.chain;
-    const latest = b.txs[b.txs.length - 1];
-    if (!latest) {
-      b.state = "SEALED";
-      await this.save(b);
-      return true;
-    }
-    for (const tx of b.txs) {
-      const r = await provider.getTransactionReceipt(tx.hash);
-      if (r && r.status === 0) {
-        this.log.warn({ seq: b.seq, tx: tx.hash }, "anchor transaction reverted; resubmitting");
-        b.state = "SEALED";
-        this.sender.resetNonce();
-        await this.save(b);
-        return true;
-      }
-    }
-    const known = await provider.getTransaction(latest.hash);
-    const mined = await provider.getTransactionCount(wallet.address, "latest");
-    if (!known) {
-      if (mined > latest.nonce) {
-        // Our nonce was used by another transaction and our root is still not anchored: dropped.
-        this.log.warn({ seq: b.seq, tx: latest.hash }, "anchor transaction dropped; resubmitting with a new nonce");
-        b.state = "SEALED";
-        this.sender.resetNonce();
-        await this.save(b);
-        return true;
-      }
-      this.log.info({ seq: b.seq, tx: latest.hash }, "node does not know our anchor transaction; rebroadcasting");
-      await this.sender.broadcast(latest.raw);
-      return false;
-    }
-    if (known.blockNumber === null && Date.now() - latest.sentAt > this.txStuckMs) {
-      this.log.warn({ seq: b.seq, tx: latest.hash }, "anchor transaction stuck; replacing it with higher fees");
-      await this.submit(b, latest);
-      return true;
-    }
-    return false;
-  }
-
-  private async markAnchored(b: BatchRecord, a: AnchorInfo): Promise<boolean> {
-    if (a.stream.toLowerCase() !== this.stream.toLowerCase() || a.seq !== b.seq || a.count !== b.count) {
+  private async markAnchored(b: BatchRecord, a: AnchorRecord): Promise<boolean> {
+    if (a.stream.toLowerCase() !== this.opts.stream.toLowerCase() || a.seq !== b.seq || a.count !== b.count) {
       this.halted = `root ${b.root} of our batch ${b.seq} is anchored as ${a.stream}#${a.seq} (${a.count})`;
       this.log.fatal({ batch: b, anchor: a }, "INVARIANT VIOLATION: " + this.halted);
       return false;
     }
-    b.txHash = (await this.findTx(b, a)) ?? b.txHash;
-    b.state = "ANCHORED";
-    b.blockNumber = a.blockNumber;
-    b.anchoredAt = a.timestamp;
-    await this.save(b);
-    this.onAnchored?.(b);
+    const txHash = (await this.tx.findTx(b, a.blockNumber)) ?? b.txHash;
+    const anchored = await this.move(b, "ANCHORED", {
+      ...(txHash === undefined ? {} : { txHash }),
+      blockNumber: a.blockNumber,
+      anchoredAt: a.timestamp,
+    });
+    this.backlog.release(anchored.count);
+    this.opts.onAnchored?.(anchored);
     const leaves = await this.store.getLeaves(b.seq);
     const now = Date.now();
     for (const t of leaves?.acceptedAtMs ?? []) this.metrics.anchorLatency.observe(Math.max(0, now - t) / 1000);
-    this.log.info({ seq: b.seq, tx: b.txHash, block: a.blockNumber }, "batch anchored");
+    this.log.info({ seq: b.seq, tx: txHash, block: a.blockNumber }, "batch anchored");
     await this.finalize();
     return true;
-  }
-
-  private async findTx(b: BatchRecord, a: AnchorInfo): Promise<string | undefined> {
-    for (const tx of b.txs) {
-      const r = await this.chain.provider.getTransactionReceipt(tx.hash);
-      if (r && r.status === 1 && r.blockNumber === a.blockNumber) return tx.hash;
-    }
-    const ev = ANCHOR_ABI.getEvent("BatchAnchored");
-    if (!ev) return undefined;
-    const logs = await this.chain.provider.getLogs({
-      address: this.chain.anchor,
-      topics: [ev.topicHash, this.stream],
-      fromBlock: a.blockNumber,
-      toBlock: a.blockNumber,
-    });
-    return logs.find((l) => (l.topics[3] ?? "").toLowerCase() === b.root.toLowerCase())?.transactionHash;
   }
 
   /** ANCHORED batches with enough confirmations become FINAL (re-checked: a reorg sends them back). */
@@ -259,18 +215,19 @@ export class Anchorer {
     const head = await this.chain.provider.getBlockNumber();
     let progressed = false;
     for (const b of anchored) {
-      if (head - (b.blockNumber ?? head) + 1 < this.confirmations) break;
+      if (head - (b.blockNumber ?? head) + 1 < this.opts.confirmations) break;
       const a = await this.anchorOf(b.root);
       if (!a || a.blockNumber !== b.blockNumber) {
         this.log.warn({ seq: b.seq }, "anchor vanished or moved (reorg); re-checking the batch");
-        b.state = a ? "ANCHORED" : "SEALED";
-        if (a) b.blockNumber = a.blockNumber;
-        await this.save(b);
+        if (a) await this.move(b, "ANCHORED", { blockNumber: a.blockNumber, anchoredAt: a.timestamp });
+        else {
+          await this.move(b, "SEALED");
+          this.backlog.readd(b.count);
+        }
         progressed = true;
         continue;
       }
-      b.state = "FINAL";
-      await this.save(b);
+      await this.move(b, "FINAL");
       progressed = true;
     }
     this.batches = this.batches.filter((b) => b.state !== "FINAL");

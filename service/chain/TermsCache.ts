@@ -56,7 +56,7 @@ export class TermsCache {
     }
     const versions = await this.fetch(id);
     if (versions) {
-      await this.store.putTerms(id, versions);
+      await this.store.write([{ type: "terms", agreementId: id, versions }]);
       this.remember(id, versions);
     }
     return versions;
@@ -79,7 +79,7 @@ export class TermsCache {
     const key = id.toLowerCase();
     const versions = await this.fetch(key);
     if (!versions) return;
-    await this.store.putTerms(key, versions);
+    await this.store.write([{ type: "terms", agreementId: key, versions }]);
     this.remember(key, versions);
   }
 
@@ -94,7 +94,7 @@ export class TermsCache {
       return;
     }
     this.lastBlock = await this.chain.provider.getBlockNumber();
-    await this.store.putMeta("termsBlock", this.lastBlock);
+    await this.store.write([{ type: "meta", name: "termsBlock", value: this.lastBlock }]);
   }
 
   /** One poll of registry events: amendments of agreements we hold are re-read. */
@@ -123,7 +123,24 @@ export class TermsCache {
         }
       }
       this.lastBlock = to;
-      await this.store.putMeta("termsBlock", to);
+      await this.store.write([{ type: "meta", name: "termsBlock", value: to }]);
     }
+  }
+
+  /**
+   * Polls the registry's events every `everyMs` (one poll at a time; a failure is reported and retried at
+   * the next tick). Returns the function that stops it.
+   */
+  pollEvery(everyMs: number, onError: (err: Error) => void): () => void {
+    let polling = false;
+    const timer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      this.poll()
+        .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
+        .finally(() => (polling = false));
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }

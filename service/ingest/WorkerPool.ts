@@ -2,7 +2,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Logger } from "pino";
-import { toHex } from "@repayproof/verifier/core";
 import { projectRoot } from "../config";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
 
@@ -53,7 +52,7 @@ interface Slot {
 }
 
 /**
- * Runs {@link preprocess} (parse, digest, recovery, Ack signing: the CPU-heavy part of ingest) on worker
+ * Runs {@link preprocess} (parse, digest, signature recovery: the CPU-heavy part of ingest) on worker
  * threads so both cores verify signatures while the main thread serves HTTP and commits. With `size` 0 it
  * runs inline. A worker that dies fails its jobs and is replaced.
  */
@@ -81,11 +80,8 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = newWorker(this.script, {
-      workerData: {
-        domainSeparator: this.ctx.domainSeparator,
-        operatorKey: toHex(this.ctx.operatorKey),
-        maxAnchorDelayS: this.ctx.maxAnchorDelayS,
-      },
+      // Only what preprocessing needs: workers never see the operator's key (Acks are signed by admission).
+      workerData: { domainSeparator: this.ctx.domainSeparator },
     });
     worker.unref();
     const slot: Slot = { worker, busy: 0, jobs: new Map() };
@@ -123,8 +119,8 @@ export class WorkerPool {
   }
 
   /** Preprocesses `body` on the least busy worker (inline when the pool is empty). */
-  run(body: Buffer, nowS: number): Promise<PreprocessResult> {
-    if (this.slots.length === 0) return Promise.resolve(preprocess(body, this.ctx, nowS));
+  run(body: Buffer): Promise<PreprocessResult> {
+    if (this.slots.length === 0) return Promise.resolve(preprocess(body, this.ctx));
     let slot = this.slots[0] as Slot;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
     if (this.helpInline && slot.busy > 0 && this.inlineBusy === 0) {
@@ -134,7 +130,7 @@ export class WorkerPool {
       return new Promise((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(preprocess(body, this.ctx, nowS));
+            resolve(preprocess(body, this.ctx));
           } catch (e) {
             reject(e as Error);
           } finally {
@@ -150,7 +146,7 @@ export class WorkerPool {
       // Copy into a transferable buffer (the request's Buffer may share a pooled ArrayBuffer).
       const copy = new Uint8Array(body.byteLength);
       copy.set(body);
-      slot.worker.postMessage({ id, body: copy, nowS }, [copy.buffer]);
+      slot.worker.postMessage({ id, body: copy }, [copy.buffer]);
     });
   }
 

@@ -1,17 +1,15 @@
 // The verifier's core entry (no ethers, no chain reader): this module runs in worker threads, which should
 // load only what parsing, hashing and recovery need.
 import {
-  ackDigest,
-  type Ack,
-  isInvalidArgument,
   fromHex,
+  isInvalidArgument,
   parseReceipt,
   receiptDigest,
   receiptToJson,
   recoverAddress,
-  signDigest,
 } from "@repayproof/verifier/core";
 import type { ErrorCode } from "../errors";
+import { receiptRecordHead } from "../store/records";
 
 /** Most items one `POST /v1/receipts` may carry (DESIGN.md). */
 export const MAX_ITEMS = 1000;
@@ -20,7 +18,7 @@ export interface ItemError {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
-/** A receipt that passed every check that needs no state: shape, digest, signature; Ack pre-signed. */
+/** A receipt that passed every check that needs no state: shape, digest, signature. */
 export interface Prepared {
   digest: string;
   attester: string;
@@ -30,20 +28,17 @@ export interface Prepared {
   kind: number;
   occurredAt: number;
   ref: string;
-  /** The StoredReceipt, serialised once here (off the main thread). */
-  record: string;
-  ack: Ack;
+  /** The stored record's head (receipt and signature), serialised once here, off the main thread. */
+  head: string;
 }
 
 export type ItemResult = Prepared | ItemError;
 
 export type PreprocessResult = ItemError | { single: boolean; items: ItemResult[] };
 
-/** What preprocessing needs: the receipt domain separator and the operator key that signs Acks. */
+/** What preprocessing needs: the receipt domain's separator. (Acks are signed by admission, not here.) */
 export interface PreprocessContext {
   domainSeparator: string;
-  operatorKey: Uint8Array;
-  maxAnchorDelayS: number;
 }
 
 export function isItemError(r: unknown): r is ItemError {
@@ -56,11 +51,11 @@ const invalid = (message: string, details?: unknown): ItemError => ({
 
 /**
  * Parses a `POST /v1/receipts` body (raw bytes) and prepares each item: strict receipt parsing, the
- * EIP-712 digest, signature recovery (libsecp256k1) compared with `attester`, and the Ack signature.
- * Pure and stateless so it runs in worker threads; admission (terms, nonces) happens on the main thread.
- * Only a malformed envelope fails the whole request; items are judged one by one.
+ * EIP-712 digest, and signature recovery (libsecp256k1) compared with `attester`. Pure and stateless so it
+ * runs in worker threads; admission (terms, nonces, the Ack) happens on the main thread. Only a malformed
+ * envelope fails the whole request; items are judged one by one.
  */
-export function preprocess(body: Uint8Array | string, ctx: PreprocessContext, nowS: number): PreprocessResult {
+export function preprocess(body: Uint8Array | string, ctx: PreprocessContext): PreprocessResult {
   let json: unknown;
   try {
     json = JSON.parse(
@@ -77,12 +72,12 @@ export function preprocess(body: Uint8Array | string, ctx: PreprocessContext, no
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS) {
       return invalid(`items: expected an array of 1 to ${MAX_ITEMS} { receipt, signature }`);
     }
-    return { single: false, items: items.map((it) => prepareItem(it, ctx, nowS)) };
+    return { single: false, items: items.map((it) => prepareItem(it, ctx)) };
   }
-  return { single: true, items: [prepareItem(o, ctx, nowS)] };
+  return { single: true, items: [prepareItem(o, ctx)] };
 }
 
-function prepareItem(item: unknown, ctx: PreprocessContext, nowS: number): ItemResult {
+function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
   if (typeof item !== "object" || item === null || Array.isArray(item))
     return invalid("expected { receipt, signature }");
   const o = item as Record<string, unknown>;
@@ -111,15 +106,7 @@ function prepareItem(item: unknown, ctx: PreprocessContext, nowS: number): ItemR
       error: { code: "BAD_SIGNATURE", message: "the signature does not recover to attester", details: { digest } },
     };
   }
-  const acceptedAt = nowS;
-  const anchorBy = acceptedAt + ctx.maxAnchorDelayS;
-  const ack: Ack = {
-    acceptedAt,
-    anchorBy,
-    signature: signDigest(ctx.operatorKey, ackDigest(ctx.domainSeparator, digest, acceptedAt, anchorBy)),
-  };
   const json = receiptToJson(receipt);
-  const sig = signature.toLowerCase();
   return {
     digest,
     attester: receipt.attester,
@@ -129,7 +116,6 @@ function prepareItem(item: unknown, ctx: PreprocessContext, nowS: number): ItemR
     kind: receipt.kind,
     occurredAt: receipt.occurredAt,
     ref: receipt.ref,
-    record: JSON.stringify({ receipt: json, signature: sig, acceptedAt, anchorBy, ackSignature: ack.signature }),
-    ack,
+    head: receiptRecordHead(json, signature.toLowerCase()),
   };
 }

@@ -1,6 +1,6 @@
 import express, { Router } from "express";
 import { isAddress, isBytes32, type Terms } from "@repayproof/verifier";
-import { assertCanRead, authenticate } from "../auth";
+import { assertCanRead, authenticate } from "../access/auth";
 import type { AppDeps } from "../deps";
 import type { AgreementRequest } from "../chain/AgreementRelay";
 import { ApiError } from "../errors";

@@ -1,9 +1,9 @@
 import { Router } from "express";
 import { isBytes32, partiesOf } from "@repayproof/verifier";
-import { assertCanRead, authenticate } from "../auth";
+import { assertCanRead, authenticate } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
-import { EVENT_TYPES, type EventType, type HubEvent } from "../EventHub";
+import { EVENT_TYPES, type EventType, type HubEvent } from "../events/EventHub";
 
 /**
  * `GET /v1/events`: server-sent events (`receipt.accepted`, `batch.anchored`, `breach.opened`,

@@ -19,15 +19,15 @@ export function infoRoutes(deps: AppDeps): Router {
     res.json(info);
   });
   r.get("/healthz", (_req, res) => {
-    const { anchorer, batcher } = deps;
+    const { anchorer, queue, backlog } = deps;
     const ok = !anchorer.halted;
     res.status(ok ? 200 : 503).json({
       ok,
       chain: anchorer.lastError === undefined ? "ok" : "unreachable",
       ...(anchorer.lastError ? { chainError: anchorer.lastError } : {}),
       ...(anchorer.halted ? { halted: anchorer.halted } : {}),
-      pending: batcher.pending(),
-      backlog: batcher.backlog(),
+      pending: queue.size(),
+      backlog: backlog.size(),
       backlogMax: config.backlogMax,
     });
   });

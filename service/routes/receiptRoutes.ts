@@ -1,25 +1,26 @@
 import express, { Router, type Request } from "express";
 import { isBytes32 } from "@repayproof/verifier";
-import { statusOf } from "../admission";
-import { assertCanRead, authenticate } from "../auth";
+import { assertCanRead, authenticate } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { isItemError } from "../ingest/preprocess";
-import { BatchTrees, isAnchored, proofBundle } from "../proofBundle";
+import { isAnchored, proofBundle } from "../read/proofBundle";
+import { receiptStatus } from "../read/receiptStatus";
 import type { BatchRecord, StoredReceipt } from "../store/records";
 
 /** `POST /v1/receipts`, `GET /v1/receipts/:digest`, `GET /v1/receipts/:digest/proof`. */
 export function receiptRoutes(deps: AppDeps): Router {
   const r = Router();
-  const { store, identity } = deps;
-  const trees = new BatchTrees(store);
+  const { reader } = deps;
+  const { store, identity } = reader;
 
   // Raw bytes: the JSON is parsed (with the signatures checked) in a worker thread, not here.
   r.post("/v1/receipts", express.raw({ type: () => true, limit: "2mb" }), async (req, res) => {
+    const acceptedAt = Math.floor(Date.now() / 1000);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const pre = await deps.pool.run(body, Math.floor(Date.now() / 1000));
+    const pre = await deps.pool.run(body);
     if (isItemError(pre)) throw new ApiError(pre.error.code, pre.error.message, pre.error.details);
-    const answers = await deps.admission.admit(pre.items);
+    const answers = await deps.admission.admit(pre.items, acceptedAt);
     if (pre.single) {
       const a = answers[0];
       if (!a) throw new ApiError("INTERNAL", "no answer for the receipt");
@@ -36,7 +37,7 @@ export function receiptRoutes(deps: AppDeps): Router {
     if (!isBytes32(digest)) throw new ApiError("INVALID_BODY", "digest: expected 0x followed by 64 hex digits");
     const rec = await store.getReceipt(digest);
     if (!rec) throw new ApiError("NOT_FOUND", "no receipt with this digest was accepted here");
-    assertCanRead(party, deps.config.regulators, await deps.terms.get(rec.receipt.agreementId));
+    assertCanRead(party, reader.regulators, await reader.terms.get(rec.receipt.agreementId));
     return { digest, rec };
   }
 
@@ -50,10 +51,10 @@ export function receiptRoutes(deps: AppDeps): Router {
     const b = await batchOf(digest);
     res.json({
       digest,
-      status: await statusOf(store, digest),
+      status: await receiptStatus(store, digest),
       receipt: rec.receipt,
       signature: rec.signature,
-      ack: { acceptedAt: rec.acceptedAt, anchorBy: rec.anchorBy, signature: rec.ackSignature },
+      ack: await reader.acks.ackOf(digest, rec),
       batch: b ? batchSummary(identity.stream, b) : null,
     });
   });
@@ -66,7 +67,7 @@ export function receiptRoutes(deps: AppDeps): Router {
         status: b ? b.state.toLowerCase() : "pending",
       });
     }
-    res.json(await proofBundle(identity, trees, digest, rec, b));
+    res.json(await proofBundle(reader, digest, rec, b));
   });
 
   return r;

@@ -1,9 +1,11 @@
 import { Router } from "express";
-import { agreementReceipts, checkQuery, readableAgreement } from "../agreementScope";
-import { authenticate } from "../auth";
+import { readableAgreement } from "../access/agreementScope";
+import { authenticate } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
-import { parseUtcDay, reconcile, utcDate, withoutVoided } from "../reconcile";
+import { parseUtcDay } from "../read/reconcile";
+import { reconciliation } from "../read/reconciliation";
+import { checkQuery } from "./query";
 
 const DAY_S = 86_400;
 /** Longest period one request may cover, in days. */
@@ -17,7 +19,7 @@ const DEFAULT_DAYS = 7;
 export function reconciliationRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get("/v1/reconciliation", async (req, res) => {
-    const party = authenticate(req, deps.identity.domainSeparator);
+    const party = authenticate(req, deps.reader.identity.domainSeparator);
     const q = checkQuery(req.query as Record<string, unknown>, ["agreementId", "from", "to"]);
     const now = Math.floor(Date.now() / 1000);
     const day = (field: "from" | "to", fallback: number): number => {
@@ -33,25 +35,8 @@ export function reconciliationRoutes(deps: AppDeps): Router {
     if ((to - from) / DAY_S + 1 > MAX_RECONCILIATION_DAYS) {
       throw new ApiError("INVALID_BODY", `at most ${MAX_RECONCILIATION_DAYS} days per request`, { field: "to" });
     }
-    const { agreementId, versions } = await readableAgreement(deps, party, q.agreementId);
-    const loans = await agreementReceipts(deps, agreementId);
-    const all = [...loans.values()].flat();
-    const counted = withoutVoided(all.map((x) => ({ digest: x.digest, receipt: x.stored.receipt })));
-    const { days, float } = reconcile(counted, from, to, now);
-    const latest = versions[versions.length - 1];
-    res.json({
-      agreementId,
-      from: utcDate(from),
-      to: utcDate(to),
-      asOf: now,
-      collector: latest?.terms.collector ?? null,
-      forwardSecs: latest?.terms.forwardSecs ?? null,
-      loans: loans.size,
-      receipts: all.length,
-      pending: all.filter((x) => x.anchoredAt === null).length,
-      days,
-      float: float.map((f) => ({ ...f, overdue: f.ageSecs !== null && f.ageSecs > (latest?.terms.forwardSecs ?? 0) })),
-    });
+    const agreement = await readableAgreement(deps.reader, party, q.agreementId);
+    res.json(await reconciliation(deps.reader, agreement, from, to, now));
   });
   return r;
 }

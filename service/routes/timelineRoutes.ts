@@ -1,9 +1,9 @@
 import { Router } from "express";
 import { isBytes32 } from "@repayproof/verifier";
-import { authenticate } from "../auth";
+import { authenticate } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
-import { buildTimeline } from "../timeline";
+import { buildTimeline } from "../read/timeline";
 
 /**
  * `GET /v1/loans/:loanId/timeline[?agreementId=0x…]` → the `repayproof/timeline@1` bundle (service/timeline.ts).
@@ -21,7 +21,7 @@ export function timelineRoutes(deps: AppDeps): Router {
         field: "agreementId",
       });
     }
-    res.json(await buildTimeline(deps, party, loanId, q === undefined ? undefined : q.toLowerCase()));
+    res.json(await buildTimeline(deps.reader, party, loanId, q === undefined ? undefined : q.toLowerCase()));
   });
   return r;
 }

@@ -1,4 +1,9 @@
-import type { ReceiptJson } from "@repayproof/verifier";
+import type { ReceiptJson } from "@repayproof/verifier/core";
+
+/**
+ * The records the service keeps, and the one codec of the receipt record (split between the ingest
+ * worker, which serialises the receipt once, and admission, which adds the Ack once it is decided).
+ */
 
 /** A stored receipt: the canonical receipt, its signature, and the Ack we sent for it. */
 export interface StoredReceipt {
@@ -6,10 +11,39 @@ export interface StoredReceipt {
   signature: string;
   acceptedAt: number;
   anchorBy: number;
-  ackSignature: string;
+  /** A single Ack's signature (`Ack(digest, acceptedAt, anchorBy)`). */
+  ackSignature?: string;
+  /** Or the root of the batch Ack this receipt shares (its record is in the store's ack groups). */
+  ackRoot?: string;
 }
 
-/** Batch states on disk (OPEN is the pending queue itself). */
+/** One batch Ack: the receipts accepted together in one request, signed once (DESIGN.md, Acknowledgements). */
+export interface AckGroup {
+  root: string;
+  acceptedAt: number;
+  anchorBy: number;
+  signature: string;
+  /** The digests under `root`, so each one's proof can be rebuilt. */
+  digests: string[];
+}
+
+/** `{"receipt":…,"signature":…` without its closing brace: what the worker serialises, off the main thread. */
+export function receiptRecordHead(receipt: ReceiptJson, signature: string): string {
+  const json = JSON.stringify({ receipt, signature });
+  return json.slice(0, -1);
+}
+
+/** The stored receipt's JSON: the worker's head plus the Ack decided by admission. */
+export function receiptRecord(
+  head: string,
+  ack: { acceptedAt: number; anchorBy: number; signature: string; root?: string },
+): string {
+  // A batch Ack's signature and digests are kept once, in its group record: a receipt names its root.
+  const tail = ack.root === undefined ? `"ackSignature":"${ack.signature}"` : `"ackRoot":"${ack.root}"`;
+  return `${head},"acceptedAt":${ack.acceptedAt},"anchorBy":${ack.anchorBy},${tail}}`;
+}
+
+/** Batch states on disk (OPEN is the pending queue itself); batches/batchState.ts says which moves are allowed. */
 export type BatchState = "SEALED" | "SUBMITTED" | "ANCHORED" | "FINAL";
 
 /** One anchoring transaction we signed for a batch (replacements share the nonce). */

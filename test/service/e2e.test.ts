@@ -4,7 +4,9 @@ import { Contract, JsonRpcProvider, TypedDataEncoder, type InterfaceAbi } from "
 import {
   RECEIPT_TYPES,
   KIND,
-  ackDigest,
+  ACK_BATCH_TYPES,
+  ackBatchDigest,
+  toHex,
   domainSeparator,
   fromHex,
   receiptDomain,
@@ -133,9 +135,16 @@ describe("service end to end (real Hardhat node, service process)", function () 
         expect(Number(blockNumber)).to.equal(b.batch.blockNumber);
         // The Ack is the operator's signature, and the same Ack the POST returned.
         expect(b.ack).to.deep.equal(acks.get(s.digest));
-        expect(recoverAddress(ackDigest(sep, s.digest, b.ack.acceptedAt, b.ack.anchorBy), b.ack.signature)).to.equal(
-          info.operator,
-        );
+        // Receipts posted together share one AckBatch signature; each carries its proof to the batch Ack's root.
+        expect(b.ack.root, "a batch Ack").to.be.a("string");
+        expect(StandardMerkleTree.verify(b.ack.root, ["bytes32"], [s.digest], b.ack.proof)).to.equal(true);
+        const signed = TypedDataEncoder.hash(receiptDomain(d.chainId, d.anchor), ACK_BATCH_TYPES, {
+          root: b.ack.root,
+          acceptedAt: b.ack.acceptedAt,
+          anchorBy: b.ack.anchorBy,
+        });
+        expect(signed).to.equal(toHex(ackBatchDigest(sep, b.ack.root, b.ack.acceptedAt, b.ack.anchorBy)));
+        expect(recoverAddress(fromHex(signed), b.ack.signature)).to.equal(info.operator);
       }
     } finally {
       provider.destroy();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import request from "supertest";
 import { KIND, receiptToJson, type Receipt } from "@repayproof/verifier";
 import { createApp } from "../../service/app";
-import { reconcile } from "../../service/reconcile";
+import { reconcile } from "../../service/read/reconcile";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
 import { bearer, loanIdOf, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "./helpers/parties";

@@ -2,11 +2,12 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import pino from "pino";
 import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
-import { Batcher } from "../../service/batcher";
+import { Batcher } from "../../service/batches/Batcher";
+import { PendingQueue } from "../../service/batches/PendingQueue";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { createMetrics } from "../../service/metrics";
 import { defaultStream } from "../../service/server";
-import { Store } from "../../service/store/Store";
+import { LevelStore } from "../../service/store/leveldb/LevelStore";
 import { KIND } from "@repayproof/verifier";
 import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
 import { serviceEnv, startInProcess, tempDir, testConfig } from "./helpers/inProcess";
@@ -40,11 +41,14 @@ async function post(
 
 /** Seals the pending queue of a stopped service's DATA_DIR into batch records, as a crash right after sealing leaves it. */
 async function sealOffline(dir: string): Promise<{ seq: number; root: string; count: number }> {
-  const store = new Store(dir);
+  const store = new LevelStore(dir);
   await store.open();
   try {
-    const sink = { waiting: () => 0, unanchoredReceipts: () => 0, enqueue: () => undefined };
-    const batcher = new Batcher(store, sink, 1000, 3_600_000, createMetrics(false), pino({ level: "silent" }));
+    const queue = new PendingQueue(store);
+    await queue.init();
+    const sink = { room: () => Promise.resolve(), enqueue: () => undefined };
+    const opts = { batchMax: 1000, intervalMs: 3_600_000 };
+    const batcher = new Batcher(store, queue, sink, opts, createMetrics(false), pino({ level: "silent" }));
     await batcher.init();
     const b = await batcher.seal();
     if (!b) throw new Error("nothing to seal");
@@ -171,12 +175,15 @@ describe("restart", function () {
     });
     const raw = await wallet.signTransaction(tx);
     const { Transaction } = await import("ethers");
-    const store = new Store(dir);
+    const store = new LevelStore(dir);
     await store.open();
-    const b = (await store.getBatch(sealed.seq))!;
-    b.state = "SUBMITTED";
-    b.txs.push({ hash: Transaction.from(raw).hash!, nonce: Number(tx.nonce), raw, sentAt: Date.now() });
-    await store.putBatch(b);
+    const sealedRecord = (await store.getBatch(sealed.seq))!;
+    const b = {
+      ...sealedRecord,
+      state: "SUBMITTED" as const,
+      txs: [{ hash: Transaction.from(raw).hash!, nonce: Number(tx.nonce), raw, sentAt: Date.now() }],
+    };
+    await store.write([{ type: "batch", batch: b }]);
     await store.close();
 
     svc = await startInProcess({ ...config, batchIntervalMs: 200 });

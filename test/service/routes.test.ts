@@ -6,7 +6,9 @@ import { readArtifact } from "../../scripts/lib/deployContracts";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { waitFor } from "./helpers/audit";
 import { KIND } from "@repayproof/verifier";
-import { Admission } from "../../service/admission";
+import { Backlog } from "../../service/batches/Backlog";
+import { AckSigner } from "../../service/ingest/AckSigner";
+import { Admission } from "../../service/ingest/Admission";
 import { createApp } from "../../service/app";
 import { GroupCommitter } from "../../service/store/GroupCommitter";
 import type { RunningService } from "../../service/server";
@@ -210,15 +212,17 @@ describe("service routes", function () {
     });
     it("error: CHAIN_UNAVAILABLE (503) when the backlog bound is reached", async function () {
       const deps = svc.deps;
-      const full = new Admission(
-        deps.store,
-        new GroupCommitter(deps.store),
-        deps.terms,
-        deps.batcher,
-        deps.metrics,
-        0,
-        deps.log,
-      );
+      const full = new Admission({
+        store: deps.store,
+        committer: new GroupCommitter(deps.store),
+        terms: deps.terms,
+        queue: svc.pipeline.queue,
+        backlog: new Backlog(0),
+        acks: new AckSigner(deps.identity.domainSeparator, HARDHAT_KEY_0, 60),
+        storedAcks: deps.reader.acks,
+        metrics: deps.metrics,
+        log: deps.log,
+      });
       const res = await request(createApp({ ...deps, admission: full }))
         .post("/v1/receipts")
         .send(signReceipt(d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform).item);
@@ -350,7 +354,7 @@ describe("service routes", function () {
       expect(none.body.error.code).to.equal("NOT_FOUND");
     });
     it("behavior: a sealed and anchored batch serves its digests and a proof", async function () {
-      await svc.deps.batcher.seal();
+      await svc.pipeline.batcher.seal();
       const deadline = Date.now() + 20_000;
       let res;
       do {

@@ -143,7 +143,7 @@ describe("timeline: the service's evaluation equals the verifier's re-evaluation
       .set("content-type", "application/json")
       .send(JSON.stringify({ items: first }));
     expect(accepted.status).to.equal(202);
-    await svc.deps.batcher.seal();
+    await svc.pipeline.batcher.seal();
     const auth = bearer(d, regulator);
     await waitFor("the first wave anchored", async () => {
       for (const c of cases) {

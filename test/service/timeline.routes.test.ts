@@ -127,7 +127,7 @@ describe("GET /v1/loans/:loanId/timeline", function () {
   });
 
   it("behavior: once anchored, events are receipt-proof bundles and asOf is the anchor's block time", async function () {
-    await svc.deps.batcher.seal();
+    await svc.pipeline.batcher.seal();
     let t: Json;
     await waitFor("the loan's receipts anchored", async () => {
       t = (await timeline(loanId, bearer(d, p.collector))).body;

@@ -1,5 +1,5 @@
 import { type Provider } from "ethers";
-import { ackDigest } from "./formats/ack";
+import { ackSigningDigest } from "./formats/parseAck";
 import { type ReceiptBundle } from "./formats/bundle";
 import {
   ChainReadError,
@@ -14,7 +14,6 @@ import {
   type AnchorRecord,
 } from "./chain/chainReader";
 import { CHECKS, verdict, type AnchorInfo, type OperatorBreach, type VerifyResult } from "./checks/types";
-import { toHex } from "./formats/hex";
 import { keccakReady } from "./crypto/keccak";
 import { sameAddress } from "./crypto/signature";
 import {
@@ -226,7 +225,10 @@ export async function verifyReceiptBundle(input: unknown, options: VerifyOptions
       const operator = await memo(facts, `operator:${anchor.toLowerCase()}:${b.batch.stream}`, () =>
         readOperatorOf(provider, anchor, b.batch.stream),
       );
-      const ackHash = toHex(ackDigest(receiptDomainSeparator(b.chainId, anchor), digest, ack.acceptedAt, ack.anchorBy));
+      const ackHash = ackSigningDigest(receiptDomainSeparator(b.chainId, anchor), digest, ack);
+      if (ackHash === undefined) {
+        return log.fail("ACK", "ACK_NOT_INCLUDED", `the batch ack's proof does not lead from ${digest} to its root`);
+      }
       if (!(await isSignedBy(provider, facts, operator, ackHash, ack.signature))) {
         return log.fail(
           "ACK",

@@ -1,5 +1,5 @@
 import { type Provider } from "ethers";
-import { ackDigest } from "./formats/ack";
+import { ackSigningDigest } from "./formats/parseAck";
 import {
   ChainReadError,
   hasCode,
@@ -10,7 +10,6 @@ import {
   readOperatorOf,
 } from "./chain/chainReader";
 import { type CheckResult, type CheckStatus } from "./checks/types";
-import { toHex } from "./formats/hex";
 import { keccakReady } from "./crypto/keccak";
 import { receiptDigest } from "./formats/receipt";
 import { sameAddress } from "./crypto/signature";
@@ -158,7 +157,11 @@ async function verifyPending(
       checks.push({ check: "ACK", status: "skip", code: "DEPENDENCY_FAILED", message });
       return result(true, true);
     }
-    const ackHash = toHex(ackDigest(sep, digest, p.ack.acceptedAt, p.ack.anchorBy));
+    const ackHash = ackSigningDigest(sep, digest, p.ack);
+    if (ackHash === undefined) {
+      checks.push({ check: "ACK", status: "fail", code: "ACK_NOT_INCLUDED", message: "the batch ack's proof fails" });
+      return result(true, false);
+    }
     if (!(await signedBy(provider, op, ackHash, p.ack.signature))) {
       checks.push({ check: "ACK", status: "fail", code: "BAD_ACK_SIGNATURE", message: `not signed by ${op}` });
       return result(true, false);

@@ -45,6 +45,7 @@ export type VerifyCode =
   | "NOT_FINAL"
   // ACK
   | "BAD_ACK_SIGNATURE"
+  | "ACK_NOT_INCLUDED"
   | "OPERATOR_BREACH_LATE_ANCHOR"
   // any check that reads the chain
   | "RPC_ERROR"

@@ -1,4 +1,5 @@
 import { type Ack } from "./ack";
+import { parseAck } from "./parseAck";
 import { InvalidArgumentError } from "../errors";
 import { address, bytes32, fail, MAX_SIGNATURE_BYTES, MAX_UINT32, object, signature, uint } from "./parseFields";
 import { parseReceipt, receiptToJson, type Receipt, type ReceiptJson } from "./receipt";
@@ -102,12 +103,7 @@ export function parseBundle(json: unknown): ReceiptBundle {
     proof,
   };
   if (o.ack !== undefined) {
-    const a = object(o.ack, "ack", ["acceptedAt", "anchorBy", "signature"]);
-    bundle.ack = {
-      acceptedAt: uint(a.acceptedAt, "ack.acceptedAt", Number.MAX_SAFE_INTEGER),
-      anchorBy: uint(a.anchorBy, "ack.anchorBy", Number.MAX_SAFE_INTEGER),
-      signature: signature(a.signature, "ack.signature"),
-    };
+    bundle.ack = parseAck(o.ack, "ack");
   }
   return bundle;
 }
@@ -124,6 +120,6 @@ export function bundleToJson(b: ReceiptBundle): ReceiptBundleJson {
     batch: { ...b.batch },
     proof: [...b.proof],
   };
-  if (b.ack) json.ack = { ...b.ack };
+  if (b.ack) json.ack = b.ack.proof ? { ...b.ack, proof: [...b.ack.proof] } : { ...b.ack };
   return json;
 }

@@ -1,4 +1,5 @@
 import { type Ack } from "./ack";
+import { parseAck } from "./parseAck";
 import { parseBundle, type ReceiptBundle } from "./bundle";
 import { InvalidArgumentError } from "../errors";
 import { address, array, bytes32, fail, MAX_UINT32, object, signature, uint } from "./parseFields";
@@ -95,7 +96,6 @@ function parseVersion(v: unknown, field: string): AgreementVersion {
 function parsePending(v: unknown, field: string): PendingTimelineEvent {
   const o = object(v, field, ["status", "digest", "receipt", "signature", "ack"]);
   if (o.status !== "pending") fail(`${field}.status`, 'expected "pending"');
-  const a = object(o.ack, `${field}.ack`, ["acceptedAt", "anchorBy", "signature"]);
   return {
     status: "pending",
     digest: bytes32(o.digest, `${field}.digest`),
@@ -111,11 +111,7 @@ function parsePending(v: unknown, field: string): PendingTimelineEvent {
       }
     }),
     signature: signature(o.signature, `${field}.signature`),
-    ack: {
-      acceptedAt: uint(a.acceptedAt, `${field}.ack.acceptedAt`, Number.MAX_SAFE_INTEGER),
-      anchorBy: uint(a.anchorBy, `${field}.ack.anchorBy`, Number.MAX_SAFE_INTEGER),
-      signature: signature(a.signature, `${field}.ack.signature`),
-    },
+    ack: parseAck(o.ack, `${field}.ack`),
   };
 }
 

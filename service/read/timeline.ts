@@ -7,11 +7,11 @@ import {
   type Evaluation,
   type TimelineEvent,
 } from "@repayproof/verifier";
-import type { AppDeps } from "./deps";
-import { assertCanRead } from "./auth";
-import { ApiError, isApiError } from "./errors";
-import { AnchorTimes, loadLoanReceipts, type LoanReceipt } from "./loanEvents";
-import { BatchTrees, proofBundle } from "./proofBundle";
+import type { Reader } from "./Reader";
+import { assertCanRead } from "../access/auth";
+import { ApiError, isApiError } from "../errors";
+import { AnchorTimes, loadLoanReceipts, type LoanReceipt } from "./loanReceipts";
+import { proofBundle } from "./proofBundle";
 
 /** Most receipts one timeline serves: a loan has dozens; more means someone flooded the loan id. */
 export const MAX_TIMELINE_RECEIPTS = 10_000;
@@ -35,7 +35,7 @@ export interface TimelineJson {
  * and when there are several (a regulator) the caller must say which (400 INVALID_BODY, listing them).
  */
 async function chooseAgreement(
-  deps: AppDeps,
+  reader: Reader,
   party: string,
   byAgreement: Map<string, LoanReceipt[]>,
   agreementId: string | undefined,
@@ -43,10 +43,10 @@ async function chooseAgreement(
   const readable: { id: string; versions: AgreementVersion[] }[] = [];
   for (const id of byAgreement.keys()) {
     if (agreementId !== undefined && id !== agreementId) continue;
-    const versions = await deps.terms.get(id);
+    const versions = await reader.terms.get(id);
     if (!versions) throw new ApiError("INTERNAL", `agreement ${id} of stored receipts is unknown to the registry`);
     try {
-      assertCanRead(party, deps.config.regulators, versions);
+      assertCanRead(party, reader.regulators, versions);
       readable.push({ id, versions });
     } catch (e) {
       if (!(isApiError(e) && e.code === "FORBIDDEN")) throw e;
@@ -74,12 +74,12 @@ async function chooseAgreement(
  * with no receipts here, 403 FORBIDDEN for a party outside its agreement.
  */
 export async function buildTimeline(
-  deps: AppDeps,
+  reader: Reader,
   party: string,
   loanId: string,
   agreementId?: string,
 ): Promise<TimelineJson> {
-  const { store, identity } = deps;
+  const { store, identity } = reader;
   const digests = await store.digestsOfLoan(loanId);
   if (digests.length === 0) throw new ApiError("NOT_FOUND", "no receipt of this loan was accepted here");
   if (digests.length > MAX_TIMELINE_RECEIPTS) {
@@ -90,19 +90,23 @@ export async function buildTimeline(
     const id = r.stored.receipt.agreementId.toLowerCase();
     byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
   }
-  const agreement = await chooseAgreement(deps, party, byAgreement, agreementId);
+  const agreement = await chooseAgreement(reader, party, byAgreement, agreementId);
 
-  const trees = new BatchTrees(store, Number.MAX_SAFE_INTEGER);
   const held = byAgreement.get(agreement.id) ?? [];
   const judged: TimelineEvent[] = [];
   const events: { key: [number, string]; json: unknown }[] = [];
   for (const { digest, stored: rec, batch, anchoredAt } of held) {
     const receipt = parseReceipt(rec.receipt);
-    const ack = { acceptedAt: rec.acceptedAt, anchorBy: rec.anchorBy, signature: rec.ackSignature };
     judged.push({ digest, receipt, anchoredAt });
     const json = batch
-      ? await proofBundle(identity, trees, digest, rec, batch)
-      : { status: "pending", digest, receipt: receiptToJson(receipt), signature: rec.signature, ack };
+      ? await proofBundle(reader, digest, rec, batch)
+      : {
+          status: "pending",
+          digest,
+          receipt: receiptToJson(receipt),
+          signature: rec.signature,
+          ack: await reader.acks.ackOf(digest, rec),
+        };
     events.push({ key: [receipt.occurredAt, digest], json });
   }
   events.sort((x, y) => x.key[0] - y.key[0] || (x.key[1] < y.key[1] ? -1 : x.key[1] > y.key[1] ? 1 : 0));

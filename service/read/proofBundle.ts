@@ -6,10 +6,10 @@ import {
   type MerkleTree,
   type ReceiptBundleJson,
 } from "@repayproof/verifier";
-import type { Identity } from "./deps";
-import { ApiError } from "./errors";
-import type { Store } from "./store/Store";
-import type { BatchRecord, StoredReceipt } from "./store/records";
+import type { Reader } from "./Reader";
+import { ApiError } from "../errors";
+import type { Store } from "../store/Store";
+import type { BatchRecord, StoredReceipt } from "../store/records";
 
 /** Whether a batch's anchoring transaction is mined (the bundle is served from then on; finality is the verifier's). */
 export function isAnchored(b: BatchRecord | undefined): b is BatchRecord & { anchoredAt: number } {
@@ -25,12 +25,17 @@ export class BatchTrees {
 
   constructor(
     private readonly store: Store,
-    private readonly size = 8,
+    private readonly size = 16,
   ) {}
 
   async of(b: BatchRecord): Promise<MerkleTree> {
     const cached = this.trees.get(b.seq);
-    if (cached) return cached;
+    if (cached) {
+      // Least recently used goes first: a hit moves to the end.
+      this.trees.delete(b.seq);
+      this.trees.set(b.seq, cached);
+      return cached;
+    }
     const leaves = await this.store.getLeaves(b.seq);
     if (!leaves) throw new ApiError("INTERNAL", `batch ${b.seq} has no leaves on disk`);
     const tree = buildTree(leaves.digests);
@@ -43,12 +48,12 @@ export class BatchTrees {
 
 /** The `repayproof/receipt-proof@1` bundle of an anchored receipt (DESIGN.md), in canonical JSON. */
 export async function proofBundle(
-  identity: Identity,
-  trees: BatchTrees,
+  reader: Reader,
   digest: string,
   rec: StoredReceipt,
   b: BatchRecord,
 ): Promise<ReceiptBundleJson> {
+  const { identity } = reader;
   // Both are written before the batch can be ANCHORED (the signed tx goes to disk before broadcast).
   if (b.txHash === undefined || b.blockNumber === undefined) {
     throw new ApiError("INTERNAL", `batch ${b.seq} is anchored but its transaction is not on record`);
@@ -68,7 +73,7 @@ export async function proofBundle(
       txHash: b.txHash,
       blockNumber: b.blockNumber,
     },
-    proof: (await trees.of(b)).proof(digest),
-    ack: { acceptedAt: rec.acceptedAt, anchorBy: rec.anchorBy, signature: rec.ackSignature },
+    proof: (await reader.trees.of(b)).proof(digest),
+    ack: await reader.acks.ackOf(digest, rec),
   });
 }

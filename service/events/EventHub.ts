@@ -1,4 +1,5 @@
-import { KIND_NAMES } from "@repayproof/verifier";
+import { KIND_NAMES, type Ack, type ReceiptJson } from "@repayproof/verifier/core";
+import type { Prepared } from "../ingest/preprocess";
 
 /** The event types of `GET /v1/events` (docs/api.md, "Live events"). */
 export const EVENT_TYPES = ["receipt.accepted", "batch.anchored", "breach.opened", "breach.closed"] as const;
@@ -73,26 +74,10 @@ export class EventHub {
   }
 }
 
-/** What `receipt.accepted` needs of an admitted receipt (the admission's prepared item). */
-export interface AcceptedItem {
-  digest: string;
-  agreementId: string;
-  /** The StoredReceipt JSON: parsed only when someone listens. */
-  record: string;
-}
-
 /** Publishes `receipt.accepted` for a receipt just made durable (a no-op without listeners). */
-export function publishAccepted(hub: EventHub, item: AcceptedItem): void {
+export function publishAccepted(hub: EventHub, item: Prepared, ack: Ack): void {
   if (!hub.active()) return;
-  const {
-    receipt: r,
-    acceptedAt,
-    anchorBy,
-  } = JSON.parse(item.record) as {
-    receipt: Record<string, unknown> & { kind: number };
-    acceptedAt: number;
-    anchorBy: number;
-  };
+  const { receipt: r } = JSON.parse(item.head + "}") as { receipt: ReceiptJson };
   hub.publish("receipt.accepted", item.agreementId, {
     digest: item.digest,
     loanId: r.loanId,
@@ -102,7 +87,7 @@ export function publishAccepted(hub: EventHub, item: AcceptedItem): void {
     currency: r.currency,
     occurredAt: r.occurredAt,
     attester: r.attester,
-    acceptedAt,
-    anchorBy,
+    acceptedAt: ack.acceptedAt,
+    anchorBy: ack.anchorBy,
   });
 }

@@ -1,8 +1,8 @@
 import { parseReceipt, type TimelineEvent } from "@repayproof/verifier";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 import { isAnchored } from "./proofBundle";
-import type { Store } from "./store/Store";
-import type { BatchRecord, StoredReceipt } from "./store/records";
+import type { Store } from "../store/Store";
+import type { BatchRecord, StoredReceipt } from "../store/records";
 
 /** A stored receipt with its digest, its batch once anchored, and that anchor's block time (else null). */
 export interface LoanReceipt {
@@ -41,16 +41,15 @@ export async function loadLoanReceipts(
 ): Promise<LoanReceipt[]> {
   const digests = await store.digestsOfLoan(loanId);
   if (digests.length === 0) return [];
-  const [recs, seqs] = await Promise.all([store.receipts.getMany(digests), store.batchOf.getMany(digests)]);
+  const [recs, seqs] = await Promise.all([store.getReceipts(digests), store.batchSeqsOf(digests)]);
   const out: LoanReceipt[] = [];
   for (let i = 0; i < digests.length; i++) {
-    const v = recs[i];
+    const stored = recs[i];
     // The loan index is written in the same atomic batch as the receipt: a gap is corruption, not input.
-    if (v === undefined) throw new ApiError("INTERNAL", `the loan index names ${digests[i]}, which is not stored`);
-    const stored = JSON.parse(v) as StoredReceipt;
+    if (stored === undefined) throw new ApiError("INTERNAL", `the loan index names ${digests[i]}, which is not stored`);
     if (agreementId !== undefined && stored.receipt.agreementId.toLowerCase() !== agreementId) continue;
     const seq = seqs[i];
-    const batch = seq === undefined ? undefined : await times.anchored(Number(seq));
+    const batch = seq === undefined ? undefined : await times.anchored(seq);
     out.push({ digest: digests[i] as string, stored, batch, anchoredAt: batch?.anchoredAt ?? null });
   }
   return out;
@@ -63,4 +62,17 @@ export function toTimelineEvents(receipts: readonly LoanReceipt[]): TimelineEven
     receipt: parseReceipt(r.stored.receipt),
     anchoredAt: r.anchoredAt,
   }));
+}
+
+/** Every receipt of every loan of `agreementId` (a per-agreement scan of the loan index), with anchor times. */
+export async function agreementReceipts(
+  store: Store,
+  agreementId: string,
+  times = new AnchorTimes(store),
+): Promise<Map<string, LoanReceipt[]>> {
+  const out = new Map<string, LoanReceipt[]>();
+  for (const loanId of await store.loansOfAgreement(agreementId)) {
+    out.set(loanId, await loadLoanReceipts(store, loanId, times, agreementId));
+  }
+  return out;
 }

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import { evaluateTimeline, KIND_NAMES, type AgreementVersion } from "@repayproof/verifier";
 import type { EventHub } from "./EventHub";
-import { AnchorTimes, loadLoanReceipts, toTimelineEvents } from "./loanEvents";
-import type { Store } from "./store/Store";
-import type { BatchRecord, StoredReceipt } from "./store/records";
+import { AnchorTimes, loadLoanReceipts, toTimelineEvents } from "../read/loanReceipts";
+import type { Store } from "../store/Store";
+import type { BatchRecord } from "../store/records";
 
 /** Loans re-evaluated per anchored batch at most (the rest wait for their next receipt or deadline). */
 const MAX_LOANS_PER_BATCH = 5_000;
@@ -61,12 +61,12 @@ export class BreachWatcher {
   private async process(b: BatchRecord): Promise<void> {
     const leaves = await this.store.getLeaves(b.seq);
     if (!leaves) return;
-    const values = await this.store.receipts.getMany(leaves.digests);
+    const values = await this.store.getReceipts(leaves.digests);
     const byAgreement = new Map<string, Record<string, unknown>[]>();
     const touched = new Map<string, string>(); // loanId → agreementId
     values.forEach((v, i) => {
       if (v === undefined) return;
-      const r = (JSON.parse(v) as StoredReceipt).receipt;
+      const r = v.receipt;
       const agreementId = r.agreementId.toLowerCase();
       const list = byAgreement.get(agreementId) ?? [];
       list.push({

@@ -7,7 +7,7 @@ import {
   sameAddress,
   type AgreementVersion,
 } from "@repayproof/verifier";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
 /** Bearer tokens live at most this long (DESIGN.md, "Access"). */
 export const MAX_TOKEN_LIFETIME_S = 24 * 3600;

@@ -1,0 +1,132 @@
+import type { Logger } from "pino";
+import { buildTree, invariant } from "@repayproof/verifier/core";
+import type { Metrics } from "../metrics";
+import type { WriteOp, Store } from "../store/Store";
+import type { BatchRecord } from "../store/records";
+import type { PendingQueue } from "./PendingQueue";
+
+/** Where sealed batches go (the anchorer): it says when it has room, and takes them in seq order. */
+export interface BatchSink {
+  /** Resolves once the sink can take another sealed batch (backpressure while the chain is slow). */
+  room(): Promise<void>;
+  enqueue(batch: BatchRecord): void;
+}
+
+export interface BatcherOptions {
+  /** Receipts per batch at most; a full batch seals at once. */
+  batchMax: number;
+  /** A partial batch seals at this interval. */
+  intervalMs: number;
+}
+
+/**
+ * Seals the pending queue into batches at `batchMax` receipts or every `intervalMs`, whichever comes first,
+ * while the sink has room: builds the tree with our own code, checks every proof against the root, and in
+ * one atomic synced write records the batch (SEALED, root, leaves), maps each digest to it and removes the
+ * digests from the queue — so a receipt is sealed into exactly one batch, crash or not. Then hands the batch
+ * to the sink.
+ */
+export class Batcher {
+  private nextSeq = 0;
+  private closed = false;
+  private running: Promise<void> | undefined;
+  private tickDue = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly queue: PendingQueue,
+    private readonly sink: BatchSink,
+    private readonly opts: BatcherOptions,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    queue.onGrow((size) => {
+      this.metrics.pending.set(size);
+      if (size >= this.opts.batchMax) this.kick();
+    });
+  }
+
+  /** The next seq from disk (batches are not scanned: the last one says it). */
+  async init(): Promise<void> {
+    const last = await this.store.lastBatch();
+    this.nextSeq = last ? last.seq + 1 : 0;
+    this.metrics.pending.set(this.queue.size());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.tickDue = true;
+      this.kick();
+    }, this.opts.intervalMs);
+    this.timer.unref();
+    this.running = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.kick();
+    await this.running;
+  }
+
+  private kick(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const full = this.queue.size() >= this.opts.batchMax;
+      if (!full && !(this.tickDue && this.queue.size() > 0)) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      await this.sink.room();
+      if (this.closed) break;
+      this.tickDue = false;
+      try {
+        await this.seal();
+      } catch (err) {
+        this.log.error({ err }, "sealing failed; will retry at the next interval");
+        if (!this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    }
+  }
+
+  /** Seals up to `batchMax` pending receipts into the next batch, hands it to the sink, and returns it. */
+  async seal(): Promise<BatchRecord | undefined> {
+    const { items, ops: queueOps } = await this.queue.take(this.opts.batchMax);
+    if (items.length === 0) return undefined;
+    const digests = items.map((i) => i.digest);
+    const tree = buildTree(digests);
+    // Check our own output before it leaves: every leaf's proof must lead to the root.
+    for (const d of digests) tree.proof(d);
+    invariant(tree.count === digests.length, "tree size differs from the batch");
+    const seq = this.nextSeq;
+    const batch: BatchRecord = {
+      seq,
+      root: tree.root,
+      count: digests.length,
+      state: "SEALED",
+      sealedAt: Date.now(),
+      txs: [],
+    };
+    const ops: WriteOp[] = [
+      { type: "batch", batch },
+      { type: "leaves", seq, leaves: { digests, acceptedAtMs: items.map((i) => i.acceptedAtMs) } },
+      ...digests.map((digest): WriteOp => ({ type: "batchOf", digest, seq })),
+      ...queueOps,
+    ];
+    await this.store.write(ops);
+    this.nextSeq = seq + 1;
+    this.queue.removed(digests.length);
+    this.metrics.batchSize.observe(digests.length);
+    this.metrics.pending.set(this.queue.size());
+    this.log.info({ seq, root: batch.root, count: batch.count }, "batch sealed");
+    this.sink.enqueue(batch);
+    return batch;
+  }
+}

@@ -1,0 +1,95 @@
+import type { Logger } from "pino";
+import { ANCHOR_ABI } from "./abi";
+import type { Chain } from "./Chain";
+import type { TxSender } from "./TxSender";
+import type { BatchRecord, SentTx } from "../store/records";
+
+/** What a follow-up of a submitted batch found. */
+export type FollowUp =
+  | { kind: "waiting" }
+  /** Its transaction reverted or was dropped (its nonce used by another): submit it again. */
+  | { kind: "resubmit"; why: "reverted" | "dropped" | "no transaction" }
+  /** Stuck past the limit: replace it (same nonce, higher fees). */
+  | { kind: "replace"; tx: SentTx };
+
+/**
+ * The anchoring transaction of a batch: signed with a nonce and persisted before it is broadcast (so a crash
+ * can rebroadcast it), followed up until the chain shows the root anchored. It changes no batch state itself:
+ * it tells the anchorer what it found.
+ */
+export class AnchorTx {
+  constructor(
+    private readonly chain: Chain,
+    private readonly sender: TxSender,
+    private readonly stream: string,
+    private readonly txStuckMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Signs `anchorBatch(stream, seq, root, count)` (replacing `replaces` when given), hands the signed
+   * transaction to `persist` — which must make it durable — then broadcasts it.
+   */
+  async submit(b: BatchRecord, persist: (tx: SentTx) => Promise<void>, replaces?: SentTx): Promise<void> {
+    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count]);
+    const to = this.chain.anchor;
+    // Static call first: a revert here is decoded and logged instead of costing gas.
+    // Against the latest block: a replacement's predecessor may already be applied in the pending state.
+    await this.chain.provider.call({ to, data, from: this.chain.wallet.address, blockTag: "latest" });
+    const sent = await this.sender.send({ to, data }, persist, replaces);
+    this.log.info(
+      { seq: b.seq, tx: sent.hash, nonce: sent.nonce, replacement: Boolean(replaces) },
+      "anchor transaction sent",
+    );
+  }
+
+  /** A SUBMITTED batch whose root is not anchored yet: mined and reverted, lost, dropped, stuck or waiting. */
+  async followUp(b: BatchRecord): Promise<FollowUp> {
+    const { provider, wallet } = this.chain;
+    const latest = b.txs[b.txs.length - 1];
+    if (!latest) return { kind: "resubmit", why: "no transaction" };
+    for (const tx of b.txs) {
+      const r = await provider.getTransactionReceipt(tx.hash);
+      if (r && r.status === 0) {
+        this.log.warn({ seq: b.seq, tx: tx.hash }, "anchor transaction reverted; resubmitting");
+        this.sender.resetNonce();
+        return { kind: "resubmit", why: "reverted" };
+      }
+    }
+    const known = await provider.getTransaction(latest.hash);
+    if (!known) {
+      const mined = await provider.getTransactionCount(wallet.address, "latest");
+      if (mined > latest.nonce) {
+        // Our nonce was used by another transaction and our root is still not anchored: dropped.
+        this.log.warn({ seq: b.seq, tx: latest.hash }, "anchor transaction dropped; resubmitting with a new nonce");
+        this.sender.resetNonce();
+        return { kind: "resubmit", why: "dropped" };
+      }
+      this.log.info({ seq: b.seq, tx: latest.hash }, "node does not know our anchor transaction; rebroadcasting");
+      await this.sender.broadcast(latest.raw);
+      return { kind: "waiting" };
+    }
+    if (known.blockNumber === null && Date.now() - latest.sentAt > this.txStuckMs) {
+      this.log.warn({ seq: b.seq, tx: latest.hash }, "anchor transaction stuck; replacing it with higher fees");
+      return { kind: "replace", tx: latest };
+    }
+    return { kind: "waiting" };
+  }
+
+  /** The hash of the transaction that anchored `b` at `blockNumber`: one of ours, else from the event log. */
+  async findTx(b: BatchRecord, blockNumber: number): Promise<string | undefined> {
+    for (const tx of b.txs) {
+      const r = await this.chain.provider.getTransactionReceipt(tx.hash);
+      if (r && r.status === 1 && r.blockNumber === blockNumber) return tx.hash;
+    }
+    const ev = ANCHOR_ABI.getEvent("BatchAnchored");
+    if (!ev) return undefined;
+    const logs = await this.chain.provider.getLogs({
+      address: this.chain.anchor,
+      topics: [ev.topicHash, this.stream],
+      fromBlock: blockNumber,
+      toBlock: blockNumber,
+    });
+    return logs.find((l) => (l.topics[3] ?? "").toLowerCase() === b.root.toLowerCase())?.transactionHash;
+  }
+}

@@ -1,0 +1,244 @@
+import type { Logger } from "pino";
+import { KIND, sameAddress, type Ack } from "@repayproof/verifier/core";
+import type { Backlog } from "../batches/Backlog";
+import type { PendingItem, PendingQueue } from "../batches/PendingQueue";
+import type { Metrics } from "../metrics";
+import { acceptedReceipt, type Accepted } from "../read/receiptStatus";
+import type { StoredAcks } from "../read/storedAcks";
+import type { GroupCommitter } from "../store/GroupCommitter";
+import type { Store, WriteOp } from "../store/Store";
+import { receiptRecord } from "../store/records";
+import type { AckSigner } from "./AckSigner";
+import { isItemError, type ItemError, type ItemResult, type Prepared } from "./preprocess";
+import { checkRole, itemError, termsOfItems, type TermsSource } from "./roles";
+import { StagedReceipts, type Staged } from "./StagedReceipts";
+
+export type ItemAnswer = Accepted | ItemError;
+export type { Accepted };
+
+type Decision =
+  | { kind: "new"; staged: Staged; item: Prepared; ack?: Ack }
+  | { kind: "dup"; digest: string; staged?: Staged }
+  | ItemError;
+
+interface Job {
+  items: Prepared[];
+  acceptedAt: number;
+  resolve: (d: Decision[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface AdmissionDeps {
+  store: Store;
+  committer: GroupCommitter;
+  terms: TermsSource;
+  /** Where accepted receipts go next (in the same atomic write as the receipts themselves). */
+  queue: PendingQueue;
+  backlog: Backlog;
+  acks: AckSigner;
+  storedAcks: StoredAcks;
+  metrics: Metrics;
+  log: Logger;
+  /** Told of each newly stored receipt once it is durable (the live event stream). Never throws. */
+  onAccepted?: (item: Prepared, ack: Ack) => void;
+}
+
+/**
+ * Admission of prepared receipts (signature already checked): the attester's role under the agreement
+ * version in force at `occurredAt`, the (attester, nonce) rule, VOIDED's `ref`, and the backlog bound; then
+ * the Acks of what it accepted (ingest/AckSigner), one durable group-committed write that also appends them
+ * to the pending queue, and the answer. Refusals store nothing.
+ *
+ * Nonce checks run in one serial loop: each pass reads the nonce index for every queued item, decides in
+ * arrival order against that read plus the in-memory `staged` set (written but maybe not yet synced), and
+ * forgets staged entries only at the start of a later pass, after they are on disk — so no pass can miss
+ * a nonce that is neither in its read nor in `staged`.
+ */
+export class Admission {
+  private readonly staged = new StagedReceipts();
+  private queue: Job[] = [];
+  private looping = false;
+
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  /** Judges each item (accepted together at `acceptedAt`); answers in order. Never throws for one item's fault. */
+  async admit(items: ItemResult[], acceptedAt: number): Promise<ItemAnswer[]> {
+    const answers: (ItemAnswer | undefined)[] = new Array(items.length);
+    const termsById = await termsOfItems(this.deps.terms, items);
+    const candidates: { index: number; item: Prepared }[] = [];
+    items.forEach((item, index) => {
+      if (isItemError(item)) answers[index] = item;
+      else {
+        const refusal = checkRole(item, termsById.get(item.agreementId));
+        if (refusal) answers[index] = refusal;
+        else candidates.push({ index, item });
+      }
+    });
+    if (candidates.length > 0) {
+      const decisions = await new Promise<Decision[]>((resolve, reject) => {
+        this.queue.push({ items: candidates.map((c) => c.item), acceptedAt, resolve, reject });
+        if (!this.looping) void this.loop();
+      });
+      await Promise.all(
+        decisions.map(async (d, i) => {
+          const c = candidates[i] as { index: number; item: Prepared };
+          const answer = await this.answer(d, c.item);
+          answers[c.index] = answer;
+          if (!isItemError(d) && d.kind === "new" && !isItemError(answer)) this.deps.onAccepted?.(c.item, answer.ack);
+        }),
+      );
+    }
+    for (const a of answers) if (a && isItemError(a)) this.deps.metrics.refused.inc({ code: a.error.code });
+    return answers as ItemAnswer[];
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    try {
+      while (this.queue.length > 0) {
+        this.staged.forgetSettled();
+        const jobs = this.queue;
+        this.queue = [];
+        try {
+          this.pass(jobs, await this.read(jobs));
+        } catch (e) {
+          for (const j of jobs) j.reject(e);
+        }
+      }
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  /** What the store already holds for this pass: the digest each nonce names, and the attester of each VOIDED ref. */
+  private async read(jobs: Job[]): Promise<{ nonces: Map<string, string>; refAttesters: Map<string, string> }> {
+    const all = jobs.flatMap((j) => j.items);
+    const refs = all.filter((it) => it.kind === KIND.VOIDED).map((it) => it.ref);
+    const [owners, voided] = await Promise.all([this.deps.store.nonceOwners(all), this.deps.store.getReceipts(refs)]);
+    const nonces = new Map<string, string>();
+    all.forEach((it, i) => {
+      const v = owners[i];
+      if (v !== undefined) nonces.set(nonceKey(it), v);
+    });
+    const refAttesters = new Map<string, string>();
+    refs.forEach((ref, i) => {
+      const v = voided[i];
+      if (v !== undefined) refAttesters.set(ref, v.receipt.attester);
+    });
+    return { nonces, refAttesters };
+  }
+
+  /** Decides one item against what is stored and staged; stages it when new (no await: nothing changes underneath). */
+  private decide(it: Prepared, seen: { nonces: Map<string, string>; refAttesters: Map<string, string> }): Decision {
+    const st = this.staged.byNonceOf(it.attester, it.nonce);
+    const existing = st?.digest ?? seen.nonces.get(nonceKey(it));
+    if (existing !== undefined) {
+      if (existing !== it.digest) {
+        return itemError("NONCE_CONFLICT", "this (attester, nonce) already names another receipt", {
+          digest: existing,
+        });
+      }
+      return { kind: "dup", digest: it.digest, ...(st ? { staged: st } : {}) };
+    }
+    if (it.kind === KIND.VOIDED) {
+      const refAttester = this.staged.byDigestOf(it.ref)?.attester ?? seen.refAttesters.get(it.ref);
+      if (refAttester === undefined || !sameAddress(refAttester, it.attester)) {
+        return itemError(
+          "NOT_AUTHORIZED_FOR_KIND",
+          "VOIDED must name (in ref) a receipt held here signed by the same attester",
+          {
+            ref: it.ref,
+          },
+        );
+      }
+    }
+    if (!this.deps.backlog.reserve()) {
+      const backlogMax = this.deps.backlog.max;
+      return itemError("CHAIN_UNAVAILABLE", `the anchoring backlog is full (${backlogMax} receipts); retry later`, {
+        backlogMax,
+      });
+    }
+    return { kind: "new", staged: this.staged.stage(it.attester, it.nonce, it.digest), item: it };
+  }
+
+  /** Decides every item of `jobs` synchronously, signs each job's Acks, and starts one group commit. */
+  private pass(jobs: Job[], seen: { nonces: Map<string, string>; refAttesters: Map<string, string> }): void {
+    const ops: WriteOp[] = [];
+    const fresh: Staged[] = [];
+    const queued: PendingItem[] = [];
+    const loansSeen = new Set<string>();
+    const nowMs = Date.now();
+    const results = jobs.map((job) => {
+      const decisions = job.items.map((it) => this.decide(it, seen));
+      const accepted = decisions.filter(
+        (d): d is Extract<Decision, { kind: "new" }> => !isItemError(d) && d.kind === "new",
+      );
+      if (accepted.length === 0) return decisions;
+      const { acks, group } = this.deps.acks.sign(
+        accepted.map((d) => d.item.digest),
+        job.acceptedAt,
+      );
+      if (group) ops.push({ type: "ackGroup", group });
+      accepted.forEach((d, i) => {
+        const ack = acks[i] as Ack;
+        d.ack = ack;
+        const it = d.item;
+        const record = receiptRecord(it.head, ack);
+        ops.push(
+          { type: "receipt", digest: it.digest, record },
+          { type: "nonce", attester: it.attester, nonce: it.nonce, digest: it.digest },
+          { type: "loanReceipt", loanId: it.loanId, digest: it.digest },
+        );
+        const al = `${it.agreementId}:${it.loanId}`;
+        if (!loansSeen.has(al)) {
+          loansSeen.add(al);
+          ops.push({ type: "agreementLoan", agreementId: it.agreementId, loanId: it.loanId });
+        }
+        queued.push({ digest: it.digest, acceptedAtMs: nowMs });
+        fresh.push(d.staged);
+      });
+      return decisions;
+    });
+    if (fresh.length > 0) this.commit(ops, fresh, queued);
+    jobs.forEach((j, i) => j.resolve(results[i] as Decision[]));
+  }
+
+  /** Writes the pass's ops and its pending-queue entry in one group commit; settles the staged entries. */
+  private commit(ops: WriteOp[], fresh: Staged[], queued: PendingItem[]): void {
+    const { committer, queue, backlog, metrics, log } = this.deps;
+    ops.push(queue.append(queued));
+    const done = committer.commit(ops).then(
+      () => {
+        for (const e of fresh) e.committed = true;
+        metrics.accepted.inc(fresh.length);
+        metrics.commitSize.observe(fresh.length);
+        queue.committed(fresh.length);
+      },
+      (err: unknown) => {
+        for (const e of fresh) e.failed = true;
+        backlog.release(fresh.length);
+        log.error({ err }, "group commit failed");
+        throw err;
+      },
+    );
+    done.catch(() => undefined);
+    for (const e of fresh) e.done = done;
+  }
+
+  private async answer(d: Decision, item: Prepared): Promise<ItemAnswer> {
+    if (isItemError(d)) return d;
+    try {
+      if (d.kind === "new") {
+        await d.staged.done;
+        return { digest: item.digest, status: "pending", ack: d.ack as Ack };
+      }
+      if (d.staged) await d.staged.done;
+      return await acceptedReceipt(this.deps.store, this.deps.storedAcks, d.digest);
+    } catch (err) {
+      this.deps.log.error({ err, digest: item.digest }, "could not store a receipt");
+      return itemError("INTERNAL", "the receipt could not be stored; retry");
+    }
+  }
+}
+
+const nonceKey = (it: { attester: string; nonce: string }): string => `${it.attester.toLowerCase()}:${it.nonce}`;

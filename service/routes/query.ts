@@ -1,0 +1,12 @@
+import { ApiError } from "../errors";
+
+/** Refuses query parameters outside `allowed` and non-string values (400 INVALID_BODY, details.field). */
+export function checkQuery(query: Record<string, unknown>, allowed: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (!allowed.includes(k)) throw new ApiError("INVALID_BODY", `unknown query parameter \`${k}\``, { field: k });
+    if (typeof v !== "string") throw new ApiError("INVALID_BODY", `${k}: give it once, as a string`, { field: k });
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * The LevelDB key formats, in one place: each sublevel's name and how its keys are written. Fixed-width
+ * decimal keys sort in numeric order.
+ */
+export const SUBLEVELS = [
+  "receipts", // digest → StoredReceipt JSON
+  "nonces", // attester:nonce → digest
+  "ackGroups", // root → AckGroup JSON
+  "pending", // arrival counter → pending-queue entry (batches/PendingQueue.ts owns its format)
+  "batches", // seq → BatchRecord JSON
+  "leaves", // seq → BatchLeaves JSON
+  "batchOf", // digest → seq
+  "loans", // loanId:digest → ""
+  "agreementLoans", // agreementId:loanId → ""
+  "terms", // agreementId → AgreementVersion[] JSON
+  "meta", // name → JSON
+] as const;
+export type SublevelName = (typeof SUBLEVELS)[number];
+
+const SEQ_WIDTH = 12;
+const PENDING_WIDTH = 16;
+
+export const seqKey = (seq: number): string => String(seq).padStart(SEQ_WIDTH, "0");
+export const pendingKey = (n: number): string => String(n).padStart(PENDING_WIDTH, "0");
+export const nonceKey = (attester: string, nonce: string): string => `${attester.toLowerCase()}:${nonce}`;
+export const loanReceiptKey = (loanId: string, digest: string): string => `${loanId.toLowerCase()}:${digest}`;
+export const agreementLoanKey = (agreementId: string, loanId: string): string =>
+  `${agreementId.toLowerCase()}:${loanId.toLowerCase()}`;
