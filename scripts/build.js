@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 "use strict";
 /**
- * `npm run build`: compiles the contracts (Hardhat, solc-js from node_modules) and the TypeScript of the
- * verifier package, the service and the scripts (`tsc -b`) into JavaScript, then stamps `dist/` so the
+ * `npm run build`: compiles the contracts (Hardhat, solc-js from node_modules), the TypeScript of the
+ * verifier package, the service and the scripts (`tsc -b`) into JavaScript, and the web app into one page
+ * (web/dist/repayproof.html, scripts/buildWeb.js), then stamps `dist/` so the
  * start commands can tell a stale build (scripts/run.js). Plain JavaScript: it runs before anything is built.
  */
 const { spawnSync } = require("node:child_process");
@@ -19,9 +20,10 @@ function run(bin, args) {
 }
 
 /** Builds everything; throws when a step fails (its own output says why). */
-function build() {
+async function build() {
   run("hardhat", ["compile", "--quiet"]);
   run("tsc", ["-b", "tsconfig.build.json"]);
+  await require("./buildWeb").buildWeb();
   fs.mkdirSync(path.dirname(STAMP), { recursive: true });
   fs.writeFileSync(STAMP, new Date().toISOString() + "\n");
 }
@@ -29,10 +31,8 @@ function build() {
 module.exports = { build, STAMP, ROOT };
 
 if (require.main === module) {
-  try {
-    build();
-  } catch (e) {
+  build().catch((e) => {
     process.stderr.write(`build failed: ${e.message}\n`);
     process.exitCode = 1;
-  }
+  });
 }

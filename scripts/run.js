@@ -12,7 +12,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { build, STAMP, ROOT } = require("./build");
 
-const SOURCES = ["service", "scripts", "verifier/src", "contracts"];
+const SOURCES = ["service", "scripts", "verifier/src", "contracts", "web/src"];
 const FILES = [
   "package.json",
   "hardhat.config.ts",
@@ -20,7 +20,7 @@ const FILES = [
   "tsconfig.build.json",
   "verifier/tsconfig.json",
 ];
-const SOURCE_FILE = /\.(ts|sol)$/;
+const SOURCE_FILE = /\.(ts|js|sol)$/;
 
 /** The newest modification time (ms) of any source of the build. */
 function newestSource() {
@@ -53,7 +53,7 @@ function canBuild() {
 }
 
 /** Builds when the stamp is missing or older than a source; returns false when a needed build is impossible. */
-function ensureBuilt() {
+async function ensureBuilt() {
   const stamp = fs.existsSync(STAMP) ? fs.statSync(STAMP).mtimeMs : 0;
   if (stamp > 0 && newestSource() <= stamp) return true;
   if (!canBuild()) {
@@ -65,11 +65,11 @@ function ensureBuilt() {
     return false;
   }
   process.stderr.write(stamp === 0 ? "Building (first run)…\n" : "Sources changed: rebuilding…\n");
-  build();
+  await build();
   return true;
 }
 
-function main() {
+async function main() {
   const [script, ...rest] = process.argv.slice(2);
   if (script === undefined) {
     process.stderr.write("usage: node scripts/run.js <script> [args…] | --build-only\n");
@@ -77,7 +77,7 @@ function main() {
     return;
   }
   try {
-    if (!ensureBuilt()) {
+    if (!(await ensureBuilt())) {
       process.exitCode = 1;
       return;
     }
@@ -98,4 +98,4 @@ function main() {
   require(file);
 }
 
-main();
+void main();

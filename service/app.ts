@@ -10,6 +10,7 @@ import { infoRoutes } from "./routes/infoRoutes";
 import { receiptRoutes } from "./routes/receiptRoutes";
 import { timelineRoutes } from "./routes/timelineRoutes";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes";
+import { webRoutes } from "./routes/webRoutes";
 
 /**
  * Builds the HTTP app (never listens: server.ts does). Routes parse their own bodies (receipts as raw bytes
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(reconciliationRoutes(deps));
   app.use(alertsRoutes(deps));
   app.use(eventsRoutes(deps));
+  app.use(webRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

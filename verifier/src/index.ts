@@ -9,4 +9,3 @@ export * from "./verifyOffline";
 export * from "./verifyReceiptBundle";
 export * from "./verifyTimelineBundle";
 export * from "./cli/format";
-export { main as runCli, type Io as CliIo } from "./cli/main";

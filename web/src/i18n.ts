@@ -1,0 +1,70 @@
+/** The page's two languages; every visible label comes from here. */
+export type Lang = "en" | "zh";
+
+const LABELS = {
+  title: { en: "RepayProof verifier", zh: "RepayProof 验证器" },
+  intro: {
+    en: "Check repayment receipts and loan timelines against the chain yourself. Nothing is sent to the service: every check runs in this page.",
+    zh: "自行对照区块链核验还款凭证和贷款时间线。不依赖服务方：所有核验都在本页面内完成。",
+  },
+  rpc: { en: "Chain RPC URL", zh: "链 RPC 地址" },
+  anchor: { en: "Trusted anchor contract", zh: "信任的锚定合约" },
+  registry: { en: "Trusted registry contract", zh: "信任的登记合约" },
+  files: { en: "Proof files (receipt bundles, timelines)", zh: "证明文件（收据凭证、时间线）" },
+  drop: { en: "Drop files here, or choose them", zh: "将文件拖到此处，或选择文件" },
+  verify: { en: "Verify again", zh: "重新核验" },
+  pinned: { en: "Pinned deployment", zh: "已固定的合约部署" },
+  unpinned: {
+    en: "UNPINNED: no trusted contracts given. A look-alike deployment could pass; enter the operator's published addresses.",
+    zh: "未固定：未指定信任的合约。仿冒部署也可能通过核验；请填写运营方公布的合约地址。",
+  },
+  verifying: { en: "verifying…", zh: "核验中…" },
+  valid: { en: "valid", zh: "有效" },
+  invalid: { en: "invalid", zh: "无效" },
+  error: { en: "could not check", zh: "无法核验" },
+  breach: { en: "authentic, but the operator broke its promise", zh: "凭证真实，但运营方违反了锚定承诺" },
+  receipt: { en: "Receipt", zh: "收据" },
+  timeline: { en: "Loan timeline", zh: "贷款时间线" },
+  installment: { en: "Installment", zh: "期次" },
+  status: { en: "status", zh: "状态" },
+  late: { en: "late", zh: "逾期" },
+  onTime: { en: "on time", zh: "按时" },
+  missing: { en: "missing", zh: "缺失" },
+  deadline: { en: "deadline", zh: "期限" },
+  responsible: { en: "responsible", zh: "责任方" },
+  events: { en: "events", zh: "事件" },
+  language: { en: "中文", zh: "English" },
+  noFiles: { en: "No file yet.", zh: "尚未选择文件。" },
+  unknownFormat: { en: "not a RepayProof file (unknown format)", zh: "不是 RepayProof 文件（格式未知）" },
+  notJson: { en: "not JSON", zh: "不是 JSON" },
+  tooLarge: { en: "too large to be a proof file", zh: "文件过大，不是证明文件" },
+  noRpc: { en: "enter the chain's RPC URL first", zh: "请先填写链的 RPC 地址" },
+  rpcDown: { en: "the RPC cannot be reached", zh: "无法连接 RPC" },
+  recomputed: {
+    en: "Drawn from the evaluation recomputed here from the chain",
+    zh: "依据本页从链上重新计算的评估结果绘制",
+  },
+  asServed: { en: "Drawn as the service served it (not verified)", zh: "按服务方提供的内容绘制（未经核验）" },
+  legendOk: { en: "within its allowance", zh: "在约定时限内" },
+  legendLate: { en: "past its deadline", zh: "超过期限" },
+  reversed: { en: "reversed", zh: "撤回" },
+  compensated: { en: "compensated", zh: "代偿" },
+  voided: { en: "voided", zh: "作废" },
+} as const;
+
+export type Label = keyof typeof LABELS;
+
+let current: Lang = "en";
+
+export function setLang(lang: Lang): void {
+  current = lang;
+}
+
+export function lang(): Lang {
+  return current;
+}
+
+/** The label in the current language. */
+export function t(label: Label): string {
+  return LABELS[label][current];
+}
