@@ -9,4 +9,5 @@ export * from "./verifyOffline";
 export * from "./verifyReceiptBundle";
 export * from "./verifyTimelineBundle";
 export * from "./cli/format";
+export * from "./cli/formatTimeline";
 export { main as runCli, type Io as CliIo } from "./cli/main";
