@@ -296,17 +296,19 @@ describe("repayproof CLI", function () {
         const file = path.join(dir, "verify-by-hand.js");
         fs.writeFileSync(file, script!);
         const env = { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") };
-        for (const name of ["settled", "contract-attester"]) {
+        for (const name of ["settled", "contract-attester", "settled-batch-ack"]) {
           const r = await run(process.execPath, [file, validFile(name), node.url], env);
           expect(r.code, r.stderr).to.equal(0);
           const out = JSON.parse(r.stdout) as Record<string, unknown>;
           const expected = { chain: true, digest: true, signature: true, role: true, inclusion: true, anchor: true };
           // The script handles EOA attesters only (it says so); the wallet-signed receipt fails its ECDSA line.
-          expect(out).to.include(name === "settled" ? expected : { ...expected, signature: false });
+          expect(out).to.include(name === "contract-attester" ? { ...expected, signature: false } : expected);
           expect(out.ackOnTime).to.equal(true);
         }
-        const late = await run(process.execPath, [file, tamperedFile("late-ack"), node.url], env);
-        expect(JSON.parse(late.stdout)).to.include({ ackOnTime: false, inclusion: true });
+        for (const name of ["late-ack", "late-batch-ack", "ack-batch-proof-element", "ack-batch-other-tree"]) {
+          const bad = await run(process.execPath, [file, tamperedFile(name), node.url], env);
+          expect(JSON.parse(bad.stdout), name).to.include({ ackOnTime: false, inclusion: true });
+        }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
