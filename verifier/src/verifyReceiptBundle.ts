@@ -17,6 +17,7 @@ import { receiptCheckLog, verdict, type AnchorInfo, type OperatorBreach, type Ve
 
 export { createVerifierCache, type VerifierCache } from "./checks/chainReads";
 
+/** How to verify: the chain to read, what to trust, how final an anchor must be. */
 export interface VerifyOptions {
   /** Any ethers v6 provider for the bundle's chain (JsonRpcProvider, `hre.ethers.provider`). */
   provider: Provider;

@@ -8,6 +8,7 @@ import { isIncluded } from "./inclusion";
 import { isSignedBy } from "./isSignedBy";
 import type { OperatorBreach } from "./types";
 
+/** What ACK fails with (besides RPC_ERROR and DEPENDENCY_FAILED). */
 export type AckCode = "ACK_NOT_INCLUDED" | "BAD_ACK_SIGNATURE" | "OPERATOR_BREACH_LATE_ANCHOR";
 
 /** What an Ack is judged on: the receipt's digest, its domain, and the stream whose operator must have signed. */
@@ -30,6 +31,7 @@ export type AckDeadline =
   | { kind: "unanchored"; now: () => Promise<number>; what: string }
   | { kind: "unknown" };
 
+/** How ACK treats the special case of pending events. */
 export interface AckOptions {
   /**
    * Skip (DEPENDENCY_FAILED) rather than fail when the stream has no operator on chain: streams open with

@@ -2,6 +2,7 @@ import type { AnchorRecord } from "../chain/chainReader";
 import type { BundleBatch } from "../formats/bundle";
 import { failed, guard, passed, type Outcome } from "./checkLog";
 
+/** What ANCHOR fails with. */
 export type AnchorCode = "NOT_ANCHORED" | "ANCHOR_MISMATCH";
 
 /**

@@ -2,6 +2,7 @@ import { sameAddress } from "../crypto/signature";
 import type { ChainReads } from "./chainReads";
 import { failed, guard, passed, type Outcome } from "./checkLog";
 
+/** What CHAIN fails with (for receipt bundles and timelines alike). */
 export type ChainCode = "WRONG_CHAIN" | "NO_CONTRACT_CODE" | "REGISTRY_MISMATCH" | "UNTRUSTED_CONTRACTS";
 
 /** What an input (a receipt bundle, a timeline) says about its chain. */

@@ -4,6 +4,7 @@ import { failed, passed, type Outcome } from "./checkLog";
 import type { TimelineEventResult } from "./timelineTypes";
 import type { CheckResult } from "./types";
 
+/** What EVENTS fails with. */
 export type EventsCode = "EVENT_INVALID" | "EVENT_FOREIGN";
 
 /**

@@ -3,6 +3,7 @@ import type { ChainReads } from "./chainReads";
 import { failed, guard, passed, type Outcome } from "./checkLog";
 import { ecdsaSigner, isSignedBy } from "./isSignedBy";
 
+/** What SIGNATURE fails with. */
 export type SignatureCode = "BAD_SIGNATURE";
 
 /** SIGNATURE: `signature` is the attester's over `digest`, ECDSA or (when the attester has code) ERC-1271. */

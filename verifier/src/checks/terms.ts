@@ -3,6 +3,7 @@ import { diffEvaluations, type EvaluationDifference } from "../timeline/evaluate
 import type { ChainReads } from "./chainReads";
 import { failed, guard, passed, type Outcome } from "./checkLog";
 
+/** What TERMS fails with. */
 export type TermsCode = "UNKNOWN_AGREEMENT" | "TERMS_MISMATCH";
 
 /** `$.x.y` (a difference's JSONPath) → `x.y`, the field path results use. */

@@ -6,6 +6,7 @@ import type { CheckResult, CheckResultOf } from "./types";
 export const TIMELINE_CHECKS = ["FORMAT", "CHAIN", "EVENTS", "TERMS", "AS_OF", "EVALUATION"] as const;
 export type TimelineCheckName = (typeof TIMELINE_CHECKS)[number];
 
+/** The stable codes of timeline checks (the API: match on them, not on messages). */
 export type TimelineVerifyCode =
   | "MALFORMED_TIMELINE" // FORMAT
   | "WRONG_CHAIN" // CHAIN
@@ -61,6 +62,7 @@ export interface TimelineEventResult {
   checks: CheckResult[];
 }
 
+/** The verdict on a timeline: its checks, every event's, and every difference found. */
 export interface TimelineVerifyResult {
   /** Every event verifies, the bundle's terms are the registry's, and the evaluation is reproduced exactly. */
   valid: boolean;

@@ -7,6 +7,7 @@ import { CHANNEL_NAMES, KIND_NAMES } from "../formats/receipt";
  * string that came from a file (names, messages quoting it, field paths) goes through {@link printable}.
  */
 
+/** One mark per check status in text output. */
 export const STATUS_MARKS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", skip: "·", error: "?" };
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidirectional overrides: what
@@ -81,6 +82,7 @@ export function formatProgress(done: number, total: number, width = 30): string 
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
 }
 
+/** A long hex string shortened for a human (`0x1234567890…89abcdef`). */
 export const shortHex = (hex: string): string => (hex.length > 22 ? `${hex.slice(0, 12)}…${hex.slice(-8)}` : hex);
 const ZERO32 = "0x" + "00".repeat(32);
 

@@ -12,6 +12,7 @@ export interface Io {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The real process: stdout, stderr (with a progress line on a terminal) and its environment. */
 export const processIo: Io = {
   out: (l) => process.stdout.write(l + "\n"),
   err: (l) => process.stderr.write(l + "\n"),

@@ -3,6 +3,7 @@
  * by `repayproof help <command>` and `repayproof <command> --help`).
  */
 
+/** The commands, in the order help lists them. */
 export const COMMANDS = ["verify", "verify-timeline", "inspect"] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -67,6 +68,7 @@ inspect          prints a bundle or a timeline for humans
 --rpc defaults to the RPC_URL environment variable.
 ${EXIT}`;
 
+/** Whether `name` is one of {@link COMMANDS}. */
 export function isCommand(name: string | undefined): name is Command {
   return (COMMANDS as readonly (string | undefined)[]).includes(name);
 }

@@ -9,6 +9,7 @@ import { checksumAddress, isAddress, isBytes32 } from "./hex";
 
 /** Longest signature accepted (ERC-1271 wallets may sign with more than 65 bytes). */
 export const MAX_SIGNATURE_BYTES = 4096;
+/** Largest uint32 (installments, counts, terms' seconds). */
 export const MAX_UINT32 = 0xffffffff;
 /** Deepest merkle proof accepted (a receipt's or an Ack's): a tree of 2^64 leaves. Longer ones are refused before any hashing. */
 export const MAX_PROOF_LENGTH = 64;
@@ -48,12 +49,14 @@ export function object(
   return o;
 }
 
+/** An array of at most `max` elements (checked before any element is read). */
 export function array(v: unknown, field: string, max: number): unknown[] {
   if (!Array.isArray(v)) fail(field, "expected an array");
   if (v.length > max) fail(field, `at most ${max} elements`);
   return v;
 }
 
+/** A safe integer from `min` to `max` (JSON numbers: uint64 fields that fit in 2^53). */
 export function uint(v: unknown, field: string, max: number, min = 0): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
     fail(field, `expected an integer from ${min} to ${max}`);
@@ -70,16 +73,19 @@ export function decimal(v: unknown, field: string, max: bigint): bigint {
   return n;
 }
 
+/** A 0x-hex bytes32, lower-cased (the canonical form digests and roots compare in). */
 export function bytes32(v: unknown, field: string): string {
   if (!isBytes32(v)) fail(field, "expected 0x followed by 64 hex digits");
   return v.toLowerCase();
 }
 
+/** A 0x-hex address, EIP-55 checksummed (the canonical form). */
 export function address(v: unknown, field: string): string {
   if (!isAddress(v)) fail(field, "expected 0x followed by 40 hex digits");
   return checksumAddress(v);
 }
 
+/** 0x-hex signature bytes, 1 to {@link MAX_SIGNATURE_BYTES}, lower-cased. */
 export function signature(v: unknown, field: string): string {
   // Length first, so a huge string is refused before the regular expression walks it.
   if (typeof v !== "string" || v.length < 4 || v.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(v)) {
