@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { formatAmount, formatProgress, formatResultLine, formatTime, malformedResult } from "@repayproof/verifier";
+import {
+  formatAmount,
+  formatProgress,
+  formatResultLine,
+  formatTime,
+  malformedResult,
+  printable,
+} from "@repayproof/verifier";
 
 describe("verifier/cliFormat", function () {
   it("args: amounts in minor units print with their currency's decimals", function () {
@@ -26,5 +33,19 @@ describe("verifier/cliFormat", function () {
   it("behavior: a result line marks every check and names the first failure's code", function () {
     const line = formatResultLine("x.json", malformedResult("not JSON"));
     expect(line).to.match(/^✗ invalid x\.json {2}FORMAT✗ CHAIN· DIGEST· .* ACK· {2}MALFORMED_BUNDLE: not JSON$/);
+  });
+
+  it("behavior: printable escapes control, DEL, C1 and bidi characters and leaves the rest", function () {
+    expect(printable("a\u001b[31mb\r\n\u007f\u009b\u202e\u2066 ✓ 中文")).to.equal(
+      "a\\x1b[31mb\\x0d\\x0a\\x7f\\x9b\\u202e\\u2066 ✓ 中文",
+    );
+  });
+
+  it("behavior: a result line names the field of the first failure and escapes what came from the file", function () {
+    const r = malformedResult("x");
+    r.checks[0]!.field = "bundle.\u001b[2J";
+    expect(formatResultLine("evil\u001b.json", r)).to.match(
+      /^✗ invalid evil\\x1b\.json .* MALFORMED_BUNDLE at bundle\.\\x1b\[2J: x$/,
+    );
   });
 });

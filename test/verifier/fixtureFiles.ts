@@ -1,14 +1,23 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ReceiptBundleJson } from "@repayproof/verifier";
-import { FIXTURE_DIR, type GoldenChain } from "./goldenChain";
-import { TAMPERS } from "./tamperTable";
+import { FIXTURE_DIR } from "./goldenChain";
+
+/**
+ * Where the committed fixtures live, and how the tests read them. The tests only read: the files are
+ * (re)written by one explicit generator, test/fixtures/generate.ts (`npm run fixtures`).
+ */
 
 /** Names of the committed golden bundles (test/fixtures/bundles/valid/<name>.json). */
-export const GOLDEN_NAMES = ["settled", "due-no-ack", "contract-attester"] as const;
+export const GOLDEN_NAMES = ["settled", "due-no-ack", "contract-attester", "settled-batch-ack"] as const;
 
 export const validFile = (name: string): string => path.join(FIXTURE_DIR, "valid", `${name}.json`);
 export const tamperedFile = (name: string): string => path.join(FIXTURE_DIR, "tampered", `${name}.json`);
+
+/** The golden timeline (test/fixtures/timeline-bundles/golden.json). */
+export const TIMELINE_FIXTURE = path.join(FIXTURE_DIR, "..", "timeline-bundles", "golden.json");
+/** The evaluation golden fixture (test/fixtures/timeline/loan.json): an input and its expected evaluation. */
+export const EVALUATION_FIXTURE = path.join(FIXTURE_DIR, "..", "timeline", "loan.json");
 
 /** The committed golden bundles, as JSON. */
 export function readGolden(): Record<string, ReceiptBundleJson> {
@@ -18,20 +27,5 @@ export function readGolden(): Record<string, ReceiptBundleJson> {
   return out;
 }
 
-/**
- * Rewrites every fixture file from a freshly built golden chain: the golden bundles and each file-backed
- * tamper variant. Only when UPDATE_FIXTURES=1; the tests otherwise compare against the committed files.
- */
-export function writeFixtures(chain: GoldenChain): void {
-  fs.mkdirSync(path.join(FIXTURE_DIR, "valid"), { recursive: true });
-  fs.mkdirSync(path.join(FIXTURE_DIR, "tampered"), { recursive: true });
-  for (const [name, bundle] of Object.entries(chain.bundles)) {
-    fs.writeFileSync(validFile(name), JSON.stringify(bundle, null, 2) + "\n");
-  }
-  for (const t of TAMPERS) {
-    if (t.confirmations !== undefined) continue;
-    const base = chain.bundles[t.base];
-    if (base === undefined) throw new Error(`tamper ${t.name}: no golden bundle ${t.base}`);
-    fs.writeFileSync(tamperedFile(t.name), JSON.stringify(t.tamper(base, chain.bundles), null, 2) + "\n");
-  }
-}
+/** The JSON text a fixture file holds for `value` (two-space indent, final newline), so rewrites are byte-stable. */
+export const fixtureText = (value: unknown): string => JSON.stringify(value, null, 2) + "\n";

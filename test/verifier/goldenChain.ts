@@ -16,6 +16,7 @@ import { deployContracts, readArtifact, type Deployment } from "../../scripts/li
 import {
   AGREEMENT_TYPES,
   BUNDLE_FORMAT,
+  ackBatchDigest,
   ackDigest,
   buildTree,
   bundleToJson,
@@ -115,6 +116,12 @@ export function signReceipt(
 export function signAck(b: ReceiptBundle, acceptedAt: number, anchorBy: number): string {
   const sep = receiptDomainSeparator(b.chainId, b.contracts.anchor);
   return signDigest(fromHex(ACCOUNTS.operator.privateKey), ackDigest(sep, b.digest, acceptedAt, anchorBy));
+}
+
+/** The operator's AckBatch signature over (root, acceptedAt, anchorBy) (v0.2: one Ack for a request's receipts). */
+export function signAckBatch(b: ReceiptBundle, root: string, acceptedAt: number, anchorBy: number): string {
+  const sep = receiptDomainSeparator(b.chainId, b.contracts.anchor);
+  return signDigest(fromHex(ACCOUNTS.operator.privateKey), ackBatchDigest(sep, root, acceptedAt, anchorBy));
 }
 
 /**
@@ -248,6 +255,19 @@ export async function buildGoldenChain(provider: DevProvider): Promise<GoldenCha
   const settled = withAck(bundle(batch0[2]!, 0), T0 - 690, T0 - 690 + 900);
   const due = bundle(batch0[0]!, 0);
   const contractAttester = withAck(bundle(batch1[0]!, 1), T0 + 101, T0 + 101 + 900);
+  // v0.2: the same SETTLED receipt, accepted in one request with the DUE and the INITIATED before it, so its
+  // Ack is a share of one AckBatch over the three digests' tree (signed off chain: the chain is unchanged).
+  const request = buildTree(batch0.slice(0, 3).map((i) => i.digest));
+  const settledBatchAck: ReceiptBundle = {
+    ...settled,
+    ack: {
+      acceptedAt: T0 - 690,
+      anchorBy: T0 - 690 + 900,
+      signature: signAckBatch(settled, request.root, T0 - 690, T0 - 690 + 900),
+      root: request.root,
+      proof: request.proof(settled.digest),
+    },
+  };
   return {
     deployment,
     wallet,
@@ -255,6 +275,7 @@ export async function buildGoldenChain(provider: DevProvider): Promise<GoldenCha
       settled: bundleToJson(settled),
       "due-no-ack": bundleToJson(due),
       "contract-attester": bundleToJson(contractAttester),
+      "settled-batch-ack": bundleToJson(settledBatchAck),
     },
   };
 }

@@ -1,84 +1,27 @@
 import fs from "node:fs";
-import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { reset } from "@nomicfoundation/hardhat-network-helpers";
+import { Interface, id } from "ethers";
 import {
-  KIND,
   TIMELINE_CHECKS,
-  evaluateTimeline,
+  buildTree,
   parseBundle,
   parseTimelineBundle,
-  readAgreementVersions,
-  receiptToJson,
   verifyTimelineBundle,
-  type ReceiptBundleJson,
-  type TimelineEvent,
   type TimelineVerifyResult,
 } from "@repayproof/verifier";
-import { ACCOUNTS, STREAM, T0, buildGoldenChain, signAck, signReceipt, type DevProvider } from "./goldenChain";
-import { readGolden } from "./fixtureFiles";
+import { ACCOUNTS, T0, buildGoldenChain, flipBit, signAckBatch, type DevProvider } from "./goldenChain";
+import { readGolden, TIMELINE_FIXTURE } from "./fixtureFiles";
+import { buildGoldenTimeline } from "./goldenTimeline";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited field by field
 type Json = any;
 
-const FIXTURE = path.join(__dirname, "..", "fixtures", "timeline-bundles", "golden.json");
-
-/**
- * The golden timeline: the three golden receipt bundles (one loan: a DUE and a SETTLED of installment 3, a
- * SETTLED of installment 4 by an ERC-1271 wallet channel) plus a pending FORWARDED of installment 3 with the
- * operator's Ack, the registry's versions, and the evaluation at the latest anchor (T0 + 600) — what the
- * service serves for that loan, built here without a service so it is deterministic.
- */
-async function buildGoldenTimeline(provider: DevProvider): Promise<Json> {
-  const byName = readGolden();
-  const golden = Object.values(byName);
-  const first = parseBundle(golden[0]);
-  const { chainId, contracts } = first;
-  const forwarded = {
-    ...first.receipt,
-    installment: 3,
-    kind: KIND.FORWARDED,
-    amount: 125000n,
-    channel: 0,
-    occurredAt: T0 + 900,
-    nonce: 90n,
-    attester: ACCOUNTS.collector.address,
-  };
-  const signed = signReceipt(forwarded, chainId, contracts.anchor, ACCOUNTS.collector);
-  const ackBase = { ...first, receipt: forwarded, digest: signed.digest };
-  const pending = {
-    status: "pending",
-    digest: signed.digest,
-    receipt: receiptToJson(forwarded),
-    signature: signed.signature,
-    ack: { acceptedAt: T0 + 901, anchorBy: T0 + 961, signature: signAck(ackBase, T0 + 901, T0 + 961) },
-  };
-  const versions = await readAgreementVersions(provider, contracts.registry, first.receipt.agreementId);
-  if (!versions) throw new Error("the golden chain has no agreement");
-  // The golden chain anchors the contract-attester batch 600 s after the other one.
-  const anchoredAt = (b: ReceiptBundleJson): number =>
-    b.digest === byName["contract-attester"]!.digest ? T0 + 600 : T0;
-  const events: TimelineEvent[] = golden.map((b) => ({
-    digest: b.digest,
-    receipt: parseBundle(b).receipt,
-    anchoredAt: anchoredAt(b),
-  }));
-  events.push({ digest: signed.digest, receipt: forwarded, anchoredAt: null });
-  return {
-    format: "repayproof/timeline@1",
-    chainId,
-    contracts,
-    stream: STREAM,
-    loanId: first.receipt.loanId,
-    agreement: { id: first.receipt.agreementId, versions },
-    events: [...[...golden].sort((a, b) => a.receipt.occurredAt - b.receipt.occurredAt), pending],
-    evaluation: evaluateTimeline({ events, versions, now: T0 + 600, includePending: true }),
-  };
-}
-
 const codeOf = (r: TimelineVerifyResult, check: string): string | undefined =>
   r.checks.find((c) => c.check === check)?.code;
+const fieldOf = (r: TimelineVerifyResult, check: string): string | undefined =>
+  r.checks.find((c) => c.check === check)?.field;
 
 describe("verifyTimelineBundle (golden chain)", function () {
   let timeline: Json;
@@ -93,17 +36,16 @@ describe("verifyTimelineBundle (golden chain)", function () {
   before(async function () {
     await reset();
     await buildGoldenChain(provider());
-    const built = await buildGoldenTimeline(provider());
-    if (process.env.UPDATE_FIXTURES === "1") {
-      fs.mkdirSync(path.dirname(FIXTURE), { recursive: true });
-      fs.writeFileSync(FIXTURE, JSON.stringify(built, null, 2) + "\n");
-    }
-    timeline = JSON.parse(fs.readFileSync(FIXTURE, "utf8"));
-    expect(JSON.parse(JSON.stringify(built))).to.deep.equal(timeline);
+    timeline = JSON.parse(fs.readFileSync(TIMELINE_FIXTURE, "utf8"));
   });
 
   after(async function () {
     await reset(); // later files get a chain on wall-clock time, not ours in 2030
+  });
+
+  it("behavior: the golden chain yields exactly the committed golden timeline (npm run fixtures writes it)", async function () {
+    const built = await buildGoldenTimeline(provider(), readGolden());
+    expect(JSON.parse(JSON.stringify(built))).to.deep.equal(timeline);
   });
 
   it("behavior: the golden timeline passes every check, the pending event counted", async function () {
@@ -143,6 +85,7 @@ describe("verifyTimelineBundle (golden chain)", function () {
       expect(caught.field, field).to.equal(field);
       const r = await verify(input);
       expect(codeOf(r, "FORMAT"), field).to.equal("MALFORMED_TIMELINE");
+      expect(fieldOf(r, "FORMAT"), field).to.equal(field);
       expect(r.valid).to.equal(false);
     }
   });
@@ -203,5 +146,133 @@ describe("verifyTimelineBundle (golden chain)", function () {
     expect(r.now).to.equal(T0 + 600);
     expect(codeOf(r, "EVALUATION")).to.equal("EVALUATION_MISMATCH");
     expect(r.differences.map((d) => d.path)).to.include("$.evaluation.asOf");
+  });
+});
+
+describe("verifyTimelineBundle: pending events run the receipt bundle's own checks", function () {
+  let timeline: Json;
+  const provider = (): DevProvider => ethers.provider as unknown as DevProvider;
+  const verify = (t: unknown, p: DevProvider = provider()): Promise<TimelineVerifyResult> =>
+    verifyTimelineBundle(t, { provider: p });
+  const pendingCheck = (r: TimelineVerifyResult, check: string) => r.events[3]!.checks.find((c) => c.check === check);
+
+  /** The golden timeline with its pending event's Ack replaced by a share of an AckBatch over `others` too. */
+  const withBatchAck = (tamper: (ack: Json) => void = () => undefined): Json => {
+    const t = structuredClone(timeline);
+    const pending = t.events[3];
+    const tree = buildTree([pending.digest, id("another receipt of the same request"), id("and a third")]);
+    const { acceptedAt, anchorBy } = pending.ack;
+    const signature = signAckBatch(parseBundle(t.events[0]), tree.root, acceptedAt, anchorBy);
+    pending.ack = { acceptedAt, anchorBy, signature, root: tree.root, proof: tree.proof(pending.digest) };
+    tamper(pending.ack);
+    return t;
+  };
+
+  /** The in-process provider, except that eth_call to `selector` fails as a dead connection would. */
+  const failingCalls = (selector: string): DevProvider => {
+    const inner = provider();
+    return new Proxy(inner, {
+      get(target, prop) {
+        if (prop === "call") {
+          return async (tx: { data?: string }) => {
+            if (tx.data?.startsWith(selector)) throw new Error("socket hang up");
+            return target.call(tx as never);
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  };
+
+  before(async function () {
+    await reset();
+    await buildGoldenChain(provider());
+    timeline = JSON.parse(fs.readFileSync(TIMELINE_FIXTURE, "utf8"));
+  });
+
+  after(async function () {
+    await reset();
+  });
+
+  it("behavior: a pending event whose Ack is a share of an AckBatch verifies and counts", async function () {
+    const r = await verify(withBatchAck());
+    expect(r.checks.map((c) => c.status)).to.deep.equal(TIMELINE_CHECKS.map(() => "pass"));
+    expect(r.events[3]!.checks.map((c) => [c.check, c.status])).to.deep.equal([
+      ["DIGEST", "pass"],
+      ["SIGNATURE", "pass"],
+      ["ACK", "pass"],
+    ]);
+  });
+
+  it("error: a pending AckBatch share whose proof does not lead to its root fails ACK with ACK_NOT_INCLUDED", async function () {
+    const r = await verify(withBatchAck((ack) => (ack.proof[0] = flipBit(ack.proof[0], 31))));
+    expect(pendingCheck(r, "ACK")).to.deep.include({
+      status: "fail",
+      code: "ACK_NOT_INCLUDED",
+      field: "events[3].ack.proof",
+    });
+    expect(r.checks.find((c) => c.check === "EVENTS")).to.deep.include({
+      status: "fail",
+      code: "EVENT_INVALID",
+      field: "events[3]",
+    });
+    expect(r.events[3]).to.include({ valid: false, counted: true }); // the receipt is genuine; its Ack is not
+  });
+
+  it("error: a pending AckBatch share with another root fails ACK, and half of one fails FORMAT", async function () {
+    const r = await verify(withBatchAck((ack) => (ack.root = "0x" + "ab".repeat(32))));
+    expect(pendingCheck(r, "ACK")).to.deep.include({ status: "fail", code: "ACK_NOT_INCLUDED" });
+    const half = await verify(withBatchAck((ack) => delete ack.proof));
+    expect(codeOf(half, "FORMAT")).to.equal("MALFORMED_TIMELINE");
+    expect(fieldOf(half, "FORMAT")).to.equal("events[3].ack.proof");
+  });
+
+  it("error: an RPC failure while reading the Ack's operator is an ACK error, not a SIGNATURE one", async function () {
+    const operatorOf = new Interface(["function operatorOf(bytes32) view returns (address)"]).getFunction(
+      "operatorOf",
+    )!.selector;
+    const r = await verify(timeline, failingCalls(operatorOf));
+    expect(pendingCheck(r, "SIGNATURE")).to.deep.include({ status: "pass" });
+    expect(pendingCheck(r, "ACK")).to.deep.include({
+      status: "error",
+      code: "RPC_ERROR",
+      field: "events[3].ack.signature",
+    });
+    expect(r.checks.find((c) => c.check === "EVENTS")).to.deep.include({ status: "error", code: "RPC_ERROR" });
+    expect(codeOf(r, "EVALUATION")).to.equal("DEPENDENCY_FAILED");
+    expect(r).to.include({ valid: false, inconclusive: true });
+  });
+
+  it("error: CHAIN refuses a timeline whose registry has no code (NO_CONTRACT_CODE), as for receipt bundles", async function () {
+    const t = structuredClone(timeline);
+    t.contracts.registry = ACCOUNTS.outsider.address;
+    const r = await verify(t);
+    expect(r.checks.find((c) => c.check === "CHAIN")).to.deep.include({
+      status: "fail",
+      code: "NO_CONTRACT_CODE",
+      field: "contracts.registry",
+    });
+    expect(r.checks.slice(2).every((c) => c.status === "skip")).to.equal(true);
+  });
+
+  it("behavior: each failing timeline check names its field (events[i], agreement.id, evaluation.asOf, the first difference)", async function () {
+    const forged = structuredClone(timeline);
+    forged.events[3].signature = forged.events[0].signature;
+    const r1 = await verify(forged);
+    expect(fieldOf(r1, "EVENTS")).to.equal("events[3]");
+    expect(pendingCheck(r1, "SIGNATURE")).to.deep.include({ code: "BAD_SIGNATURE", field: "events[3].signature" });
+    const unknown = structuredClone(timeline);
+    unknown.agreement.id = "0x" + "22".repeat(32);
+    expect(fieldOf(await verify(unknown), "TERMS")).to.equal("agreement.id");
+    const terms = structuredClone(timeline);
+    terms.agreement.versions[0].terms.graceSecs += 1;
+    expect(fieldOf(await verify(terms), "TERMS")).to.equal("agreement.versions[0].terms.graceSecs");
+    const future = structuredClone(timeline);
+    future.evaluation.asOf = T0 + 10 ** 8;
+    expect(fieldOf(await verify(future), "AS_OF")).to.equal("evaluation.asOf");
+    const late = structuredClone(timeline);
+    late.evaluation.installments[0].stages[2].late = true;
+    expect(fieldOf(await verify(late), "EVALUATION")).to.equal("evaluation.installments[0].stages[2].late");
   });
 });

@@ -3,18 +3,25 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
 import { reset } from "@nomicfoundation/hardhat-network-helpers";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, TypedDataEncoder } from "ethers";
 import {
+  ACK_BATCH_TYPES,
+  ACK_TYPES,
   CHECKS,
+  ackBatchDigest,
+  ackDigest,
   createVerifierCache,
   parseBundle,
+  receiptDomain,
+  receiptDomainSeparator,
+  toHex,
   verifyBundleOffline,
   verifyReceiptBundle,
   type ReceiptBundleJson,
   type VerifyResult,
 } from "@repayproof/verifier";
-import { buildGoldenChain, signAck, T0, type DevProvider, type GoldenChain } from "./goldenChain";
-import { GOLDEN_NAMES, readGolden, tamperedFile, writeFixtures } from "./fixtureFiles";
+import { ACCOUNTS, buildGoldenChain, signAck, T0, type DevProvider, type GoldenChain } from "./goldenChain";
+import { GOLDEN_NAMES, readGolden, tamperedFile } from "./fixtureFiles";
 import { TAMPERS } from "./tamperTable";
 
 function statusOf(r: VerifyResult, check: string): string | undefined {
@@ -30,7 +37,6 @@ describe("verifyReceiptBundle", function () {
     // A fresh chain, so the deployer's nonces (and so every address) are those of the committed files.
     await reset();
     chain = await buildGoldenChain(provider());
-    if (process.env.UPDATE_FIXTURES === "1") writeFixtures(chain);
     golden = readGolden();
   });
 
@@ -39,8 +45,28 @@ describe("verifyReceiptBundle", function () {
     await reset();
   });
 
-  it("behavior: the rebuilt chain yields exactly the committed golden bundles", function () {
+  it("behavior: the rebuilt chain yields exactly the committed golden bundles (npm run fixtures writes them)", function () {
+    expect(Object.keys(chain.bundles)).to.have.members([...GOLDEN_NAMES]);
     for (const name of GOLDEN_NAMES) expect(chain.bundles[name], name).to.deep.equal(golden[name]);
+  });
+
+  it("behavior: the golden Ack and AckBatch digests and signatures are ethers' TypedDataEncoder and signTypedData", async function () {
+    for (const [name, types] of [
+      ["settled", ACK_TYPES],
+      ["settled-batch-ack", ACK_BATCH_TYPES],
+    ] as const) {
+      const b = parseBundle(golden[name]);
+      const { acceptedAt, anchorBy, signature, root } = b.ack!;
+      const domain = receiptDomain(b.chainId, b.contracts.anchor);
+      const value = root === undefined ? { digest: b.digest, acceptedAt, anchorBy } : { root, acceptedAt, anchorBy };
+      expect(await ACCOUNTS.operator.signTypedData(domain, types, value), name).to.equal(signature);
+      const hash = TypedDataEncoder.hash(domain, types, value);
+      const ours =
+        root === undefined
+          ? ackDigest(receiptDomainSeparator(b.chainId, b.contracts.anchor), b.digest, acceptedAt, anchorBy)
+          : ackBatchDigest(receiptDomainSeparator(b.chainId, b.contracts.anchor), root, acceptedAt, anchorBy);
+      expect(toHex(ours), name).to.equal(hash);
+    }
   });
 
   for (const name of GOLDEN_NAMES) {
@@ -57,7 +83,7 @@ describe("verifyReceiptBundle", function () {
   }
 
   for (const t of TAMPERS) {
-    it(`error: ${t.name} fails ${t.check} with ${t.code}, after every earlier check passed`, async function () {
+    it(`error: ${t.name} fails ${t.check} with ${t.code} at ${t.field}, after every earlier check passed`, async function () {
       const input =
         t.confirmations === undefined
           ? JSON.parse(fs.readFileSync(tamperedFile(t.name), "utf8"))
@@ -66,7 +92,12 @@ describe("verifyReceiptBundle", function () {
         expect(input, "committed file matches the table").to.deep.equal(t.tamper(golden[t.base]!, golden));
       const r = await verifyReceiptBundle(input, { provider: provider(), confirmations: t.confirmations });
       const failed = r.checks.find((c) => c.status === "fail" || c.status === "error");
-      expect(failed, JSON.stringify(r.checks)).to.deep.include({ check: t.check, status: "fail", code: t.code });
+      expect(failed, JSON.stringify(r.checks)).to.deep.include({
+        check: t.check,
+        status: "fail",
+        code: t.code,
+        field: t.field,
+      });
       for (const c of CHECKS.slice(0, CHECKS.indexOf(t.check))) expect(statusOf(r, c), c).to.equal("pass");
       expect(r.valid).to.equal(false);
       expect(r.authentic).to.equal(t.authentic === true);
@@ -151,6 +182,7 @@ describe("verifyReceiptBundle", function () {
     const r = await verifyReceiptBundle({ ...golden.settled, digest: "0x12" }, { provider: provider() });
     expect(r.checks[0]).to.deep.include({ check: "FORMAT", code: "MALFORMED_BUNDLE" });
     expect(r.checks[0]?.message).to.match(/^digest:/);
+    expect(r.checks[0]?.field).to.equal("digest");
   });
 
   describe("verifyBundleOffline", function () {

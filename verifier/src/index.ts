@@ -9,3 +9,4 @@ export * from "./verifyOffline";
 export * from "./verifyReceiptBundle";
 export * from "./verifyTimelineBundle";
 export * from "./cli/format";
+export * from "./cli/formatTimeline";

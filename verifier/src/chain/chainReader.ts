@@ -1,5 +1,8 @@
 import { Interface, isError, type Provider, type Result } from "ethers";
 import type { AgreementVersion } from "../formats/terms";
+import { ChainReadError } from "./ChainReadError";
+
+export { ChainReadError };
 
 /**
  * The few on-chain reads the verifier makes, over any ethers v6 `Provider` (a JSON-RPC URL, Hardhat's
@@ -18,18 +21,6 @@ const REGISTRY_ABI = new Interface([
 ]);
 const ERC1271_ABI = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const ERC1271_MAGIC = "0x1626ba7e";
-
-/** Why a chain read failed: the call reverted (an answer about the bundle) or the RPC failed (no answer). */
-export class ChainReadError extends Error {
-  override readonly name = "ChainReadError";
-  constructor(
-    readonly kind: "revert" | "transport",
-    message: string,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-  }
-}
 
 function classify(e: unknown, what: string): ChainReadError {
   if (e instanceof ChainReadError) return e;
@@ -82,6 +73,15 @@ export function hasCode(provider: Provider, address: string): Promise<boolean> {
 /** The latest block number. */
 export function readBlockNumber(provider: Provider): Promise<number> {
   return rpc("blockNumber", () => provider.getBlockNumber());
+}
+
+/** The latest block's timestamp: the chain's "now", which deadlines are judged against. */
+export function readLatestBlockTime(provider: Provider): Promise<number> {
+  return rpc("latest block", async () => {
+    const block = await provider.getBlock("latest");
+    if (block === null) throw new Error("the RPC returned no latest block");
+    return block.timestamp;
+  });
 }
 
 /** `ReceiptAnchor.registry()`. */

@@ -1,3 +1,5 @@
+import { CheckLog } from "./checkLog";
+
 /**
  * The named checks of a bundle verification, in the order they run, and their stable result codes. Codes
  * are the API (tests and scripts match on them); messages are for humans and may change.
@@ -44,8 +46,8 @@ export type VerifyCode =
   // FINALITY
   | "NOT_FINAL"
   // ACK
-  | "BAD_ACK_SIGNATURE"
   | "ACK_NOT_INCLUDED"
+  | "BAD_ACK_SIGNATURE"
   | "OPERATOR_BREACH_LATE_ANCHOR"
   // any check that reads the chain
   | "RPC_ERROR"
@@ -53,12 +55,22 @@ export type VerifyCode =
   | "DEPENDENCY_FAILED"
   | "NO_ACK";
 
-export interface CheckResult {
-  check: CheckName;
+/** One check's result, in any verification (receipt bundle, pending event, timeline). */
+export interface CheckResultOf<N extends string, C extends string> {
+  check: N;
   status: CheckStatus;
-  code?: VerifyCode;
+  code?: C;
   message?: string;
+  /**
+   * Where a failed (or unrunnable) check failed: the path of the input field it judged, from the input's
+   * root (`receipt.amount`, `batch.root`, `proof`, `ack.signature`; in a timeline `events[3].ack.signature`).
+   * Absent on passed and skipped checks.
+   */
+  field?: string;
 }
+
+/** One check of a receipt proof bundle's verification. */
+export type CheckResult = CheckResultOf<CheckName, VerifyCode>;
 
 /** What the chain says about the bundle's root (`anchorOf`), plus confirmations at verification time. */
 export interface AnchorInfo {
@@ -127,4 +139,9 @@ export function verdict(checks: readonly CheckResult[]): Pick<VerifyResult, "val
     authentic: coreOk && !inconclusive,
     inconclusive,
   };
+}
+
+/** A receipt-bundle check log: {@link CHECKS} in order, {@link DEPENDS_ON} deciding what is skipped. */
+export function receiptCheckLog(): CheckLog<CheckName, VerifyCode> {
+  return new CheckLog<CheckName, VerifyCode>(CHECKS, DEPENDS_ON);
 }

@@ -1,11 +1,27 @@
 import { type ReceiptBundle } from "../formats/bundle";
 import { CHECKS, type CheckResult, type VerifyResult } from "../checks/types";
 import { CHANNEL_NAMES, KIND_NAMES } from "../formats/receipt";
-import { type TimelineVerifyResult } from "../verifyTimelineBundle";
 
-/** Output formatting of the CLI (pure string functions, so the CLI stays argument parsing and I/O). */
+/**
+ * Output formatting of the CLI (pure string functions, so the CLI stays argument parsing and I/O). Every
+ * string that came from a file (names, messages quoting it, field paths) goes through {@link printable}.
+ */
 
-const MARK: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", skip: "·", error: "?" };
+/** One mark per check status in text output. */
+export const STATUS_MARKS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", skip: "·", error: "?" };
+
+// C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidirectional overrides: what
+// moves a terminal's cursor, recolours it, or reorders what the reader sees (terminal-escape injection).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `s` with every control character written as an escape (`\x1b`, `\u202e`), so a file cannot drive the terminal. */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+  });
+}
 
 /** ISO 4217 numeric → alphabetic code and minor-unit digits, for the currencies lenders here meet. */
 const CURRENCIES: Record<number, [string, number]> = {
@@ -53,10 +69,11 @@ export function verdictWord(r: VerifyResult): string {
 export function formatResultLine(file: string, r: VerifyResult): string {
   const marks = CHECKS.map((name) => {
     const c = r.checks.find((x) => x.check === name);
-    return `${name}${c ? MARK[c.status] : " "}`;
+    return `${name}${c ? STATUS_MARKS[c.status] : " "}`;
   }).join(" ");
   const bad = r.checks.find((c) => c.status === "fail" || c.status === "error");
-  return `${verdictWord(r)} ${file}  ${marks}${bad ? `  ${bad.code}: ${bad.message ?? ""}` : ""}`;
+  const why = bad ? `  ${bad.code}${bad.field ? ` at ${bad.field}` : ""}: ${bad.message ?? ""}` : "";
+  return `${verdictWord(r)} ${printable(file)}  ${marks}${printable(why)}`;
 }
 
 /** A text progress bar, e.g. `[########------------] 412/1000`. */
@@ -65,7 +82,8 @@ export function formatProgress(done: number, total: number, width = 30): string 
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
 }
 
-const short = (hex: string): string => (hex.length > 22 ? `${hex.slice(0, 12)}…${hex.slice(-8)}` : hex);
+/** A long hex string shortened for a human (`0x1234567890…89abcdef`). */
+export const shortHex = (hex: string): string => (hex.length > 22 ? `${hex.slice(0, 12)}…${hex.slice(-8)}` : hex);
 const ZERO32 = "0x" + "00".repeat(32);
 
 /** A bundle for humans: names for kinds and channels, amounts with currency, times in UTC. */
@@ -86,7 +104,7 @@ export function formatBundle(b: ReceiptBundle): string {
     row("ref", r.ref === ZERO32 ? "(none)" : r.ref),
     row("nonce", r.nonce.toString()),
     row("digest", b.digest),
-    row("signature", `${short(b.signature)} (${(b.signature.length - 2) / 2} bytes)`),
+    row("signature", `${shortHex(b.signature)} (${(b.signature.length - 2) / 2} bytes)`),
     "batch (as the bundle claims it; `verify` reads the anchor from the chain)",
     row("stream", b.batch.stream),
     row("seq", String(b.batch.seq)),
@@ -101,41 +119,16 @@ export function formatBundle(b: ReceiptBundle): string {
       "ack (the operator's promise to anchor)",
       row("accepted at", formatTime(b.ack.acceptedAt)),
       row("anchor by", `${formatTime(b.ack.anchorBy)}  (+${b.ack.anchorBy - b.ack.acceptedAt} s)`),
-      row("signature", short(b.ack.signature)),
+      row("signature", shortHex(b.ack.signature)),
     );
+    if (b.ack.root !== undefined && b.ack.proof !== undefined) {
+      // v0.2: one operator signature over a batch of receipts accepted together (AckBatch).
+      const n = b.ack.proof.length;
+      lines.push(row("batch root", b.ack.root), row("batch proof", `${n} element${n === 1 ? "" : "s"}`));
+    }
   } else {
     lines.push("ack          (none)");
   }
   lines.push("contracts", row("registry", b.contracts.registry), row("anchor", b.contracts.anchor));
-  return lines.join("\n");
-}
-
-const MAX_DIFFERENCE_LINES = 40;
-const value = (v: unknown): string => (v === undefined ? "(absent)" : JSON.stringify(v));
-
-/**
- * A timeline verification for humans: the verdict, each check, each event that did not verify, then every
- * difference (terms and evaluation) as `path: service <value>, chain <value>`.
- */
-export function formatTimelineResult(file: string, r: TimelineVerifyResult): string {
-  const word = r.valid ? "✓ valid" : r.inconclusive ? "? error" : "✗ invalid";
-  const lines = [`${word}  ${file}`];
-  for (const c of r.checks) {
-    lines.push(
-      `  ${MARK[c.status]} ${c.check.padEnd(10)} ${c.code ?? ""}${c.message ? `  ${c.message}` : ""}`.trimEnd(),
-    );
-  }
-  for (const e of r.events.filter((x) => !x.valid)) {
-    const bad = e.checks.find((c) => c.status === "fail" || c.status === "error");
-    const why = e.foreign ? "another loan, agreement or deployment" : `${bad?.code ?? ""}: ${bad?.message ?? ""}`;
-    lines.push(`  event ${e.index} ${e.pending ? "(pending) " : ""}${e.digest}  ${why}`);
-  }
-  const differences = [...r.termsDifferences, ...r.differences];
-  for (const d of differences.slice(0, MAX_DIFFERENCE_LINES)) {
-    lines.push(`  ≠ ${d.path}: service ${value(d.actual)}, chain ${value(d.expected)}`);
-  }
-  if (differences.length > MAX_DIFFERENCE_LINES) {
-    lines.push(`  … and ${differences.length - MAX_DIFFERENCE_LINES} more (--json lists them all)`);
-  }
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 import { ACCESS_TYPES, ACK_BATCH_TYPES, ACK_TYPES, typeHash } from "./eip712";
 import { fromHex } from "./hex";
+import { bytes32, fail, object, proof, signature, uint } from "./parseFields";
 import { keccak256 } from "../crypto/keccak";
 import { typedDataDigest } from "./receipt";
 
@@ -15,6 +16,34 @@ export interface Ack {
   signature: string;
   root?: string;
   proof?: string[];
+}
+
+/**
+ * Parses an untrusted Ack at `field` (`ack`, `events[3].ack`): `{ acceptedAt, anchorBy, signature }`, or since
+ * v0.2 the same with `root` and `proof` (a share of an AckBatch). Both or neither of `root` and `proof`: half
+ * a batch Ack could be read as a single Ack whose signature then fails, hiding what was wrong.
+ */
+export function parseAck(v: unknown, field: string): Ack {
+  const a = object(v, field, ["acceptedAt", "anchorBy", "signature"], ["root", "proof"]);
+  const ack: Ack = {
+    acceptedAt: uint(a.acceptedAt, `${field}.acceptedAt`, Number.MAX_SAFE_INTEGER),
+    anchorBy: uint(a.anchorBy, `${field}.anchorBy`, Number.MAX_SAFE_INTEGER),
+    signature: signature(a.signature, `${field}.signature`),
+  };
+  if (a.root === undefined && a.proof === undefined) return ack;
+  if (a.root === undefined) fail(`${field}.root`, "missing: a batch Ack carries both root and proof");
+  if (a.proof === undefined) fail(`${field}.proof`, "missing: a batch Ack carries both root and proof");
+  return { ...ack, root: bytes32(a.root, `${field}.root`), proof: proof(a.proof, `${field}.proof`) };
+}
+
+/** The JSON form of an Ack (a copy: `root` and `proof` only for a batch Ack). */
+export function ackToJson(a: Ack): Ack {
+  const json: Ack = { acceptedAt: a.acceptedAt, anchorBy: a.anchorBy, signature: a.signature };
+  if (a.root !== undefined && a.proof !== undefined) {
+    json.root = a.root;
+    json.proof = [...a.proof];
+  }
+  return json;
 }
 
 const ACK_TYPEHASH = typeHash(ACK_TYPES, "Ack");

@@ -1,15 +1,22 @@
-import { type Ack } from "./ack";
-import { parseAck } from "./parseAck";
-import { InvalidArgumentError } from "../errors";
-import { address, bytes32, fail, MAX_SIGNATURE_BYTES, MAX_UINT32, object, signature, uint } from "./parseFields";
+import { ackToJson, parseAck, type Ack } from "./ack";
+import {
+  address,
+  bytes32,
+  fail,
+  MAX_PROOF_LENGTH,
+  MAX_SIGNATURE_BYTES,
+  MAX_UINT32,
+  object,
+  proof,
+  signature,
+  uint,
+} from "./parseFields";
 import { parseReceipt, receiptToJson, type Receipt, type ReceiptJson } from "./receipt";
 
 /** The one bundle format this verifier understands (DESIGN.md, "Receipt proof bundle"). */
 export const BUNDLE_FORMAT = "repayproof/receipt-proof@1";
-/** Deepest proof accepted: a tree of 2^64 leaves. Longer proofs are refused before any hashing. */
-export const MAX_PROOF_LENGTH = 64;
-/** Largest signature accepted (ERC-1271 wallets may use more than 65 bytes; nobody needs more than this). */
-export { MAX_SIGNATURE_BYTES };
+/** Deepest proof accepted (a tree of 2^64 leaves) and largest signature (ERC-1271 wallets may use more than 65 bytes). */
+export { MAX_PROOF_LENGTH, MAX_SIGNATURE_BYTES };
 
 /** Where the receipt's batch was anchored, as the bundle claims it (the verifier re-reads it from the chain). */
 export interface BundleBatch {
@@ -47,15 +54,10 @@ export interface ReceiptBundleJson {
   ack?: Ack;
 }
 
-function prefixed(e: unknown): never {
-  // parseReceipt names the field as `receipt.<field>`; keep its code and field, under the bundle's path.
-  if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(e.code, e.message, `receipt.${e.field ?? ""}`);
-  throw e;
-}
-
 /**
  * Parses an untrusted bundle (any JSON value). Every field is checked for presence, type, hex length and
- * integer range; unknown fields are refused at every level. Throws {@link InvalidArgumentError}
+ * integer range; unknown fields are refused at every level. The Ack may be a single Ack or (v0.2) a share of
+ * a batch Ack with `root` and `proof` (formats/ack.ts). Throws {@link InvalidArgumentError}
  * (`INVALID_FIELD`) naming the first bad field; never returns a half-checked bundle.
  */
 export function parseBundle(json: unknown): ReceiptBundle {
@@ -72,12 +74,7 @@ export function parseBundle(json: unknown): ReceiptBundle {
     registry: address(c.registry, "contracts.registry"),
     anchor: address(c.anchor, "contracts.anchor"),
   };
-  let receipt: Receipt;
-  try {
-    receipt = parseReceipt(o.receipt);
-  } catch (e) {
-    prefixed(e);
-  }
+  const receipt = parseReceipt(o.receipt, "receipt");
   const sig = signature(o.signature, "signature");
   const digest = bytes32(o.digest, "digest");
   const b = object(o.batch, "batch", ["stream", "seq", "root", "count", "txHash", "blockNumber"]);
@@ -89,9 +86,6 @@ export function parseBundle(json: unknown): ReceiptBundle {
     txHash: bytes32(b.txHash, "batch.txHash"),
     blockNumber: uint(b.blockNumber, "batch.blockNumber", Number.MAX_SAFE_INTEGER),
   };
-  if (!Array.isArray(o.proof)) fail("proof", "expected an array");
-  if (o.proof.length > MAX_PROOF_LENGTH) fail("proof", `at most ${MAX_PROOF_LENGTH} elements`);
-  const proof = o.proof.map((p: unknown, i: number) => bytes32(p, `proof[${i}]`));
   const bundle: ReceiptBundle = {
     format: BUNDLE_FORMAT,
     chainId,
@@ -100,11 +94,9 @@ export function parseBundle(json: unknown): ReceiptBundle {
     signature: sig,
     digest,
     batch,
-    proof,
+    proof: proof(o.proof, "proof"),
   };
-  if (o.ack !== undefined) {
-    bundle.ack = parseAck(o.ack, "ack");
-  }
+  if (o.ack !== undefined) bundle.ack = parseAck(o.ack, "ack");
   return bundle;
 }
 
@@ -120,6 +112,6 @@ export function bundleToJson(b: ReceiptBundle): ReceiptBundleJson {
     batch: { ...b.batch },
     proof: [...b.proof],
   };
-  if (b.ack) json.ack = b.ack.proof ? { ...b.ack, proof: [...b.ack.proof] } : { ...b.ack };
+  if (b.ack) json.ack = ackToJson(b.ack);
   return json;
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../errors";
-import { checksumAddress, fromHex, isAddress, isBytes32, toHex } from "./hex";
+import { fromHex, toHex } from "./hex";
+import { address, bytes32, decimal, MAX_UINT32, object, uint } from "./parseFields";
 import { keccak256 } from "../crypto/keccak";
 import { RECEIPT_TYPE_STRING } from "./eip712";
 
@@ -81,63 +82,43 @@ const FIELDS = [
   "nonce",
   "attester",
 ] as const;
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const MAX_UINT256 = (1n << 256n) - 1n;
 const MAX_UINT64 = (1n << 64n) - 1n;
 
-function fail(field: string, message: string): never {
-  throw new InvalidArgumentError("INVALID_FIELD", `receipt.${field}: ${message}`, field);
-}
-
-function bytes32(o: Record<string, unknown>, f: string): string {
-  const v = o[f];
-  if (!isBytes32(v)) fail(f, "expected 0x followed by 64 hex digits");
-  return v.toLowerCase();
-}
-
-function uint(o: Record<string, unknown>, f: string, max: number, min = 0): number {
-  const v = o[f];
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
-    fail(f, `expected an integer from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function decimal(o: Record<string, unknown>, f: string, max: bigint): bigint {
-  const v = o[f];
-  if (typeof v !== "string" || v.length > 78 || !DECIMAL.test(v)) fail(f, "expected a decimal string");
-  const n = BigInt(v);
-  if (n > max) fail(f, `exceeds ${max}`);
-  return n;
-}
-
 /**
  * Parses an untrusted JSON receipt. Every field is checked for type and range; unknown fields are refused
- * (a signer must never believe it signed something the digest does not cover).
+ * (a signer must never believe it signed something the digest does not cover). `at` is the receipt's path
+ * in a larger input (`receipt`, `events[3].receipt`): errors name fields under it. Without `at`, errors name
+ * the bare field (`amount`), as the service's `details.field` always has, and messages say `receipt.amount`.
  */
-export function parseReceipt(json: unknown): Receipt {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new InvalidArgumentError("INVALID_FIELD", "receipt: expected an object", "receipt");
+export function parseReceipt(json: unknown, at?: string): Receipt {
+  if (at !== undefined) return parseReceiptAt(json, at);
+  try {
+    return parseReceiptAt(json, "receipt");
+  } catch (e) {
+    if (e instanceof InvalidArgumentError && e.field?.startsWith("receipt.")) {
+      throw new InvalidArgumentError(e.code, e.message, e.field.slice("receipt.".length));
+    }
+    throw e;
   }
-  const o = json as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(FIELDS as readonly string[]).includes(key)) fail(key, "unknown field");
-  }
-  const attester = o.attester;
-  if (!isAddress(attester)) fail("attester", "expected 0x followed by 40 hex digits");
+}
+
+function parseReceiptAt(json: unknown, at: string): Receipt {
+  const o = object(json, at, FIELDS);
+  const f = (name: (typeof FIELDS)[number]): string => `${at}.${name}`;
   return {
-    agreementId: bytes32(o, "agreementId"),
-    loanId: bytes32(o, "loanId"),
-    installment: uint(o, "installment", 0xffffffff),
-    kind: uint(o, "kind", 8, 1),
-    amount: decimal(o, "amount", MAX_UINT256),
-    currency: uint(o, "currency", 0xffff),
-    channel: uint(o, "channel", 0xff),
-    externalRef: bytes32(o, "externalRef"),
-    ref: bytes32(o, "ref"),
-    occurredAt: uint(o, "occurredAt", Number.MAX_SAFE_INTEGER),
-    nonce: decimal(o, "nonce", MAX_UINT64),
-    attester: checksumAddress(attester),
+    agreementId: bytes32(o.agreementId, f("agreementId")),
+    loanId: bytes32(o.loanId, f("loanId")),
+    installment: uint(o.installment, f("installment"), MAX_UINT32),
+    kind: uint(o.kind, f("kind"), 8, 1),
+    amount: decimal(o.amount, f("amount"), MAX_UINT256),
+    currency: uint(o.currency, f("currency"), 0xffff),
+    channel: uint(o.channel, f("channel"), 0xff),
+    externalRef: bytes32(o.externalRef, f("externalRef")),
+    ref: bytes32(o.ref, f("ref")),
+    occurredAt: uint(o.occurredAt, f("occurredAt"), Number.MAX_SAFE_INTEGER),
+    nonce: decimal(o.nonce, f("nonce"), MAX_UINT64),
+    attester: address(o.attester, f("attester")),
   };
 }
 

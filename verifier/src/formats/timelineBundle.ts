@@ -1,8 +1,6 @@
-import { type Ack } from "./ack";
-import { parseAck } from "./parseAck";
+import { parseAck, type Ack } from "./ack";
 import { parseBundle, type ReceiptBundle } from "./bundle";
-import { InvalidArgumentError } from "../errors";
-import { address, array, bytes32, fail, MAX_UINT32, object, signature, uint } from "./parseFields";
+import { address, array, bytes32, fail, MAX_UINT32, object, signature, uint, under } from "./parseFields";
 import { parseReceipt, type Receipt } from "./receipt";
 import type { AgreementVersion, Terms } from "./terms";
 
@@ -39,18 +37,6 @@ export interface TimelineBundle {
   evaluation: Record<string, unknown>;
   /** `evaluation.asOf`: the time the service judged at. */
   asOf: number;
-}
-
-/** Re-throws a nested parser's InvalidArgumentError with its field under `prefix`. */
-function under<T>(prefix: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof InvalidArgumentError) {
-      throw new InvalidArgumentError(e.code, `${prefix}.${e.message}`, `${prefix}.${e.field ?? ""}`);
-    }
-    throw e;
-  }
 }
 
 function parseTerms(v: unknown, field: string): Terms {
@@ -99,18 +85,9 @@ function parsePending(v: unknown, field: string): PendingTimelineEvent {
   return {
     status: "pending",
     digest: bytes32(o.digest, `${field}.digest`),
-    receipt: under(field, () => {
-      try {
-        return parseReceipt(o.receipt);
-      } catch (e) {
-        // parseReceipt names the bare field (its message already says `receipt.`); keep the path whole.
-        if (e instanceof InvalidArgumentError && e.field !== "receipt") {
-          throw new InvalidArgumentError(e.code, e.message, `receipt.${e.field ?? ""}`);
-        }
-        throw e;
-      }
-    }),
+    receipt: parseReceipt(o.receipt, `${field}.receipt`),
     signature: signature(o.signature, `${field}.signature`),
+    // The same Ack shapes as a receipt-proof bundle's: single, or (v0.2) a share of a batch Ack.
     ack: parseAck(o.ack, `${field}.ack`),
   };
 }

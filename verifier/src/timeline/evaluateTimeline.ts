@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors";
+import { fail } from "../formats/parseFields";
 import { isBytes32 } from "../formats/hex";
 import { KIND, receiptToJson } from "../formats/receipt";
 import { isAuthorizedUnder, versionInForce } from "../formats/terms";
@@ -10,10 +10,6 @@ import type { EvaluateTimelineParameters, Evaluation, TimelineEvent, TimelineNot
 export * from "./types";
 export { diffEvaluations } from "./diffEvaluations";
 export type { EvaluationDifference } from "./diffEvaluations";
-
-function fail(field: string, message: string): never {
-  throw new InvalidArgumentError("INVALID_FIELD", `${field}: ${message}`, field);
-}
 
 const isTime = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 

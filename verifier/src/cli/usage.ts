@@ -1,0 +1,79 @@
+/**
+ * The CLI's help texts: one synopsis per command (printed after a usage mistake) and a longer help (printed
+ * by `repayproof help <command>` and `repayproof <command> --help`).
+ */
+
+/** The commands, in the order help lists them. */
+export const COMMANDS = ["verify", "verify-timeline", "inspect"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+const TRUST = "[--confirmations N] [--json] [--anchor <address>] [--registry <address>]";
+
+/** One line per command: what it takes. */
+export const SYNOPSIS: Readonly<Record<Command, string>> = {
+  verify: `repayproof verify <file|dir>... [--rpc <url>] ${TRUST}`,
+  "verify-timeline": `repayproof verify-timeline <timeline.json> [--rpc <url>] ${TRUST}`,
+  inspect: "repayproof inspect <file>",
+};
+
+const CHAIN_OPTIONS = `options:
+  --rpc <url>, --rpc=<url>  JSON-RPC URL of the file's chain; default: the RPC_URL environment variable
+  --confirmations N         blocks the anchor needs, counting its own (default 1 = mined)
+  --anchor <address>        the ReceiptAnchor you trust: files naming another fail CHAIN (UNTRUSTED_CONTRACTS)
+  --registry <address>      the AgreementRegistry you trust
+  --json                    machine output (every check, the field each failure names)
+  -h, --help                this help`;
+
+const EXIT = "exit: 0 all valid, 1 something invalid, 2 usage or I/O error (or a check that could not run)";
+
+const HELP: Readonly<Record<Command, string>> = {
+  verify: `usage: ${SYNOPSIS.verify}
+
+Checks receipt proof bundles against the chain, with no call to the RepayProof service: format, chain and
+contracts, digest, signature, role, inclusion, anchor, finality, and the operator's Ack. A directory means
+every *.json file in it, recursively.
+
+${CHAIN_OPTIONS}
+
+${EXIT}`,
+  "verify-timeline": `usage: ${SYNOPSIS["verify-timeline"]}
+
+Re-verifies a loan's timeline (GET /v1/loans/:loanId/timeline) from the chain alone: every event, the
+registry's terms, and the evaluation recomputed; prints every difference from the service's.
+
+${CHAIN_OPTIONS}
+
+${EXIT}`,
+  inspect: `usage: ${SYNOPSIS.inspect}
+
+Prints a receipt proof bundle (repayproof/receipt-proof@1) or a timeline (repayproof/timeline@1) for
+humans: kind names, amounts with their currency, times in UTC. Checks the file's shape only; use verify
+or verify-timeline to check it against the chain.
+
+options:
+  -h, --help  this help
+
+exit: 0 printed, 1 not a valid bundle or timeline, 2 usage or I/O error`,
+};
+
+/** Every command's synopsis, and the global options. */
+export const USAGE = `usage:
+${COMMANDS.map((c) => `  ${SYNOPSIS[c]}`).join("\n")}
+  repayproof help [<command>]      help on a command (also: repayproof <command> --help)
+  repayproof --version             the verifier's version and the crypto it runs on
+
+verify           checks receipt proof bundles against the chain (no call to the RepayProof service)
+verify-timeline  re-verifies a loan's timeline from the chain alone, printing every difference
+inspect          prints a bundle or a timeline for humans
+--rpc defaults to the RPC_URL environment variable.
+${EXIT}`;
+
+/** Whether `name` is one of {@link COMMANDS}. */
+export function isCommand(name: string | undefined): name is Command {
+  return (COMMANDS as readonly (string | undefined)[]).includes(name);
+}
+
+/** The help of `command`, or the general usage. */
+export function helpOf(command?: Command): string {
+  return command === undefined ? USAGE : HELP[command];
+}

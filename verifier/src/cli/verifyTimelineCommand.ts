@@ -1,0 +1,48 @@
+import fs from "node:fs";
+import type { JsonRpcProvider } from "ethers";
+import { verifyTimelineBundle } from "../verifyTimelineBundle";
+import type { ChainArgs } from "./args";
+import { printable } from "./format";
+import { formatTimelineResult } from "./formatTimeline";
+import { connect, firstLine, UsageError, type Io } from "./io";
+
+/**
+ * `repayproof verify-timeline <timeline.json>`: re-verifies one timeline from the chain alone and prints the
+ * verdict, every check and every difference (or `--json`). Exit 0 valid, 1 invalid (or not JSON), 2 an
+ * unreadable file, an unreachable RPC or a check that could not run.
+ */
+export async function verifyTimelineCommand(a: ChainArgs, io: Io): Promise<number> {
+  if (a.paths.length !== 1) throw new UsageError("verify-timeline takes exactly one timeline file", "verify-timeline");
+  const file = a.paths[0] as string;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    io.err(`repayproof: ${printable(firstLine(e))}`);
+    return 2;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    io.err(`repayproof: ${printable(file)} is not JSON: ${printable(firstLine(e))}`);
+    return 1;
+  }
+  let provider: JsonRpcProvider;
+  try {
+    provider = await connect(a.rpc);
+  } catch (e) {
+    io.err(`repayproof: cannot reach the RPC at ${printable(a.rpc)}: ${printable(firstLine(e))}`);
+    return 2;
+  }
+  const contracts = { anchor: a.anchor, registry: a.registry };
+  let result;
+  try {
+    result = await verifyTimelineBundle(json, { provider, confirmations: a.confirmations, contracts });
+  } finally {
+    provider.destroy();
+  }
+  io.out(a.json ? JSON.stringify({ file, ...result }, null, 2) : formatTimelineResult(file, result));
+  if (result.inconclusive) return 2;
+  return result.valid ? 0 : 1;
+}
