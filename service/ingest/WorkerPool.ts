@@ -150,8 +150,14 @@ export class WorkerPool {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the workers once their jobs in flight have answered (bounded by `graceMs`): terminating a worker
+   * in the middle of a native call (libsecp256k1) aborts the whole process instead of failing the job.
+   */
+  async close(graceMs = 5_000): Promise<void> {
     this.closed = true;
+    const deadline = Date.now() + graceMs;
+    while (this.slots.some((s) => s.busy > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
