@@ -180,6 +180,10 @@ describe("timeline end to end: a late forward, served and re-verified from the c
     svc = undefined;
     const amended = await cliInProcess(["verify-timeline", fileV2, "--rpc", node.url]);
     expect(amended.code, amended.out).to.equal(0);
+    // For people: the loan drawn, the late forward named with its time late and the collector's role.
+    const forwardLine = amended.out.split("\n").find((l) => /^\s+FORWARDED\s+\[/.test(l));
+    expect(forwardLine, amended.out).to.match(/LATE by .* — collector 0x/);
+    expect(amended.out).to.contain("the loan, as recomputed here from the chain:");
     const r = await cli(["verify-timeline", file, "--rpc", node.url, "--json"]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);

@@ -8,5 +8,6 @@ export * from "./chain/chainReader";
 export * from "./verifyOffline";
 export * from "./verifyReceiptBundle";
 export * from "./verifyTimelineBundle";
+export * from "./merge/mergeTimeline";
 export * from "./cli/format";
 export * from "./cli/formatTimeline";

@@ -108,13 +108,19 @@ export async function verifyTimelineBundle(input: unknown, options: VerifyOption
   const versions = terms.versions;
   if (versions === undefined || log.find("EVENTS")?.status === "error") {
     log.add("EVALUATION", skipped("DEPENDENCY_FAILED", "needs the registry's terms and every event checked"));
-    return result({ events, termsDifferences });
+    return result({ events, termsDifferences, ...(versions === undefined ? {} : { versions }) });
   }
   const counted: TimelineEvent[] = events
     .filter((r) => r.counted)
     .map((r) => ({ digest: r.digest, receipt: eventReceipt(t.events[r.index]!).receipt, anchoredAt: r.anchoredAt }));
   const e = checkEvaluation({ counted, versions, asOf: t.asOf, claimed: t.evaluation });
   log.add("EVALUATION", e.outcome);
-  const extra: Partial<TimelineVerifyResult> = { events, termsDifferences, differences: e.differences, now: e.now };
+  const extra: Partial<TimelineVerifyResult> = {
+    events,
+    termsDifferences,
+    differences: e.differences,
+    now: e.now,
+    versions,
+  };
   return result(e.evaluation === undefined ? extra : { ...extra, evaluation: e.evaluation });
 }

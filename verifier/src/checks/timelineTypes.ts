@@ -1,3 +1,4 @@
+import type { AgreementVersion } from "../formats/terms";
 import type { Evaluation, EvaluationDifference } from "../timeline/evaluateTimeline";
 import { CheckLog } from "./checkLog";
 import type { CheckResult, CheckResultOf } from "./types";
@@ -77,4 +78,6 @@ export interface TimelineVerifyResult {
   /** The time the evaluation was recomputed at: `evaluation.asOf`, or a later anchor time of an event. */
   now?: number;
   evaluation?: Evaluation;
+  /** The agreement's versions as the registry records them (what the evaluation was judged under). */
+  versions?: AgreementVersion[];
 }

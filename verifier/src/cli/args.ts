@@ -3,7 +3,7 @@ import { isAddress } from "../formats/hex";
 import { UsageError } from "./io";
 import type { Command } from "./usage";
 
-/** What `verify` and `verify-timeline` take. */
+/** What `verify`, `verify-timeline` and `merge` take. */
 export interface ChainArgs {
   paths: string[];
   rpc: string;
@@ -11,6 +11,8 @@ export interface ChainArgs {
   json: boolean;
   anchor?: string;
   registry?: string;
+  /** `merge` only: where to write the merged timeline. */
+  out?: string;
 }
 
 const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
@@ -52,12 +54,13 @@ export type Parsed<T> = { help: true } | ({ help?: false } & T);
  * defaults to `env.RPC_URL`, so a shell that exports it need not repeat it.
  */
 export function parseChainArgs(
-  command: "verify" | "verify-timeline",
+  command: "verify" | "verify-timeline" | "merge",
   args: string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Parsed<ChainArgs> {
+  const options = command === "merge" ? { ...CHAIN_OPTIONS, out: { type: "string" } as const } : CHAIN_OPTIONS;
   const { values, positionals } = strictly(command, () =>
-    parseArgs({ args, options: CHAIN_OPTIONS, strict: true, allowPositionals: true }),
+    parseArgs({ args, options, strict: true, allowPositionals: true }),
   );
   if (values.help) return { help: true };
   if (positionals.length === 0) throw new UsageError(`${command} needs at least one file`, command);
@@ -74,6 +77,8 @@ export function parseChainArgs(
   const out: ChainArgs = { paths: positionals, rpc, confirmations, json: values.json === true };
   if (values.anchor !== undefined) out.anchor = values.anchor;
   if (values.registry !== undefined) out.registry = values.registry;
+  const file = (values as { out?: string }).out;
+  if (file !== undefined) out.out = file;
   return out;
 }
 

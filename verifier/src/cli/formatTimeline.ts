@@ -1,6 +1,7 @@
 import type { TimelineBundle, TimelineBundleEvent } from "../formats/timelineBundle";
 import { KIND_NAMES } from "../formats/receipt";
 import type { TimelineVerifyResult } from "../checks/timelineTypes";
+import { drawEvaluation } from "./drawTimeline";
 import { formatAmount, formatTime, printable, shortHex, STATUS_MARKS } from "./format";
 
 /** Output formatting of timelines: `inspect` (the file) and `verify-timeline` (the verdict). */
@@ -33,6 +34,9 @@ export function formatTimelineResult(file: string, r: TimelineVerifyResult): str
   if (differences.length > MAX_DIFFERENCE_LINES) {
     lines.push(`  … and ${differences.length - MAX_DIFFERENCE_LINES} more (--json lists them all)`);
   }
+  if (r.evaluation !== undefined && r.versions !== undefined) {
+    lines.push("", "the loan, as recomputed here from the chain:", ...drawEvaluation(r.evaluation, r.versions));
+  }
   // Messages quote the file (unknown field names, the service's values): nothing in it may drive the terminal.
   return lines.map(printable).join("\n");
 }
@@ -53,17 +57,6 @@ function eventLine(e: TimelineBundleEvent, i: number): string {
 
 const eventDigest = (e: TimelineBundleEvent): string => (e.kind === "anchored" ? e.bundle.digest : e.pending.digest);
 
-/** The service's per-installment statuses, if the evaluation has the usual shape (it is unverified JSON). */
-function statusLines(evaluation: Record<string, unknown>): string[] {
-  const installments = Array.isArray(evaluation.installments) ? (evaluation.installments as unknown[]) : [];
-  return installments.flatMap((x) => {
-    const o = (typeof x === "object" && x !== null ? x : {}) as Record<string, unknown>;
-    return typeof o.installment === "number" && typeof o.status === "string"
-      ? [`  installment ${o.installment}: ${o.status}`]
-      : [];
-  });
-}
-
 /**
  * A timeline for humans, compactly: the loan, its agreement and stream, then one line per event, then the
  * service's statuses (labelled unverified: `verify-timeline` recomputes them from the chain).
@@ -80,7 +73,7 @@ export function formatTimeline(t: TimelineBundle): string {
     `events: ${t.events.length} (${t.events.length - pending} anchored, ${pending} pending)`,
     ...t.events.map(eventLine),
     "evaluation (the service's, unverified: `verify-timeline` recomputes it from the chain)",
-    ...statusLines(t.evaluation),
+    ...drawEvaluation(t.evaluation, t.agreement.versions),
     "contracts",
     row("registry", t.contracts.registry),
     row("anchor", t.contracts.anchor),

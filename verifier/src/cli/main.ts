@@ -1,5 +1,6 @@
 import { parseChainArgs, parseInspectArgs } from "./args";
 import { inspectCommand } from "./inspectCommand";
+import { mergeCommand } from "./mergeCommand";
 import { printable } from "./format";
 import { processIo, UsageError, type Io } from "./io";
 import { helpOf, isCommand, SYNOPSIS, USAGE, type Command } from "./usage";
@@ -27,6 +28,7 @@ async function run(command: Command, args: string[], io: Io): Promise<number> {
   }
   const a = parseChainArgs(command, args, io.env ?? process.env);
   if (a.help) return help(io, command);
+  if (command === "merge") return mergeCommand(a, io);
   return command === "verify" ? verifyCommand(a, io) : verifyTimelineCommand(a, io);
 }
 

@@ -4,7 +4,7 @@
  */
 
 /** The commands, in the order help lists them. */
-export const COMMANDS = ["verify", "verify-timeline", "inspect"] as const;
+export const COMMANDS = ["verify", "verify-timeline", "merge", "inspect"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const TRUST = "[--confirmations N] [--json] [--anchor <address>] [--registry <address>]";
@@ -13,6 +13,7 @@ const TRUST = "[--confirmations N] [--json] [--anchor <address>] [--registry <ad
 export const SYNOPSIS: Readonly<Record<Command, string>> = {
   verify: `repayproof verify <file|dir>... [--rpc <url>] ${TRUST}`,
   "verify-timeline": `repayproof verify-timeline <timeline.json> [--rpc <url>] ${TRUST}`,
+  merge: `repayproof merge <timeline.json> <bundle|dir>... [--out <merged.json>] [--rpc <url>] ${TRUST}`,
   inspect: "repayproof inspect <file>",
 };
 
@@ -44,6 +45,17 @@ registry's terms, and the evaluation recomputed; prints every difference from th
 ${CHAIN_OPTIONS}
 
 ${EXIT}`,
+  merge: `usage: ${SYNOPSIS.merge}
+
+Puts the receipt bundles that parties hold beside the operator's timeline of their loan: verifies the
+timeline and every bundle from the chain alone (pinned to the timeline's deployment unless --anchor/--registry
+say otherwise), lists the genuine receipts of this loan the timeline lacked (evidence of withholding) and the
+bundles it could not verify, and re-evaluates the loan from all of them — who was late, and by how much.
+
+${CHAIN_OPTIONS}
+  --out <merged.json>       write the merged timeline (it re-verifies with verify-timeline)
+
+exit: 0 the timeline verifies and lacked nothing, 1 something invalid, foreign or withheld, 2 usage or I/O error`,
   inspect: `usage: ${SYNOPSIS.inspect}
 
 Prints a receipt proof bundle (repayproof/receipt-proof@1) or a timeline (repayproof/timeline@1) for
@@ -64,6 +76,7 @@ ${COMMANDS.map((c) => `  ${SYNOPSIS[c]}`).join("\n")}
 
 verify           checks receipt proof bundles against the chain (no call to the RepayProof service)
 verify-timeline  re-verifies a loan's timeline from the chain alone, printing every difference
+merge            a timeline plus the bundles parties hold: what the timeline lacked, re-evaluated
 inspect          prints a bundle or a timeline for humans
 --rpc defaults to the RPC_URL environment variable.
 ${EXIT}`;

@@ -89,3 +89,16 @@ export function partiesOf(terms: Terms): string[] {
   );
   return [...new Set(all)].filter((a) => a !== ZERO_ADDRESS);
 }
+
+/**
+ * The role `address` holds under `terms` — `platform`, `funder`, `collector`, `guarantor` or `channel N`
+ * (1-based, in the terms' order) — the first that matches when it holds several; undefined for none.
+ */
+export function roleOf(address: string, terms: Terms): string | undefined {
+  if (eq(address, ZERO_ADDRESS)) return undefined;
+  for (const role of ["platform", "funder", "collector", "guarantor"] as const) {
+    if (eq(address, terms[role])) return role;
+  }
+  const i = terms.channels.findIndex((c) => eq(c, address));
+  return i < 0 ? undefined : `channel ${i + 1}`;
+}

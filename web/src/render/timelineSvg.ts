@@ -1,4 +1,10 @@
-import type { AgreementVersion, Evaluation, InstallmentEvaluation, StageEvaluation } from "@repayproof/verifier";
+import {
+  roleOf,
+  type AgreementVersion,
+  type Evaluation,
+  type InstallmentEvaluation,
+  type StageEvaluation,
+} from "@repayproof/verifier";
 import { t } from "../i18n";
 import { h, s, short } from "./dom";
 
@@ -32,21 +38,7 @@ export function duration(secs: number): string {
 export function partyName(responsible: string | null, terms: AgreementVersion["terms"] | undefined): string {
   if (responsible === null) return "—";
   if (responsible === "borrower") return "borrower";
-  const a = responsible.toLowerCase();
-  const role =
-    terms === undefined
-      ? undefined
-      : a === terms.collector.toLowerCase()
-        ? "collector"
-        : a === terms.funder.toLowerCase()
-          ? "funder"
-          : a === terms.platform.toLowerCase()
-            ? "platform"
-            : a === terms.guarantor.toLowerCase()
-              ? "guarantor"
-              : terms.channels.findIndex((c) => c.toLowerCase() === a) >= 0
-                ? `channel ${terms.channels.findIndex((c) => c.toLowerCase() === a) + 1}`
-                : undefined;
+  const role = terms === undefined ? undefined : roleOf(responsible, terms);
   return role === undefined ? short(responsible) : `${role} ${short(responsible)}`;
 }
 
