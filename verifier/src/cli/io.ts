@@ -62,3 +62,42 @@ export async function connect(url: string): Promise<JsonRpcProvider> {
   if (typeof result !== "string") throw new Error("eth_chainId returned no chain id");
   return new JsonRpcProvider(url, Network.from(BigInt(result)), { staticNetwork: true });
 }
+
+/** Largest file read: a timeline of 10,000 events is a few MB; anything much larger is not a proof file. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a file the CLI was given as one of the `formats` it expects (by its `format` field), or says why it
+ * cannot be one — unreadable, too large (refused before reading), not JSON, not a RepayProof file of that
+ * kind — as an I/O error (exit 2) naming what is wrong. A file of the right format with a bad field is not
+ * refused here: its FORMAT check names the field.
+ */
+export function readProofFile(file: string, formats: readonly string[]): { json: unknown } | { ioError: string } {
+  let text: string;
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_FILE_BYTES) {
+      return {
+        ioError: `too large to be a proof file (${(size / 1e6).toFixed(1)} MB; at most ${MAX_FILE_BYTES / 1e6} MB)`,
+      };
+    }
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    return { ioError: firstLine(e) };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ioError: `not JSON: ${firstLine(e)}` };
+  }
+  const format =
+    typeof json === "object" && json !== null && !Array.isArray(json)
+      ? (json as { format?: unknown }).format
+      : undefined;
+  if (typeof format !== "string" || !formats.includes(format)) {
+    const said = typeof format === "string" ? `format ${JSON.stringify(format.slice(0, 80))}` : "no format field";
+    return { ioError: `not a ${formats.join(" or ")} file (${said})` };
+  }
+  return { json };
+}

@@ -5,7 +5,9 @@ import type { ChainArgs } from "./args";
 import { drawEvaluation } from "./drawTimeline";
 import { formatResultLine, printable } from "./format";
 import { formatTimelineResult } from "./formatTimeline";
-import { connect, expand, firstLine, UsageError, type Io } from "./io";
+import { BUNDLE_FORMAT } from "../formats/bundle";
+import { TIMELINE_FORMAT } from "../formats/timelineBundle";
+import { connect, expand, firstLine, readProofFile, UsageError, type Io } from "./io";
 
 const STATUS_WORDS: Record<MergeResult["bundles"][number]["status"], string> = {
   added: "+ ADDED     missing from the operator's timeline",
@@ -15,12 +17,9 @@ const STATUS_WORDS: Record<MergeResult["bundles"][number]["status"], string> = {
   inconclusive: "? error     could not be checked",
 };
 
-function readJson(file: string): { json?: unknown; error?: string } {
-  try {
-    return { json: JSON.parse(fs.readFileSync(file, "utf8")) };
-  } catch (e) {
-    return { error: firstLine(e) };
-  }
+function readJson(file: string, format: string): { json?: unknown; error?: string } {
+  const r = readProofFile(file, [format]);
+  return "ioError" in r ? { error: r.ioError } : { json: r.json };
 }
 
 function report(timelineFile: string, files: string[], m: MergeResult, out: string | undefined): string[] {
@@ -62,8 +61,8 @@ export async function mergeCommand(a: ChainArgs & { out?: string }, io: Io): Pro
     io.err(`repayproof: ${printable(firstLine(e))}`);
     return 2;
   }
-  const timeline = readJson(timelineFile);
-  const bundles = files.map(readJson);
+  const timeline = readJson(timelineFile, TIMELINE_FORMAT);
+  const bundles = files.map((f) => readJson(f, BUNDLE_FORMAT));
   const unreadable = [timeline, ...bundles].findIndex((r) => r.error !== undefined);
   if (unreadable >= 0) {
     io.err(

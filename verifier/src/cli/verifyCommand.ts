@@ -1,11 +1,10 @@
-import fs from "node:fs";
 import type { JsonRpcProvider } from "ethers";
 import type { VerifyResult } from "../checks/types";
 import { createVerifierCache, verifyReceiptBundle } from "../verifyReceiptBundle";
-import { malformedResult } from "../verifyOffline";
+import { BUNDLE_FORMAT } from "../formats/bundle";
 import type { ChainArgs } from "./args";
 import { formatProgress, formatResultLine, printable } from "./format";
-import { connect, expand, firstLine, type Io } from "./io";
+import { connect, expand, firstLine, readProofFile, type Io } from "./io";
 
 type FileResult = { file: string; result?: VerifyResult; ioError?: string };
 
@@ -41,21 +40,11 @@ export async function verifyCommand(a: ChainArgs, io: Io): Promise<number> {
   let done = 0;
   let printed = 0;
   const verifyOne = async (file: string): Promise<FileResult> => {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      return { file, ioError: firstLine(e) };
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      return { file, result: malformedResult(`not JSON: ${firstLine(e)}`) };
-    }
+    const read = readProofFile(file, [BUNDLE_FORMAT]);
+    if ("ioError" in read) return { file, ioError: read.ioError };
     return {
       file,
-      result: await verifyReceiptBundle(json, { provider, confirmations: a.confirmations, contracts, cache }),
+      result: await verifyReceiptBundle(read.json, { provider, confirmations: a.confirmations, contracts, cache }),
     };
   };
   // Lines still come out in input order, as soon as every earlier file is done.

@@ -1,33 +1,26 @@
-import fs from "node:fs";
 import type { JsonRpcProvider } from "ethers";
 import { verifyTimelineBundle } from "../verifyTimelineBundle";
 import type { ChainArgs } from "./args";
 import { printable } from "./format";
 import { formatTimelineResult } from "./formatTimeline";
-import { connect, firstLine, UsageError, type Io } from "./io";
+import { TIMELINE_FORMAT } from "../formats/timelineBundle";
+import { connect, firstLine, readProofFile, UsageError, type Io } from "./io";
 
 /**
  * `repayproof verify-timeline <timeline.json>`: re-verifies one timeline from the chain alone and prints the
- * verdict, every check and every difference (or `--json`). Exit 0 valid, 1 invalid (or not JSON), 2 an
- * unreadable file, an unreachable RPC or a check that could not run.
+ * verdict, every check and every difference (or `--json`). Exit 0 valid, 1 invalid, 2 a file that cannot
+ * be a timeline (unreadable, too large, not JSON, another format), an unreachable RPC or a check that could
+ * not run.
  */
 export async function verifyTimelineCommand(a: ChainArgs, io: Io): Promise<number> {
   if (a.paths.length !== 1) throw new UsageError("verify-timeline takes exactly one timeline file", "verify-timeline");
   const file = a.paths[0] as string;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    io.err(`repayproof: ${printable(firstLine(e))}`);
+  const read = readProofFile(file, [TIMELINE_FORMAT]);
+  if ("ioError" in read) {
+    io.err(`repayproof: ${printable(file)}: ${printable(read.ioError)}`);
     return 2;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    io.err(`repayproof: ${printable(file)} is not JSON: ${printable(firstLine(e))}`);
-    return 1;
-  }
+  const json = read.json;
   let provider: JsonRpcProvider;
   try {
     provider = await connect(a.rpc);
