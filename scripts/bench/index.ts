@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { projectRoot } from "../../service/config";
 import { benchmarksDoc } from "./benchmarksDoc";
+import { browserSuite } from "./browserSuite";
 import { gasSuite } from "./gasSuite";
 import { keccakSuite } from "./keccakSuite";
 import { merkleSuite } from "./merkleSuite";
@@ -17,7 +18,7 @@ import { textTable, type Row } from "./report";
  * table, writes docs/benchmarks.md (a quick run writes to a temp file instead, so that a smoke run never
  * overwrites the full results).
  */
-const SUITES = ["keccak", "secp", "merkle", "proof", "receipt", "gas", "service"] as const;
+const SUITES = ["keccak", "secp", "merkle", "proof", "receipt", "gas", "service", "browser"] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: readonly string[]): {
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   if (only.has("receipt")) await run("receipt verification", () => receiptSuite(opts));
   if (only.has("gas")) await run("gas", () => gasSuite(opts));
   if (only.has("service")) await run("service", () => serviceSuites(opts));
+  if (only.has("browser")) await run("browser", () => browserSuite(opts));
   notes.push(...NOTES);
   const table = textTable(rows);
   process.stdout.write(table + "\n");

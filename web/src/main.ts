@@ -10,6 +10,9 @@ import { connect, readText, verifyText, type Chain } from "./verifyFile";
  * with the verifier's own code against the RPC in the field — the service is never asked for a verdict.
  */
 
+/** Files verified at once (the CLI runs 32). */
+const IN_FLIGHT = 16;
+
 const app = document.getElementById("app") as HTMLElement;
 let settings: Settings = { rpcUrl: "", anchor: "", registry: "", source: "none" };
 let lastFiles: File[] = [];
@@ -73,12 +76,18 @@ async function verifyFiles(files: File[]): Promise<void> {
     ...(isAddress(settings.anchor) ? { anchor: settings.anchor } : {}),
     ...(isAddress(settings.registry) ? { registry: settings.registry } : {}),
   };
-  const views: HTMLElement[] = [];
-  try {
-    for (const f of files) {
-      const outcome = await verifyText(await readText(f), chain, contracts);
-      views.push(resultView(f.name, outcome));
+  // Several files in flight share the provider's JSON-RPC batches; results keep the files' order.
+  const views: HTMLElement[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      const f = files[i] as File;
+      views[i] = resultView(f.name, await verifyText(await readText(f), chain, contracts));
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, worker));
   } finally {
     chain.close();
   }
