@@ -8,6 +8,7 @@ export * from "./formats/eip712";
 export * from "./formats/hex";
 export * from "./formats/receipt";
 export * from "./formats/ack";
+export * from "./formats/share";
 export * from "./formats/terms";
 export * from "./formats/bundle";
 export * from "./formats/timelineBundle";

@@ -38,7 +38,7 @@ function oneLine(e: unknown): string {
   return message.split("\n")[0] ?? message;
 }
 
-function strictly<T>(command: Command, parse: () => T): T {
+export function strictly<T>(command: Command, parse: () => T): T {
   try {
     return parse();
   } catch (e) {

@@ -1,5 +1,7 @@
 import { parseChainArgs, parseInspectArgs } from "./args";
+import { disclosureCommand } from "./disclosureCommand";
 import { inspectCommand } from "./inspectCommand";
+import { shareCommand } from "./shareCommand";
 import { mergeCommand } from "./mergeCommand";
 import { printable } from "./format";
 import { processIo, UsageError, type Io } from "./io";
@@ -21,6 +23,8 @@ export type { Io };
 export { USAGE };
 
 async function run(command: Command, args: string[], io: Io): Promise<number> {
+  if (command === "share") return shareCommand(args, io, () => help(io, command));
+  if (command === "disclosure") return disclosureCommand(args, io, () => help(io, command));
   if (command === "inspect") {
     const a = parseInspectArgs(args);
     if (a.help) return help(io, command);

@@ -4,7 +4,7 @@
  */
 
 /** The commands, in the order help lists them. */
-export const COMMANDS = ["verify", "verify-timeline", "merge", "inspect"] as const;
+export const COMMANDS = ["verify", "verify-timeline", "merge", "inspect", "share", "disclosure"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const TRUST = "[--confirmations N] [--json] [--anchor <address>] [--registry <address>]";
@@ -15,6 +15,9 @@ export const SYNOPSIS: Readonly<Record<Command, string>> = {
   "verify-timeline": `repayproof verify-timeline <timeline.json> [--rpc <url>] ${TRUST}`,
   merge: `repayproof merge <timeline.json> <bundle|dir>... [--out <merged.json>] [--rpc <url>] ${TRUST}`,
   inspect: "repayproof inspect <file>",
+  share:
+    "repayproof share --key-file <file> --agreement <id> --loan <id> --days N [--grantee <address>] [--url <service>] [--chain-id N --anchor <address>] [--password-file <file>] [--json]",
+  disclosure: "repayproof disclosure <document> --agreement <id> --registry <address> [--rpc <url>] [--json]",
 };
 
 const CHAIN_OPTIONS = `options:
@@ -66,6 +69,30 @@ options:
   -h, --help  this help
 
 exit: 0 printed, 1 not a valid bundle or timeline, 2 usage or I/O error`,
+  share: `usage: ${SYNOPSIS.share}
+
+Signs a share grant (EIP-712 Share in the receipt domain) with the key of a party of the agreement, or of a
+regulator, and prints the link that opens the loan's page: the borrower's, an arbitrator's. It reads that one
+loan of that one agreement — timeline, receipts, proofs — and nothing else, for at most 90 days. With
+--grantee, only that address (with its own access token) may use it; without, whoever holds the link.
+
+options:
+  --key-file <file>       a 0x-hex private key, or an encrypted JSON keystore (then --password-file)
+  --agreement, --loan     the agreement id and the loan id (0x + 64 hex digits)
+  --days N                how long it lasts (1 to 90)
+  --grantee <address>     who may use it (default: whoever holds the link)
+  --url <service>         the RepayProof service (default http://127.0.0.1:8080): the link's base, and its
+                          /v1/info gives the chain id and anchor — or give --chain-id and --anchor
+  --json                  the share's fields, its string and the link as JSON
+
+exit: 0 printed, 2 usage or I/O error`,
+  disclosure: `usage: ${SYNOPSIS.disclosure}
+
+Says whether a disclosure document (what borrowers were shown: the actual lender, repayment channels, fees)
+is the one all parties of the agreement signed: keccak-256 of its exact bytes against each version's
+disclosureHash in the registry, and under which version.
+
+exit: 0 it is (of some version), 1 no version names it, 2 usage or I/O error`,
 };
 
 /** Every command's synopsis, and the global options. */
@@ -77,6 +104,8 @@ ${COMMANDS.map((c) => `  ${SYNOPSIS[c]}`).join("\n")}
 verify           checks receipt proof bundles against the chain (no call to the RepayProof service)
 verify-timeline  re-verifies a loan's timeline from the chain alone, printing every difference
 merge            a timeline plus the bundles parties hold: what the timeline lacked, re-evaluated
+share            signs a link that lets a borrower or an arbitrator read one loan
+disclosure       is this document the disclosure all parties signed?
 inspect          prints a bundle or a timeline for humans
 --rpc defaults to the RPC_URL environment variable.
 ${EXIT}`;

@@ -68,6 +68,16 @@ export const ACCESS_TYPES: TypedTypes = {
   ],
 };
 
+/** v0.2: a party of an agreement (or a regulator) lets `grantee` (zero: whoever holds it) read one loan. */
+export const SHARE_TYPES: TypedTypes = {
+  Share: [
+    { name: "agreementId", type: "bytes32" },
+    { name: "loanId", type: "bytes32" },
+    { name: "grantee", type: "address" },
+    { name: "expiresAt", type: "uint64" },
+  ],
+};
+
 export const AGREEMENT_TYPES: TypedTypes = {
   Agreement: [
     { name: "agreementId", type: "bytes32" },
