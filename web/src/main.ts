@@ -1,6 +1,7 @@
 import { keccakReady } from "@repayproof/verifier";
 import { lang, setLang, t, type Label } from "./i18n";
 import { clean, h } from "./render/dom";
+import { loanOfPath, loanPage } from "./loanPage";
 import { resultView } from "./render/resultView";
 import { defaultSettings, isAddress, type Settings } from "./settings";
 import { connect, readText, verifyText, type Chain } from "./verifyFile";
@@ -131,6 +132,22 @@ function render(): void {
     field("registry", "registry", settings.registry, "registry"),
   );
   form.addEventListener("submit", (e) => e.preventDefault());
+  const loanId = loanOfPath(window.location);
+  if (loanId !== undefined) {
+    const loan = h("section", { id: "loan", "data-testid": "loan", "aria-live": "polite" });
+    app.replaceChildren(
+      h("header", {}, h("h1", {}, t("loanTitle")), switcher),
+      h("p", { class: "intro" }, t("loanIntro")),
+      form,
+      h("p", { id: "pins", "data-testid": "pins" }),
+      loan,
+    );
+    renderPins();
+    loanPage(loan, loanId, settings).catch((e: unknown) =>
+      loan.append(h("p", { class: "warn", "data-testid": "loan-error" }, clean((e as Error).message).slice(0, 300))),
+    );
+    return;
+  }
   app.replaceChildren(
     h("header", {}, h("h1", {}, t("title")), switcher),
     h("p", { class: "intro" }, t("intro")),
