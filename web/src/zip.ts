@@ -20,7 +20,7 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 /** The ZIP file of `files` (name → content), as bytes. */
-export function zip(files: readonly { name: string; content: string }[]): Uint8Array {
+export function zip(files: readonly { name: string; content: string }[]): Uint8Array<ArrayBuffer> {
   const enc = new TextEncoder();
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
