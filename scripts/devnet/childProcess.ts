@@ -23,6 +23,8 @@ export interface RunningChild {
   readonly pid: number;
   /** What it wrote, stdout and stderr interleaved (the latest `keepOutput` characters). */
   output(): string;
+  /** What it wrote to stdout alone (the latest `keepOutput` characters). */
+  stdout(): string;
   /** Resolves with the first match of `pattern` in its output; rejects if it exits first or `timeoutMs` passes. */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
   /** Resolves once it has exited. */
@@ -70,6 +72,7 @@ export function spawnChild(command: string, args: readonly string[], opts: Child
   const pid = child.pid;
   const keep = opts.keepOutput ?? KEEP_OUTPUT;
   let out = "";
+  let stdout = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
     out += chunk.toString();
@@ -77,6 +80,10 @@ export function spawnChild(command: string, args: readonly string[], opts: Child
     for (const l of listeners) l();
   };
   child.stdout?.on("data", onData);
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.length > keep) stdout = stdout.slice(-keep);
+  });
   child.stderr?.on("data", onData);
   if (opts.echoStderr !== undefined) {
     const prefix = opts.echoStderr;
@@ -146,15 +153,18 @@ export function spawnChild(command: string, args: readonly string[], opts: Child
     return result;
   };
 
-  return { child, pid, output: () => out, waitForOutput, exited, kill };
+  return { child, pid, output: () => out, stdout: () => stdout, waitForOutput, exited, kill };
 }
+
+/** A child that ran to its end: how it ended, and what it wrote. */
+export type Finished = Exit & { output: string; stdout: string };
 
 /** Runs `command args` to its end (SIGKILL after `timeoutMs`) and returns how it ended and what it wrote. */
 export async function runChild(
   command: string,
   args: readonly string[],
   opts: ChildOptions & { timeoutMs?: number } = {},
-): Promise<Exit & { output: string }> {
+): Promise<Finished> {
   const c = spawnChild(command, args, opts);
   // 'close' comes after 'exit' once its output is read to the end.
   const closed = new Promise((resolve) => c.child.once("close", resolve));
@@ -162,5 +172,5 @@ export async function runChild(
   const exit = await c.exited;
   await closed;
   clearTimeout(timer);
-  return { ...exit, output: c.output() };
+  return { ...exit, output: c.output(), stdout: c.stdout() };
 }

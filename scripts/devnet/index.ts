@@ -8,6 +8,7 @@ export {
   spawnChild,
   type ChildOptions,
   type Exit,
+  type Finished,
   type RunningChild,
 } from "./childProcess";
 export { deployOn } from "./deployOn";

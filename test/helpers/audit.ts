@@ -1,7 +1,8 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
-import { readArtifact, type Deployment } from "../../../scripts/lib/deployContracts";
+import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
+import { getJson } from "../../scripts/devnet";
 
 export interface BatchView {
   stream: string;
@@ -14,11 +15,6 @@ export interface BatchView {
   digests: string[];
 }
 
-async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 /** Every batch of the service's stream, read through the public batches endpoint until 404. */
 export async function allBatches(serviceUrl: string, stream: string): Promise<BatchView[]> {
   const out: BatchView[] = [];
@@ -27,21 +23,6 @@ export async function allBatches(serviceUrl: string, stream: string): Promise<Ba
     if (r.status === 404) return out;
     expect(r.status).to.equal(200);
     out.push(r.body);
-  }
-}
-
-/** Polls `fn` until it returns true or `timeoutMs` passes. */
-export async function waitFor(
-  what: string,
-  fn: () => Promise<boolean>,
-  timeoutMs = 60_000,
-  everyMs = 200,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -1,4 +1,4 @@
-import { JsonRpcProvider, Wallet, keccak256, AbiCoder, id, randomBytes, hexlify } from "ethers";
+import { Wallet, keccak256, AbiCoder, id, randomBytes, hexlify } from "ethers";
 import {
   AGREEMENT_TYPES,
   accessDigest,
@@ -14,8 +14,7 @@ import {
   type ReceiptJson,
   type Terms,
 } from "@repayproof/verifier";
-import { HARDHAT_KEY_0 } from "../../../service/config";
-import { deployContracts, type Deployment } from "../../../scripts/lib/deployContracts";
+import type { Deployment } from "../../scripts/lib/deployContracts";
 
 /** The parties of one test agreement; fresh random keys, so tests never collide on a shared chain. */
 export interface Parties {
@@ -30,16 +29,6 @@ export interface Parties {
 export function makeParties(): Parties {
   const w = (): Wallet => new Wallet(hexlify(randomBytes(32)));
   return { platform: w(), funder: w(), collector: w(), channel: w(), outsider: w(), regulator: w() };
-}
-
-/** Deploys both contracts on the node at `url` with Hardhat account #0 as admin and operator. */
-export async function deployOn(url: string): Promise<Deployment> {
-  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1 });
-  try {
-    return await deployContracts(new Wallet(HARDHAT_KEY_0, provider));
-  } finally {
-    provider.destroy();
-  }
 }
 
 export function termsOf(p: Parties): Terms {

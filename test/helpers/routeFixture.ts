@@ -1,17 +1,18 @@
 import { expect } from "chai";
 import request from "supertest";
 import type { Terms } from "@repayproof/verifier";
-import { createApp } from "../../../service/app";
-import type { Config } from "../../../service/config";
-import type { RunningService } from "../../../service/server";
-import type { Deployment } from "../../../scripts/lib/deployContracts";
-import { startHardhatNode, type NodeHandle } from "./hardhatNode";
-import { startInProcess, tempDir, testConfig } from "./inProcess";
-import { agreementBody, deployOn, type Parties } from "./parties";
+import { createApp } from "../../service/app";
+import type { Config } from "../../service/config";
+import type { RunningService } from "../../service/server";
+import type { Deployment } from "../../scripts/lib/deployContracts";
+import { deployOn, startHardhatNode, type HardhatNode } from "../../scripts/devnet";
+import { startInProcess, testConfig } from "./inProcess";
+import { agreementBody, type Parties } from "./parties";
+import { tempDir } from "./tempDir";
 
 /** What route tests stand on: a real Hardhat node with the contracts, a service in this process, its app. */
 export interface RouteFixture {
-  node: NodeHandle;
+  node: HardhatNode;
   d: Deployment;
   svc: RunningService;
   app: ReturnType<typeof createApp>;

@@ -2,6 +2,8 @@ import net from "node:net";
 
 export interface TcpProxy {
   port: number;
+  /** Bytes sent through it towards the upstream so far (each JSON-RPC request adds some). */
+  bytesUp(): number;
   /** Cuts every connection and stops listening: the upstream looks unreachable. */
   cut(): Promise<void>;
   /** Listens again on the same port. */
@@ -12,6 +14,7 @@ export interface TcpProxy {
 /** A tiny TCP proxy on loopback in front of `upstreamPort`, to simulate an RPC outage. */
 export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  let up = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(upstreamPort, "127.0.0.1");
     sockets.add(client).add(upstream);
@@ -23,6 +26,7 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
+    client.on("data", (b: Buffer) => (up += b.length));
     client.pipe(upstream).pipe(client);
   });
   const listen = (port: number): Promise<void> =>
@@ -44,6 +48,7 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
     });
   return {
     port,
+    bytesUp: () => up,
     cut,
     restore: () => listen(port),
     close: cut,

@@ -2,19 +2,19 @@ import { expect } from "chai";
 import request from "supertest";
 import pino from "pino";
 import { Contract, JsonRpcProvider, Wallet, id, type InterfaceAbi } from "ethers";
-import { readArtifact } from "../../scripts/lib/deployContracts";
-import { HARDHAT_KEY_0 } from "../../service/config";
-import { waitFor } from "./helpers/audit";
+import { readArtifact } from "../../../scripts/lib/deployContracts";
+import { HARDHAT_KEY_0 } from "../../../service/config";
+import { waitFor } from "../../helpers/waitFor";
 import { KIND } from "@repayproof/verifier";
-import { Backlog } from "../../service/batches/Backlog";
-import { AckSigner } from "../../service/ingest/AckSigner";
-import { Admission } from "../../service/ingest/Admission";
-import { createApp } from "../../service/app";
-import { GroupCommitter } from "../../service/store/GroupCommitter";
-import type { RunningService } from "../../service/server";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import type { NodeHandle } from "./helpers/hardhatNode";
-import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
+import { Backlog } from "../../../service/batches/Backlog";
+import { AckSigner } from "../../../service/ingest/AckSigner";
+import { Admission } from "../../../service/ingest/Admission";
+import { createApp } from "../../../service/app";
+import { GroupCommitter } from "../../../service/store/GroupCommitter";
+import type { RunningService } from "../../../service/server";
+import type { Deployment } from "../../../scripts/lib/deployContracts";
+import type { HardhatNode } from "../../../scripts/devnet";
+import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
 import {
   agreementBody,
   bearer,
@@ -24,10 +24,10 @@ import {
   signReceipt,
   termsOf,
   type Parties,
-} from "./helpers/parties";
+} from "../../helpers/parties";
 
 describe("service routes", function () {
-  let node: NodeHandle;
+  let node: HardhatNode;
   let d: Deployment;
   let svc: RunningService;
   let f: RouteFixture;

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { deployContracts, writeDeployment } from "../../scripts/lib/deployContracts";
+import { deployContracts, writeDeployment } from "../../../scripts/lib/deployContracts";
 
 /** The deployment used by `npm run deploy` and the embedded start (scripts/lib/deployContracts.ts). */
 describe("deployContracts", function () {

@@ -3,13 +3,13 @@ import fc from "fast-check";
 import { JsonRpcProvider, type Wallet } from "ethers";
 import request from "supertest";
 import { KIND, verifyTimelineBundle, type Terms } from "@repayproof/verifier";
-import { createApp } from "../../service/app";
-import type { RunningService } from "../../service/server";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import { waitFor } from "./helpers/audit";
-import type { NodeHandle } from "./helpers/hardhatNode";
-import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "./helpers/parties";
+import { createApp } from "../../../service/app";
+import type { RunningService } from "../../../service/server";
+import type { Deployment } from "../../../scripts/lib/deployContracts";
+import { waitFor } from "../../helpers/waitFor";
+import type { HardhatNode } from "../../../scripts/devnet";
+import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../../helpers/parties";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = any;
@@ -84,7 +84,7 @@ function signerOf(p: Parties, r: GenReceipt): Wallet {
 describe("timeline: the service's evaluation equals the verifier's re-evaluation from the chain (property)", function () {
   const SEED = 20261129;
   const LOANS = 12;
-  let node: NodeHandle;
+  let node: HardhatNode;
   let d: Deployment;
   let svc: RunningService;
   let f: RouteFixture;

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import request from "supertest";
 import { KIND } from "@repayproof/verifier";
-import { createApp } from "../../service/app";
-import type { RunningService } from "../../service/server";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import { waitFor } from "./helpers/audit";
-import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
+import { createApp } from "../../../service/app";
+import type { RunningService } from "../../../service/server";
+import type { Deployment } from "../../../scripts/lib/deployContracts";
+import { waitFor } from "../../helpers/waitFor";
+import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
 import {
   bearer,
   loanIdOf,
@@ -15,7 +15,7 @@ import {
   signReceipt,
   termsOf,
   type Parties,
-} from "./helpers/parties";
+} from "../../helpers/parties";
 
 /** Polls a synchronous condition. */
 const until = (fn: () => boolean, timeoutMs: number): Promise<void> =>

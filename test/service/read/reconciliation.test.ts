@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import request from "supertest";
 import { KIND, receiptToJson, type Receipt } from "@repayproof/verifier";
-import { createApp } from "../../service/app";
-import { reconcile } from "../../service/read/reconcile";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
-import { bearer, loanIdOf, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "./helpers/parties";
+import { createApp } from "../../../service/app";
+import { reconcile } from "../../../service/read/reconcile";
+import type { Deployment } from "../../../scripts/lib/deployContracts";
+import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
+import { bearer, loanIdOf, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../../helpers/parties";
 
 const DAY = 86_400;
 const D1 = Date.parse("2026-03-01T00:00:00Z") / 1000;

@@ -2,12 +2,12 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import request from "supertest";
 import { KIND, parseBundle, parseTimelineBundle, verifyTimelineBundle } from "@repayproof/verifier";
-import { createApp } from "../../service/app";
-import type { RunningService } from "../../service/server";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import { waitFor } from "./helpers/audit";
-import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "./helpers/parties";
+import { createApp } from "../../../service/app";
+import type { RunningService } from "../../../service/server";
+import type { Deployment } from "../../../scripts/lib/deployContracts";
+import { waitFor } from "../../helpers/waitFor";
+import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../../helpers/parties";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = any;

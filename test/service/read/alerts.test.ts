@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import request from "supertest";
 import { KIND } from "@repayproof/verifier";
-import { createApp } from "../../service/app";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import { startRouteFixture, type RouteFixture } from "./helpers/routeFixture";
+import { createApp } from "../../../service/app";
+import type { Deployment } from "../../../scripts/lib/deployContracts";
+import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
 import {
   bearer,
   loanIdOf,
@@ -13,7 +13,7 @@ import {
   signReceipt,
   termsOf,
   type Parties,
-} from "./helpers/parties";
+} from "../../helpers/parties";
 
 interface Alert {
   type: string;
