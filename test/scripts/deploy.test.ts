@@ -1,49 +1,19 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { expect } from "chai";
 import hre from "hardhat";
 import { Contract, JsonRpcProvider, id, ZeroHash } from "ethers";
+import { baseEnv, startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 
 /**
  * The fixed commands themselves (DESIGN.md, "Running"): `npm run node` on a free port, then
  * `npm run deploy -- --network localhost` against it, in child processes exactly as a user runs them.
  */
 
-const ROOT = path.join(__dirname, "..", "..");
-const run = promisify(execFile);
 const OPERATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // Hardhat account #1
-// The children pick their network from their own flags, never from this test process's.
-const ENV = { ...process.env, HARDHAT_NETWORK: undefined };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function chainId(url: string): Promise<bigint | undefined> {
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
-  try {
-    return BigInt(await provider.send("eth_chainId", []));
-  } catch {
-    return undefined;
-  } finally {
-    provider.destroy();
-  }
-}
 
 describe("npm run node + npm run deploy", function () {
-  let node: ChildProcess | undefined;
-  let exited: Promise<void> | undefined;
+  let f: SpawnFixture;
   let url: string;
   let dir: string;
 
@@ -51,46 +21,33 @@ describe("npm run node + npm run deploy", function () {
     // Under coverage the artifacts are instrumented (too big for a plain node); this runs in other processes
     // anyway, so it adds no coverage.
     if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-deploy-script-"));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    // Own process group, so stopping it stops npm, its shell and the node, and nothing else.
-    const child = spawn("npm", ["run", "node", "--", "--port", String(port), "--hostname", "127.0.0.1"], {
-      cwd: ROOT,
-      detached: true,
-      stdio: "ignore",
-      env: ENV,
-    });
-    node = child;
-    exited = new Promise((resolve) => child.once("exit", () => resolve()));
-    const deadline = Date.now() + 90_000;
-    while ((await chainId(url)) !== 31337n) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error("npm run node did not start");
-      await new Promise((r) => setTimeout(r, 250));
+    // `npm run node` itself, in its own process group: stopping it stops npm, its shell and the node.
+    f = await startSpawnFixture({ node: { command: ["npm", "run", "node", "--"] }, deploy: false, service: false });
+    url = f.node.url;
+    dir = f.dir;
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      expect(BigInt(await provider.send("eth_chainId", []))).to.equal(31337n);
+    } finally {
+      provider.destroy();
     }
   });
 
   after(async function () {
-    if (node?.pid !== undefined && node.exitCode === null) {
-      try {
-        process.kill(-node.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-      await exited;
-    }
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await f?.close();
   });
 
-  async function deploy(env: Record<string, string>): Promise<{ stdout: string }> {
-    return run("npm", ["run", "deploy", "--", "--network", "localhost", "--no-compile"], {
-      cwd: ROOT,
-      env: { ...ENV, NODE_URL: url, DEPLOYMENTS_DIR: dir, ...env },
-    });
+  async function deploy(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    return f.run(
+      "npm",
+      ["run", "deploy", "--", "--network", "localhost", "--no-compile"],
+      baseEnv({ NODE_URL: url, DEPLOYMENTS_DIR: dir, ...env }),
+    );
   }
 
   it("deploys both contracts and writes deployments/31337.json, the deployer as operator", async function () {
-    await deploy({ OPERATOR: "" });
+    const r = await deploy({ OPERATOR: "" });
+    expect(r.code, r.output).to.equal(0);
     const file = path.join(dir, "31337.json");
     const d = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
     expect(Object.keys(d)).to.deep.equal(["chainId", "registry", "anchor", "operator", "blockNumber"]);
@@ -118,7 +75,8 @@ describe("npm run node + npm run deploy", function () {
   });
 
   it("grants the anchorer role to OPERATOR when it is set", async function () {
-    await deploy({ OPERATOR });
+    const r = await deploy({ OPERATOR });
+    expect(r.code, r.output).to.equal(0);
     const d = JSON.parse(fs.readFileSync(path.join(dir, "31337.json"), "utf8")) as Record<string, string>;
     expect(d.operator).to.equal(OPERATOR);
     const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
@@ -132,11 +90,9 @@ describe("npm run node + npm run deploy", function () {
 
   it("exits non-zero, writing nothing, when OPERATOR is not an address", async function () {
     fs.rmSync(path.join(dir, "31337.json"), { force: true });
-    const failed = await deploy({ OPERATOR: "not-an-address" }).then(
-      () => false,
-      (err: { code?: number }) => err.code !== 0,
-    );
-    expect(failed).to.equal(true);
+    const r = await deploy({ OPERATOR: "not-an-address" });
+    expect(r.code, r.output).to.not.equal(0);
+    expect(r.output).to.include("OPERATOR must be an address");
     expect(fs.existsSync(path.join(dir, "31337.json"))).to.equal(false);
   });
 });
