@@ -32,6 +32,8 @@ class Stream {
   events: Sse[] = [];
   raw = "";
   ended = false;
+  /** How it ended: the server ended the body, or this client aborted it. */
+  endedBy: "server" | "client" | undefined;
   status = 0;
   contentType = "";
   private readonly abort = new AbortController();
@@ -49,7 +51,10 @@ class Stream {
       try {
         for (;;) {
           const { value, done } = await reader.read();
-          if (done) break;
+          if (done) {
+            s.endedBy = "server";
+            break;
+          }
           const text = dec.decode(value, { stream: true });
           s.raw += text;
           buf += text;
@@ -67,7 +72,7 @@ class Stream {
           }
         }
       } catch {
-        // aborted by close()
+        s.endedBy = "client"; // aborted by close()
       }
       s.ended = true;
     })();
@@ -198,10 +203,29 @@ describe("GET /v1/events", function () {
     });
   }
 
-  it("behavior: stopping the service ends the open streams", async function () {
+  it("behavior: stopping the service ends the open streams at once, and nothing is sent after", async function () {
     const s = await connect(bearer(d, p.funder));
+    await until(() => /: heartbeat \d+/.test(s.raw), 10_000); // the stream is live
+    const started = Date.now();
     const closing = svc.close();
     await until(() => s.ended, 10_000);
+    expect(s.endedBy, "the server ended the stream").to.equal("server");
+    expect(Date.now() - started, "the stream ended after (ms)").to.be.below(1_000);
     await closing;
+    // Nothing held the server open: not this stream, not the earlier ones its clients aborted, not the spare
+    // connections fetch keeps (each would hold it for the 5 s grace period).
+    expect(Date.now() - started, "close took (ms)").to.be.below(2_000);
+    expect(svc.deps.events.active(), "no listener left").to.equal(false);
+    const events = s.events.length;
+    const raw = s.raw;
+    svc.deps.events.publish("receipt.accepted", agreementId, { digest: randomId() });
+    await new Promise((r) => setTimeout(r, 3 * svc.deps.events.heartbeatMs));
+    expect(s.events.length, "no event after the stop").to.equal(events);
+    expect(s.raw, "not even a heartbeat").to.equal(raw);
+    const after = await fetch(`${svc.url}/v1/info`).then(
+      (r) => r.status,
+      () => "refused",
+    );
+    expect(after, "the server no longer answers").to.equal("refused");
   });
 });
