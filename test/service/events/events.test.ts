@@ -169,8 +169,12 @@ describe("GET /v1/events", function () {
   });
 
   it("behavior: a closed client is unsubscribed", async function () {
+    expect(open.length, "streams of the tests above").to.be.greaterThan(0);
+    expect(svc.deps.events.active(), "listened to before the clients close").to.equal(true);
     for (const s of open) await s.close();
+    expect(open.map((s) => s.endedBy)).to.deep.equal(open.map(() => "client"));
     await until(() => !svc.deps.events.active(), 10_000);
+    expect(svc.deps.events.active()).to.equal(false);
   });
 
   it("error: UNAUTHENTICATED without a bearer token", async function () {
