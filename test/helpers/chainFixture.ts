@@ -1,9 +1,11 @@
 import path from "node:path";
-import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { Contract, JsonRpcProvider, Transaction, Wallet, type InterfaceAbi } from "ethers";
 import type { Terms } from "@repayproof/verifier";
+import { ANCHOR_ABI } from "../../service/chain/abi";
 import { connectChain, type Chain } from "../../service/chain/Chain";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { LevelStore } from "../../service/store/leveldb/LevelStore";
+import type { BatchRecord, SentTx } from "../../service/store/records";
 import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
 import { deployOn, startHardhatNode, type HardhatNode } from "../../scripts/devnet";
 import { agreementBody, type Parties } from "./parties";
@@ -28,6 +30,11 @@ export interface ChainFixture {
   wallet: Wallet;
   anchor: Contract;
   registry: Contract;
+  /**
+   * Signs `anchorBatch(stream, b.seq, b.root, b.count)` with account #0 at `nonce` and does not broadcast it:
+   * what a crash right after persisting leaves behind.
+   */
+  signAnchorOnly(stream: string, b: BatchRecord, nonce: number, gasLimit?: bigint): Promise<SentTx>;
   /** Registers (version 1) or amends `agreementId` directly on the registry, signed by `parties`. */
   registerOnChain(parties: Parties, agreementId: string, version?: number, terms?: Terms): Promise<void>;
   close(): Promise<void>;
@@ -65,6 +72,12 @@ export async function startChainFixture(opts: { proxy?: boolean } = {}): Promise
       wallet,
       anchor,
       registry,
+      async signAnchorOnly(stream, b, nonce, gasLimit) {
+        const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [stream, b.seq, b.root, b.count]);
+        const tx = await wallet.populateTransaction({ to: d.anchor, data, nonce, ...(gasLimit ? { gasLimit } : {}) });
+        const raw = await wallet.signTransaction(tx);
+        return { hash: Transaction.from(raw).hash!, nonce, raw, sentAt: Date.now() };
+      },
       async registerOnChain(parties, agreementId, version = 1, terms) {
         const body = await agreementBody(d, parties, agreementId, version, terms);
         const s = body.signatures as Record<string, string>;

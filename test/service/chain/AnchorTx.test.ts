@@ -44,12 +44,7 @@ describe("AnchorTx (a real node)", function () {
     sealedAt: Date.now(),
     txs,
   });
-  /** Signs `anchorBatch` for `b` with account #0 at `nonce` without broadcasting it (a crash right after persisting). */
-  const signedOnly = async (b: BatchRecord, nonce: number): Promise<SentTx> => {
-    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [stream, b.seq, b.root, b.count]);
-    const raw = await c.wallet.signTransaction(await c.wallet.populateTransaction({ to: c.d.anchor, data, nonce }));
-    return { hash: Transaction.from(raw).hash!, nonce, raw, sentAt: Date.now() };
-  };
+  const signedOnly = (b: BatchRecord, nonce: number): Promise<SentTx> => c.signAnchorOnly(stream, b, nonce);
   const nonce = () => c.provider.getTransactionCount(c.wallet.address, "latest");
   const anchored = async (root: string) => (await readAnchorOf(c.provider, c.d.anchor, root)).timestamp !== 0;
 
@@ -111,11 +106,8 @@ describe("AnchorTx (a real node)", function () {
 
   it("behavior: followUp asks to resubmit a mined transaction that reverted, and one with no transaction", async function () {
     const b0 = sealed(9); // reverts: the stream's next seq is 0
-    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [stream, b0.seq, b0.root, b0.count]);
     const n = await nonce();
-    const raw = await c.wallet.signTransaction(
-      await c.wallet.populateTransaction({ to: c.d.anchor, data, nonce: n, gasLimit: 200_000 }),
-    );
+    const { raw } = await c.signAnchorOnly(stream, b0, n, 200_000n);
     const hash = Transaction.from(raw).hash!;
     await c.provider.broadcastTransaction(raw).catch(() => undefined); // Hardhat mines it, and reports the revert
     expect((await c.provider.getTransactionReceipt(hash))?.status, "mined, reverted").to.equal(0);
