@@ -60,7 +60,10 @@ describe("TermsCache (a real node, reached through a proxy the test can cut)", f
 
     await c.registerOnChain(p, id, 2, { ...termsOf(p), forwardSecs: 7 });
     await c.registerOnChain(q, other, 2, { ...termsOf(q), forwardSecs: 9 });
-    expect((await terms.get(id))?.map((v) => v.version), "until the events are polled").to.deep.equal([1]);
+    expect(
+      (await terms.get(id))?.map((v) => v.version),
+      "until the events are polled",
+    ).to.deep.equal([1]);
     await terms.poll();
     const amended = await terms.get(id);
     expect(amended?.map((v) => [v.version, v.terms.forwardSecs])).to.deep.equal([
