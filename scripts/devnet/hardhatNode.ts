@@ -5,6 +5,8 @@ import { spawnChild, type Exit } from "./childProcess";
 import { freePort } from "./freePort";
 
 const ROOT = projectRoot();
+/** What `hardhat node` prints once it listens. */
+const LISTENING = /Started HTTP and WebSocket JSON-RPC server at/;
 
 export interface HardhatNodeOptions {
   /** The port to listen on (loopback); a free one by default. */
@@ -48,7 +50,8 @@ async function rpcAnswers(url: string): Promise<boolean> {
 /**
  * Starts `hardhat node` on a free loopback port (or `opts.port`) in a process group of its own, and resolves
  * once its JSON-RPC answers. The child picks its network from its own flags, never from this process's
- * HARDHAT_NETWORK. If it exits or does not answer in time, it is stopped and the error carries its output.
+ * HARDHAT_NETWORK. Ready means it said it listens and then answered `eth_chainId` (on a taken port, another
+ * node would answer). If it exits or is not ready in time, it is stopped and the error carries its output.
  */
 export async function startHardhatNode(opts: HardhatNodeOptions = {}): Promise<HardhatNode> {
   const port = opts.port ?? (await freePort());
@@ -63,16 +66,17 @@ export async function startHardhatNode(opts: HardhatNodeOptions = {}): Promise<H
     keepOutput: 64 * 1024,
   });
   const url = `http://127.0.0.1:${port}`;
-  let exited = false;
-  void node.exited.then(() => (exited = true));
+  const fail = async (why: string): Promise<never> => {
+    const how = await node.kill("SIGKILL", 1000);
+    throw new Error(
+      `the Hardhat node on port ${port} ${why} (exit ${how.code ?? how.signal}):\n${node.output().slice(-4000)}`,
+    );
+  };
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  // Its own word first: on a taken port, another node would answer the RPC while this one failed to bind.
+  await node.waitForOutput(LISTENING, Math.max(0, deadline - Date.now())).catch(() => fail("did not start"));
   while (!(await rpcAnswers(url))) {
-    if (exited || Date.now() > deadline) {
-      const how = await node.kill("SIGKILL", 1000);
-      throw new Error(
-        `the Hardhat node on port ${port} did not start (exit ${how.code ?? how.signal}):\n${node.output().slice(-4000)}`,
-      );
-    }
+    if (Date.now() > deadline) await fail("does not answer JSON-RPC");
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, port, child: node.child, output: node.output, stop: () => node.kill("SIGTERM") };
