@@ -1,4 +1,3 @@
 // Kept only for test/verifier/serviceBundle.e2e.test.ts, which another branch restructures: the helpers live
 // in test/helpers/ and scripts/devnet/. Delete this file once that test imports them from there.
-export { allBatches, auditAnchors, type BatchView } from "../../helpers/audit";
 export { waitFor } from "../../helpers/waitFor";
