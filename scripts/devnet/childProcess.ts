@@ -140,7 +140,8 @@ export function spawnChild(command: string, args: readonly string[], opts: Child
         // already gone
       }
     };
-    if (!exit) send(signal);
+    // A group is signalled while any of it lives: its leader may be gone and what it started not.
+    if (opts.group ? groupAlive(pid) : !exit) send(signal);
     const force = setTimeout(() => send("SIGKILL"), graceMs);
     const result = await exited;
     // The group leader may exit before what it started (npm before the node it runs): wait for all of them.
