@@ -151,6 +151,7 @@ export async function startSpawnFixture(opts: SpawnFixtureOptions = {}): Promise
         return url();
       },
       async start(extra = {}) {
+        if (svc) throw new Error("the service is running: stop it before starting another");
         svc = await startServiceProcess({ ...env, ...extra });
         return svc;
       },
