@@ -16,17 +16,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AbiCoder, Wallet, ZeroHash, id, keccak256, toUtf8Bytes } from "ethers";
-import {
-  ACCESS_TYPES,
-  AGREEMENT_TYPES,
-  KIND,
-  RECEIPT_TYPES,
-  receiptDomain,
-  registryDomain,
-  type Terms,
-} from "@repayproof/verifier";
+import { Wallet, ZeroHash, id, keccak256, toUtf8Bytes } from "ethers";
+import { KIND, RECEIPT_TYPES, receiptDomain, registryDomain } from "@repayproof/verifier";
+import { accessToken, demoHttp, registerAgreements, type Info } from "./lib/demoClient";
 import { DemoEvents } from "./lib/demoEvents";
+import { ALLOW, INSTALLMENTS, planDemo, prng, type Job, type Scenario } from "./lib/demoPlan";
 import { printSummary, type Expected } from "./lib/demoSummary";
 
 const args = process.argv.slice(2);
@@ -38,75 +32,14 @@ const QUICK = args.includes("--quick") || process.env.DEMO_QUICK === "1";
 const URL_ = (flag("--url") ?? process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 const SEED = process.env.DEMO_SEED ?? "repayproof-demo";
 const LOANS = QUICK ? 16 : Number(process.env.DEMO_LOANS ?? 300);
-const INSTALLMENTS = 2;
-/** Allowances (seconds): small, so every delay happens in real time. */
-const ALLOW = { grace: 4, settle: 3, forward: 4, confirm: 4, report: 60 };
-/** Due times of the first installments spread over this many seconds; installments this far apart. */
+/** Due times of the first installments spread over this many seconds. */
 const SPREAD_S = QUICK ? 4 : 20;
-const INSTALLMENT_GAP_S = 12;
-/** A late stage comes this much after its allowance (seconds), an on-time one at most 1 s after the earlier stage. */
-const LATE_EXTRA_S = 3;
-
-type Scenario = "ontime" | "borrower" | "channel" | "collector" | "reversal" | "compensation";
 const CHANNEL_NAMES = ["online bank", "mobile bank", "pay app"];
-
-/** A deterministic PRNG (mulberry32) from the seed: the same seed gives the same scenario. */
-function prng(seed: string): () => number {
-  let a = Number.parseInt(keccak256(toUtf8Bytes(seed)).slice(2, 10), 16);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const wallet = (name: string): Wallet => new Wallet(keccak256(toUtf8Bytes(`${SEED}:key:${name}`)));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nowS = (): number => Math.floor(Date.now() / 1000);
-
-interface Info {
-  chainId: number;
-  rpcUrl: string;
-  contracts: { registry: string; anchor: string };
-}
-
-async function http<T>(
-  method: string,
-  p: string,
-  body?: unknown,
-  token?: string,
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(URL_ + p, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...(token ? { authorization: token } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-/** One receipt to submit once its time comes; `then` schedules what follows it. */
-interface Job {
-  at: number; // ms
-  kind: number;
-  signer: Wallet;
-  loan: Loan;
-  installment: number;
-  channel?: number;
-  ref?: () => string;
-  then?: (sentAtS: number, digest: string) => void;
-}
-
-interface Loan {
-  index: number;
-  loanId: string;
-  agreement: "A" | "B";
-  amounts: bigint[];
-}
+const http = demoHttp(URL_);
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -116,16 +49,13 @@ async function main(): Promise<void> {
   if (!info?.contracts) throw new Error(`no service at ${URL_} (GET /v1/info failed); start it with npm start`);
   const rDomain = receiptDomain(info.chainId, info.contracts.anchor);
   const gDomain = registryDomain(info.chainId, info.contracts.registry);
-  const token = async (w: Wallet): Promise<string> => {
-    const expiresAt = nowS() + 3600;
-    const sig = await w.signTypedData(rDomain, ACCESS_TYPES, { party: w.address, expiresAt });
-    return `Bearer ${w.address}.${expiresAt}.${sig}`;
-  };
+  const token = (w: Wallet): Promise<string> => accessToken(w, rDomain, nowS());
 
   const platform = wallet("platform"); // the platform collects borrower repayments itself
   const funders = { A: wallet("funder-a"), B: wallet("funder-b") };
   const channels = CHANNEL_NAMES.map((n) => wallet(`channel:${n}`));
   const guarantor = wallet("guarantor");
+  const parties = { platform, funders, channels, guarantor };
   console.log(`RepayProof demo${QUICK ? " (quick)" : ""} against ${URL_} (chain ${info.chainId}), seed "${SEED}"`);
 
   // 1. Two agreements (platform + funder A, platform + funder B), registered through the service.
@@ -133,28 +63,7 @@ async function main(): Promise<void> {
     A: keccak256(toUtf8Bytes(`${SEED}:agreement:A:${runId}`)),
     B: keccak256(toUtf8Bytes(`${SEED}:agreement:B:${runId}`)),
   };
-  for (const k of ["A", "B"] as const) {
-    const terms: Terms = {
-      platform: platform.address,
-      funder: funders[k].address,
-      collector: platform.address,
-      guarantor: guarantor.address,
-      channels: channels.map((c) => c.address),
-      graceSecs: ALLOW.grace,
-      settleSecs: ALLOW.settle,
-      forwardSecs: ALLOW.forward,
-      confirmSecs: ALLOW.confirm,
-      reportSecs: ALLOW.report,
-      disclosureHash: id(`disclosure: lender ${k}, channels ${CHANNEL_NAMES.join(", ")}, no fees`),
-    };
-    const value = { agreementId: agreementIds[k], version: 1, terms };
-    const sign = (w: Wallet): Promise<string> => w.signTypedData(gDomain, AGREEMENT_TYPES, value);
-    const res = await http<{ error?: unknown }>("POST", "/v1/agreements", {
-      ...value,
-      signatures: { platform: await sign(platform), funder: await sign(funders[k]), guarantor: await sign(guarantor) },
-    });
-    if (res.status !== 201) throw new Error(`agreement ${k} refused: ${res.status} ${JSON.stringify(res.body)}`);
-  }
+  await registerAgreements(http, gDomain, parties, agreementIds, CHANNEL_NAMES);
   console.log(`Agreements registered: A ${agreementIds.A}, B ${agreementIds.B}`);
   console.log(
     `Allowances: grace ${ALLOW.grace}s, settle ${ALLOW.settle}s, forward ${ALLOW.forward}s, confirm ${ALLOW.confirm}s`,
@@ -165,86 +74,9 @@ async function main(): Promise<void> {
   await events.open();
 
   // 3. The loans and what happens to each installment.
-  const loans: Loan[] = [];
-  const expected: Expected[] = [];
-  const jobs: Job[] = [];
   const t0 = Date.now() + 1500;
   let nonce = runId * 1_000_000n;
-  const salt = id(`${SEED}:salt`);
-  for (let i = 0; i < LOANS; i++) {
-    const loan: Loan = {
-      index: i,
-      loanId: keccak256(AbiCoder.defaultAbiCoder().encode(["string", "bytes32"], [`loan-${runId}-${i}`, salt])),
-      agreement: i % 2 === 0 ? "A" : "B",
-      amounts: [],
-    };
-    loans.push(loan);
-    const firstDue = t0 + Math.floor(rand() * SPREAD_S * 1000);
-    for (let inst = 1; inst <= INSTALLMENTS; inst++) {
-      loan.amounts.push(BigInt(50_000 + Math.floor(rand() * 250_000)));
-      const r = rand();
-      const scenario: Scenario =
-        i === 0 && inst === 1
-          ? "reversal"
-          : i === 1 && inst === 1
-            ? "compensation"
-            : r < 0.7
-              ? "ontime"
-              : r < 0.8
-                ? "borrower"
-                : r < 0.9
-                  ? "channel"
-                  : "collector";
-      const channel = Math.floor(rand() * channels.length);
-      const exp: Expected = { loanId: loan.loanId, agreement: loan.agreement, installment: inst, scenario, times: {} };
-      expected.push(exp);
-      const onTime = (): number => Math.floor(rand() * 2) * 1000; // 0 or 1 s
-      const late = (allowance: number): number => (allowance + LATE_EXTRA_S) * 1000;
-      const job = (over: Omit<Job, "loan" | "installment">): Job => ({ ...over, loan, installment: inst });
-      const after = (ms: number, next: Omit<Job, "loan" | "installment" | "at">) => (sentAt: number) =>
-        jobs.push(job({ ...next, at: sentAt * 1000 + ms }));
-      const ch = channels[channel] as Wallet;
-      let settledDigest = "";
-      const confirm = after(onTime(), {
-        kind: KIND.CONFIRMED,
-        signer: funders[loan.agreement],
-        then:
-          scenario === "reversal"
-            ? after(1000, { kind: KIND.REVERSED, signer: ch, channel: channel + 1, ref: () => settledDigest })
-            : undefined,
-      });
-      const forward = after(scenario === "collector" ? late(ALLOW.forward) : onTime(), {
-        kind: KIND.FORWARDED,
-        signer: platform,
-        ref: () => settledDigest,
-        then: confirm,
-      });
-      const settle = after(scenario === "channel" ? late(ALLOW.settle) : onTime(), {
-        kind: KIND.SETTLED,
-        signer: ch,
-        channel: channel + 1,
-        then: (at, digest) => {
-          settledDigest = digest;
-          forward(at);
-        },
-      });
-      const initiate = after(scenario === "borrower" ? late(ALLOW.grace) : onTime(), {
-        kind: KIND.INITIATED,
-        signer: ch,
-        channel: channel + 1,
-        then: settle,
-      });
-      const compensate = after(late(ALLOW.grace), { kind: KIND.COMPENSATED, signer: guarantor });
-      jobs.push(
-        job({
-          at: firstDue + (inst - 1) * INSTALLMENT_GAP_S * 1000,
-          kind: KIND.DUE,
-          signer: platform,
-          then: scenario === "compensation" ? compensate : initiate,
-        }),
-      );
-    }
-  }
+  const { loans, expected, jobs } = planDemo({ seed: SEED, runId, loans: LOANS, spreadS: SPREAD_S, t0, rand, parties });
   const expectedOf = new Map(expected.map((e) => [`${e.loanId}:${e.installment}`, e]));
   const scenarioCount = (s: Scenario): number => expected.filter((e) => e.scenario === s).length;
   console.log(

@@ -1,6 +1,6 @@
 import fs from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import pino, { type Logger } from "pino";
@@ -78,8 +78,26 @@ function resolveAddresses(config: Config, chainId: number): { registry: string; 
   return block === undefined ? { registry, anchor } : { registry, anchor, block };
 }
 
+/**
+ * Counts the requests in flight on each connection of `server`. Node's closeIdleConnections() leaves open a
+ * connection that never carried a request (fetch's pool opens spare ones), so close would wait for the
+ * client to drop it: up to the grace period.
+ */
+function trackRequests(server: Server): Map<Socket, number> {
+  const inFlight = new Map<Socket, number>();
+  server.on("connection", (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once("close", () => inFlight.delete(socket));
+  });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    inFlight.set(req.socket, (inFlight.get(req.socket) ?? 0) + 1);
+    res.once("close", () => inFlight.set(req.socket, (inFlight.get(req.socket) ?? 1) - 1));
+  });
+  return inFlight;
+}
+
 /** Closes `server`: no new connections, requests in flight get CLOSE_GRACE_MS to finish, then the rest is cut. */
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server, inFlight: Map<Socket, number>): Promise<void> {
   return new Promise((resolve) => {
     const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
     server.close(() => {
@@ -87,6 +105,7 @@ function closeServer(server: Server): Promise<void> {
       resolve();
     });
     server.closeIdleConnections();
+    for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
   });
 }
 
@@ -198,6 +217,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     s.once("error", reject);
   });
   server.keepAliveTimeout = 65_000;
+  const inFlight = trackRequests(server);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   log.info({ url, chainId, anchor, registry, stream, operator }, "RepayProof service listening");
@@ -213,7 +233,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       closing ??= (async () => {
         stopPolling();
         events.close(); // SSE streams are never idle: end them, or closing would wait for the grace period
-        await closeServer(server);
+        await closeServer(server, inFlight);
         await pipeline.close();
         await watcher.idle();
         chain.provider.destroy();

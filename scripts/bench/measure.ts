@@ -69,19 +69,6 @@ export function rate(fn: (i: number) => unknown, minSeconds: number, block = 100
   return ops / elapsed;
 }
 
-/** Async variant of {@link rate} for operations that must be awaited (each call awaited in turn). */
-export async function rateAsync(fn: (i: number) => Promise<unknown>, minSeconds: number, block = 10): Promise<number> {
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  let elapsed: number;
-  do {
-    for (let i = 0; i < block; i++) await fn(ops + i);
-    ops += block;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  } while (elapsed < minSeconds);
-  return ops / elapsed;
-}
-
 /** Lets a pending garbage collection or timer run between measurements. */
 export function settle(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;

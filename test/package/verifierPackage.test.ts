@@ -5,9 +5,9 @@ import path from "node:path";
 import { expect } from "chai";
 import request from "supertest";
 import { KIND } from "@repayproof/verifier";
-import { waitFor } from "../service/helpers/audit";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt } from "../service/helpers/parties";
-import { startRouteFixture, type RouteFixture } from "../service/helpers/routeFixture";
+import { waitFor } from "../helpers/waitFor";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 import { installPackedVerifier } from "./packedVerifier";
 
 /** Runs `npx repayproof …` in `cwd` (a folder outside the repository) and collects its exit code and output. */

@@ -13,66 +13,31 @@ import {
   recoverAddress,
   verifyProof,
 } from "@repayproof/verifier";
-import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { serviceEnv, tempDir } from "./helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  deployOn,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  type Parties,
-} from "./helpers/parties";
-import { spawnService, type ServiceProcess } from "./helpers/serviceProcess";
-import { allBatches, auditAnchors, waitFor } from "./helpers/audit";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-type Json = any;
-
-async function postJson(url: string, body: unknown, auth?: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function getJson(url: string, auth?: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(url, { headers: auth ? { authorization: auth } : {} });
-  return { status: res.status, body: await res.json() };
-}
+import { readArtifact } from "../../scripts/lib/deployContracts";
+import { allBatches, auditAnchors } from "../helpers/audit";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
+import { waitFor } from "../helpers/waitFor";
 
 describe("service end to end (real Hardhat node, service process)", function () {
-  let node: NodeHandle;
-  let d: Deployment;
-  let svc: ServiceProcess;
-  let tmp: { dir: string; remove(): void };
+  let f: SpawnFixture;
   let p: Parties;
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
     p = makeParties();
-    svc = await spawnService(
-      serviceEnv(node.url, d, tmp.dir, { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50", REGULATORS: p.regulator.address }),
-    );
+    f = await startSpawnFixture({
+      env: { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50", REGULATORS: p.regulator.address },
+    });
   });
 
   after(async function () {
-    await svc?.kill();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
 
   it("registers, accepts, anchors, and serves proofs that verify against the chain", async function () {
+    const { d, node } = f;
     const agreementId = randomId();
-    const reg = await postJson(`${svc.url}/v1/agreements`, await agreementBody(d, p, agreementId));
-    expect(reg.status, JSON.stringify(reg.body)).to.equal(201);
+    await f.register(p, agreementId);
 
     const signed: ReturnType<typeof signReceipt>[] = [];
     for (let i = 0; i < 120; i++) {
@@ -82,17 +47,17 @@ describe("service end to end (real Hardhat node, service process)", function () 
     }
     const acks = new Map<string, { acceptedAt: number; anchorBy: number; signature: string }>();
     for (let i = 0; i < signed.length; i += 40) {
-      const res = await postJson(`${svc.url}/v1/receipts`, { items: signed.slice(i, i + 40).map((s) => s.item) });
+      const res = await f.post("/v1/receipts", { items: signed.slice(i, i + 40).map((s) => s.item) });
       expect(res.status).to.equal(202);
       for (const r of res.body.results) acks.set(r.digest, r.ack);
     }
     expect(acks.size).to.equal(120);
 
-    const info = (await getJson(`${svc.url}/v1/info`)).body;
+    const info = (await f.get("/v1/info")).body;
     const auth = bearer(d, p.regulator);
     await waitFor("every receipt anchored", async () => {
       for (const s of signed) {
-        const st = (await getJson(`${svc.url}/v1/receipts/${s.digest}`, auth)).body.status;
+        const st = (await f.get(`/v1/receipts/${s.digest}`, auth)).body.status;
         if (st !== "anchored" && st !== "final") return false;
       }
       return true;
@@ -103,7 +68,7 @@ describe("service end to end (real Hardhat node, service process)", function () 
     const sep = domainSeparator(receiptDomain(d.chainId, d.anchor));
     try {
       for (const s of signed.filter((_, i) => i % 7 === 0)) {
-        const res = await getJson(`${svc.url}/v1/receipts/${s.digest}/proof`, bearer(d, p.funder));
+        const res = await f.get(`/v1/receipts/${s.digest}/proof`, bearer(d, p.funder));
         expect(res.status).to.equal(200);
         const b = res.body;
         expect(b.format).to.equal("repayproof/receipt-proof@1");
@@ -150,7 +115,7 @@ describe("service end to end (real Hardhat node, service process)", function () 
       provider.destroy();
     }
 
-    const batches = await allBatches(svc.url, info.stream);
+    const batches = await allBatches(f.url, info.stream);
     const seen = await auditAnchors(node.url, d, info.stream, batches);
     for (const s of signed) expect(seen.get(s.digest), s.digest).to.equal(1);
     expect(Math.max(...batches.map((b) => b.count))).to.be.at.most(50);

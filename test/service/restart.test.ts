@@ -1,43 +1,21 @@
+import path from "node:path";
 import { expect } from "chai";
-import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { Contract, JsonRpcProvider, Transaction, Wallet, type InterfaceAbi } from "ethers";
 import pino from "pino";
-import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
+import { KIND } from "@repayproof/verifier";
+import { readArtifact } from "../../scripts/lib/deployContracts";
+import { ChildExitedError, deployOn, startHardhatNode } from "../../scripts/devnet";
 import { Batcher } from "../../service/batches/Batcher";
 import { PendingQueue } from "../../service/batches/PendingQueue";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { createMetrics } from "../../service/metrics";
 import { defaultStream } from "../../service/server";
 import { LevelStore } from "../../service/store/leveldb/LevelStore";
-import { KIND } from "@repayproof/verifier";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { serviceEnv, startInProcess, tempDir, testConfig } from "./helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  deployOn,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  type Parties,
-} from "./helpers/parties";
-import { spawnService } from "./helpers/serviceProcess";
-import { waitFor } from "./helpers/audit";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
+import { waitFor } from "../helpers/waitFor";
 
 const OPERATOR = new Wallet(HARDHAT_KEY_0).address;
-
-async function post(
-  url: string,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url + path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 /** Seals the pending queue of a stopped service's DATA_DIR into batch records, as a crash right after sealing leaves it. */
 async function sealOffline(dir: string): Promise<{ seq: number; root: string; count: number }> {
@@ -60,162 +38,144 @@ async function sealOffline(dir: string): Promise<{ seq: number; root: string; co
 
 describe("restart", function () {
   this.timeout(240_000);
-  let node: NodeHandle;
-  let d: Deployment;
+  let f: SpawnFixture;
   let p: Parties;
   let agreementId: string;
-  const dirs: { remove(): void }[] = [];
+  let provider: JsonRpcProvider;
+  let anchor: Contract;
+  let dirs = 0;
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
+    // Each test starts its own service (on a data dir of its own) against this node.
+    f = await startSpawnFixture({ service: false });
     p = makeParties();
     agreementId = randomId();
-  });
-
-  after(async function () {
-    await node?.stop();
-    for (const t of dirs) t.remove();
-  });
-
-  const tmp = (): string => {
-    const t = tempDir();
-    dirs.push(t);
-    return t.dir;
-  };
-
-  it("behavior: receipts pending at a clean stop are anchored after the restart, with their original Acks", async function () {
-    const dir = tmp();
-    let svc = await spawnService(
-      serviceEnv(node.url, d, dir, { BATCH_INTERVAL_MS: "3600000", REGULATORS: p.regulator.address }),
-    );
-    expect((await post(svc.url, "/v1/agreements", await agreementBody(d, p, agreementId))).status).to.equal(201);
-    const items = Array.from(
-      { length: 30 },
-      () => signReceipt(d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform).item,
-    );
-    const first = await post(svc.url, "/v1/receipts", { items });
-    expect(first.status).to.equal(202);
-    await svc.kill("SIGTERM");
-
-    svc = await spawnService(
-      serviceEnv(node.url, d, dir, { BATCH_INTERVAL_MS: "200", REGULATORS: p.regulator.address }),
-    );
-    try {
-      const auth = bearer(d, p.regulator);
-      const results = first.body.results as { digest: string; ack: unknown }[];
-      await waitFor("anchoring after restart", async () => {
-        const r = await fetch(`${svc.url}/v1/receipts/${results[29]!.digest}`, { headers: { authorization: auth } });
-        return ((await r.json()) as { status: string }).status === "final";
-      });
-      const again = await post(svc.url, "/v1/receipts", { items });
-      const replay = again.body.results as { digest: string; ack: unknown; status: string }[];
-      replay.forEach((r, i) => {
-        expect(r.digest).to.equal(results[i]!.digest);
-        expect(r.ack).to.deep.equal(results[i]!.ack);
-        expect(r.status).to.equal("final");
-      });
-    } finally {
-      await svc.kill();
-    }
-  });
-
-  it("behavior: a sealed batch the chain already anchored is marked anchored, never anchored twice", async function () {
-    const dir = tmp();
-    const config = testConfig(node.url, d, dir, { batchIntervalMs: 3_600_000, stream: randomId() });
-    let svc = await startInProcess(config);
-    const items = Array.from(
-      { length: 5 },
-      () => signReceipt(d, makeReceipt(agreementId, p.funder, KIND.CONFIRMED), p.funder).item,
-    );
-    expect((await post(svc.url, "/v1/receipts", { items })).status).to.equal(202);
-    await svc.close();
-    const sealed = await sealOffline(dir);
-    // The chain got the anchor (say the process died after broadcasting, before noting it).
-    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
-    const anchor = new Contract(
-      d.anchor,
+    provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
+    anchor = new Contract(
+      f.d.anchor,
       readArtifact("ReceiptAnchor").abi as InterfaceAbi,
       new Wallet(HARDHAT_KEY_0, provider),
     );
-    await (await anchor.getFunction("anchorBatch")(config.stream, sealed.seq, sealed.root, sealed.count)).wait();
+  });
 
-    svc = await startInProcess({ ...config, batchIntervalMs: 200 });
-    try {
-      await waitFor(
-        "the batch to be recognised as anchored",
-        async () => (await svc.deps.store.getBatch(sealed.seq))?.state === "FINAL",
-      );
-      expect(Number(await anchor.getFunction("nextSeq")(config.stream))).to.equal(1);
-      expect(svc.deps.anchorer.halted).to.equal(undefined);
-    } finally {
-      await svc.close();
-      provider.destroy();
-    }
+  after(async function () {
+    provider?.destroy();
+    await f?.close();
+  });
+
+  const newDataDir = (): string => path.join(f.dir, `data-${++dirs}`);
+  const items = (n: number, who: keyof Parties, kind: number): unknown[] =>
+    Array.from({ length: n }, () => signReceipt(f.d, makeReceipt(agreementId, p[who], kind), p[who]).item);
+  const batchOf = async (stream: string, seq: number) => (await f.get(`/v1/batches/${stream}/${seq}`)).body;
+
+  it("behavior: receipts pending at a clean stop are anchored after the restart, with their original Acks", async function () {
+    const env = { DATA_DIR: newDataDir(), REGULATORS: p.regulator.address };
+    await f.start({ ...env, BATCH_INTERVAL_MS: "3600000" });
+    await f.register(p, agreementId);
+    const sent = items(30, "platform", KIND.DUE);
+    const first = await f.post("/v1/receipts", { items: sent });
+    expect(first.status).to.equal(202);
+    expect((await f.stop("SIGTERM")).code, "a clean stop").to.equal(0);
+
+    await f.start({ ...env, BATCH_INTERVAL_MS: "200" });
+    const auth = bearer(f.d, p.regulator);
+    const results = first.body.results as { digest: string; ack: unknown }[];
+    await waitFor(
+      "anchoring after restart",
+      async () => (await f.get(`/v1/receipts/${results[29]!.digest}`, auth)).body.status === "final",
+    );
+    const again = await f.post("/v1/receipts", { items: sent });
+    const replay = again.body.results as { digest: string; ack: unknown; status: string }[];
+    expect(replay).to.have.length(30);
+    replay.forEach((r, i) => {
+      expect(r.digest).to.equal(results[i]!.digest);
+      expect(r.ack).to.deep.equal(results[i]!.ack);
+      expect(r.status).to.equal("final");
+    });
+    await f.stop();
+  });
+
+  it("behavior: a sealed batch the chain already anchored is marked anchored, never anchored twice", async function () {
+    const stream = randomId();
+    const env = { DATA_DIR: newDataDir(), STREAM: stream };
+    await f.start({ ...env, BATCH_INTERVAL_MS: "3600000" });
+    expect((await f.post("/v1/receipts", { items: items(5, "funder", KIND.CONFIRMED) })).status).to.equal(202);
+    await f.stop();
+    const sealed = await sealOffline(env.DATA_DIR);
+    // The chain got the anchor (say the process died after broadcasting, before noting it).
+    const external = await (
+      await anchor.getFunction("anchorBatch")(stream, sealed.seq, sealed.root, sealed.count)
+    ).wait();
+
+    await f.start({ ...env, BATCH_INTERVAL_MS: "200" });
+    await waitFor(
+      "the batch to be recognised as anchored",
+      async () => (await batchOf(stream, sealed.seq)).state === "final",
+    );
+    const b = await batchOf(stream, sealed.seq);
+    expect(b.root).to.equal(sealed.root);
+    expect(b.txHash, "the anchoring transaction found in the event log").to.equal(external.hash);
+    expect(Number(await anchor.getFunction("nextSeq")(stream))).to.equal(1);
+    const health = await f.get("/healthz");
+    expect(health.body.ok).to.equal(true);
+    expect(health.body.halted).to.equal(undefined);
+    await f.stop();
   });
 
   it("behavior: a submitted transaction that never reached the node is rebroadcast on restart", async function () {
-    const dir = tmp();
-    const config = testConfig(node.url, d, dir, { batchIntervalMs: 3_600_000, stream: randomId() });
-    let svc = await startInProcess(config);
-    const items = Array.from(
-      { length: 5 },
-      () => signReceipt(d, makeReceipt(agreementId, p.funder, KIND.CONFIRMED), p.funder).item,
-    );
-    expect((await post(svc.url, "/v1/receipts", { items })).status).to.equal(202);
-    await svc.close();
-    const sealed = await sealOffline(dir);
+    const stream = randomId();
+    const env = { DATA_DIR: newDataDir(), STREAM: stream };
+    await f.start({ ...env, BATCH_INTERVAL_MS: "3600000" });
+    expect((await f.post("/v1/receipts", { items: items(5, "funder", KIND.CONFIRMED) })).status).to.equal(202);
+    await f.stop();
+    const sealed = await sealOffline(env.DATA_DIR);
     // Sign the anchoring transaction and note it as SUBMITTED, but never broadcast it (a crash in between).
-    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
     const wallet = new Wallet(HARDHAT_KEY_0, provider);
-    const anchor = new Contract(d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, wallet);
     const tx = await wallet.populateTransaction({
-      to: d.anchor,
-      data: anchor.interface.encodeFunctionData("anchorBatch", [config.stream, sealed.seq, sealed.root, sealed.count]),
+      to: f.d.anchor,
+      data: anchor.interface.encodeFunctionData("anchorBatch", [stream, sealed.seq, sealed.root, sealed.count]),
     });
     const raw = await wallet.signTransaction(tx);
-    const { Transaction } = await import("ethers");
-    const store = new LevelStore(dir);
+    const hash = Transaction.from(raw).hash!;
+    const store = new LevelStore(env.DATA_DIR);
     await store.open();
     const sealedRecord = (await store.getBatch(sealed.seq))!;
     const b = {
       ...sealedRecord,
       state: "SUBMITTED" as const,
-      txs: [{ hash: Transaction.from(raw).hash!, nonce: Number(tx.nonce), raw, sentAt: Date.now() }],
+      txs: [{ hash, nonce: Number(tx.nonce), raw, sentAt: Date.now() }],
     };
     await store.write([{ type: "batch", batch: b }]);
     await store.close();
+    expect(await provider.getTransaction(hash), "never broadcast").to.equal(null);
 
-    svc = await startInProcess({ ...config, batchIntervalMs: 200 });
-    try {
-      await waitFor(
-        "the rebroadcast transaction to anchor the batch",
-        async () => (await svc.deps.store.getBatch(sealed.seq))?.state === "FINAL",
-      );
-      const final = (await svc.deps.store.getBatch(sealed.seq))!;
-      expect(final.txHash).to.equal(b.txs[0]!.hash);
-      expect(Number(await anchor.getFunction("nextSeq")(config.stream))).to.equal(1);
-    } finally {
-      await svc.close();
-      provider.destroy();
-    }
+    await f.start({ ...env, BATCH_INTERVAL_MS: "200" });
+    await waitFor(
+      "the rebroadcast transaction to anchor the batch",
+      async () => (await batchOf(stream, sealed.seq)).state === "final",
+    );
+    expect((await batchOf(stream, sealed.seq)).txHash).to.equal(hash);
+    expect(Number(await anchor.getFunction("nextSeq")(stream))).to.equal(1);
+    await f.stop();
   });
 
   it("error: refuses to start on a DATA_DIR that belongs to another chain (a new node)", async function () {
-    const dir = tmp();
-    const svc = await spawnService(serviceEnv(node.url, d, dir));
-    await svc.kill();
+    const dataDir = newDataDir();
+    await f.start({ DATA_DIR: dataDir });
+    await f.stop();
     const other = await startHardhatNode();
     try {
       const d2 = await deployOn(other.url);
-      expect(d2.anchor).to.equal(d.anchor); // same deployer and nonce: only the chain identity tells them apart
-      const err = await spawnService(serviceEnv(other.url, d2, dir)).then(
-        () => undefined,
-        (e: { code?: number; output?: string }) => e,
-      );
-      expect(err, "the service must refuse to start").to.not.equal(undefined);
-      expect(err!.code).to.equal(1);
-      expect(err!.output).to.match(/Refusing to mix/);
+      expect(d2.anchor).to.equal(f.d.anchor); // same deployer and nonce: only the chain identity tells them apart
+      const err = await f
+        .start({ DATA_DIR: dataDir, RPC_URL: other.url, DEPLOYMENT_BLOCK: String(d2.blockNumber) })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err, "the service must refuse to start").to.be.instanceOf(ChildExitedError);
+      expect((err as ChildExitedError).code).to.equal(1);
+      expect((err as ChildExitedError).output).to.match(/Refusing to mix/);
     } finally {
       await other.stop();
     }

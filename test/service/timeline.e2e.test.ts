@@ -1,47 +1,13 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { KIND, type Terms } from "@repayproof/verifier";
 import { main as runCli, type Io as CliIo } from "@repayproof/verifier/cli";
-import type { Deployment } from "../../scripts/lib/deployContracts";
-import { waitFor } from "./helpers/audit";
-import { startHardhatNode, type NodeHandle } from "./helpers/hardhatNode";
-import { serviceEnv, tempDir } from "./helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  deployOn,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  termsOf,
-  type Parties,
-} from "./helpers/parties";
-import { spawnService, type ServiceProcess } from "./helpers/serviceProcess";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../helpers/parties";
+import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
+import { waitFor } from "../helpers/waitFor";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-type Json = any;
-
-const ROOT = path.join(__dirname, "..", "..");
-
-/** Runs the CLI as `npx repayproof` does (a child process) and collects its output. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "verifier", "bin", "repayproof.js"), ...args], {
-      cwd: ROOT,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs the CLI in this process (same code path, no ts-node start-up) and collects its output. */
+/** Runs the CLI in this process (same code path, no process start-up) and collects its output. */
 async function cliInProcess(args: string[]): Promise<{ code: number; out: string }> {
   let out = "";
   const io: CliIo = { out: (l) => (out += l + "\n"), err: (l) => (out += l + "\n") };
@@ -49,10 +15,7 @@ async function cliInProcess(args: string[]): Promise<{ code: number; out: string
 }
 
 describe("timeline end to end: a late forward, served and re-verified from the chain alone", function () {
-  let node: NodeHandle;
-  let d: Deployment;
-  let svc: ServiceProcess | undefined;
-  let tmp: { dir: string; remove(): void };
+  let f: SpawnFixture;
   let p: Parties;
   let timeline: Json;
   let file: string;
@@ -66,48 +29,33 @@ describe("timeline end to end: a late forward, served and re-verified from the c
   const FORWARD_LATE_BY = 500;
 
   before(async function () {
-    node = await startHardhatNode();
-    d = await deployOn(node.url);
-    tmp = tempDir();
     p = makeParties();
-    svc = await spawnService(serviceEnv(node.url, d, tmp.dir, { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50" }));
+    f = await startSpawnFixture({ env: { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50" } });
   });
 
   after(async function () {
-    await svc?.kill();
-    await node?.stop();
-    tmp?.remove();
+    await f?.close();
   });
-
-  const postJson = async (route: string, body: unknown): Promise<{ status: number; body: Json }> => {
-    const r = await fetch(`${svc!.url}${route}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    return { status: r.status, body: await r.json() };
-  };
 
   /** Submits DUE … CONFIRMED of installment 1 at the given times and returns the timeline once all are anchored. */
   async function anchoredTimeline(agreement: string, loan: string, times: number[]): Promise<Json> {
     const who = [p.platform, p.channel, p.channel, p.collector, p.funder];
     const signed = [KIND.DUE, KIND.INITIATED, KIND.SETTLED, KIND.FORWARDED, KIND.CONFIRMED].map((kind, i) =>
-      signReceipt(d, makeReceipt(agreement, who[i]!, kind, { loanId: loan, occurredAt: times[i]! }), who[i]!),
+      signReceipt(f.d, makeReceipt(agreement, who[i]!, kind, { loanId: loan, occurredAt: times[i]! }), who[i]!),
     );
-    expect((await postJson("/v1/receipts", { items: signed.map((x) => x.item) })).status).to.equal(202);
-    const auth = bearer(d, p.funder);
+    expect((await f.post("/v1/receipts", { items: signed.map((x) => x.item) })).status).to.equal(202);
+    const auth = bearer(f.d, p.funder);
     let body: Json;
     await waitFor("every event anchored", async () => {
-      const r = await fetch(`${svc!.url}/v1/loans/${loan}/timeline`, { headers: { authorization: auth } });
-      body = await r.json();
+      const r = await f.get(`/v1/loans/${loan}/timeline`, auth);
+      body = r.body;
       return r.status === 200 && body.events.every((e: Json) => e.format === "repayproof/receipt-proof@1");
     });
     return body;
   }
 
   it("behavior: the timeline names the late collector, the seconds late and the agreement version", async function () {
-    const reg = await postJson("/v1/agreements", await agreementBody(d, p, agreementId, 1, terms(p)));
-    expect(reg.status).to.equal(201);
+    await f.register(p, agreementId, 1, terms(p));
 
     const at = (kind: number): number =>
       ({
@@ -139,20 +87,18 @@ describe("timeline end to end: a late forward, served and re-verified from the c
       deadline: at(KIND.SETTLED) + 60,
     });
     expect(installment.stages.filter((s: Json) => s.late).map((s: Json) => s.stage)).to.deep.equal(["FORWARDED"]);
-    file = path.join(tmp.dir, "timeline.json");
+    file = path.join(f.dir, "timeline.json");
     fs.writeFileSync(file, JSON.stringify(timeline, null, 2));
   });
 
   it("behavior: after an amendment mid-loan, the forward is judged under version 2 and the timeline says so", async function () {
     // v1 gives the collector a day; v2 (effective at its block) 2 s. The SETTLED falls after v2 took effect.
     const amended = randomId();
-    expect((await postJson("/v1/agreements", await agreementBody(d, p, amended, 1, termsOf(p)))).status).to.equal(201);
+    await f.register(p, amended, 1, termsOf(p));
     const v2 = { ...termsOf(p), forwardSecs: 2 };
-    expect((await postJson("/v1/agreements", await agreementBody(d, p, amended, 2, v2))).status).to.equal(201);
-    const agreement = await fetch(`${svc!.url}/v1/agreements/${amended}`, {
-      headers: { authorization: bearer(d, p.funder) },
-    });
-    const effectiveAt: number = ((await agreement.json()) as Json).versions[1].effectiveAt;
+    await f.register(p, amended, 2, v2);
+    const agreement = await f.get(`/v1/agreements/${amended}`, bearer(f.d, p.funder));
+    const effectiveAt: number = agreement.body.versions[1].effectiveAt;
     const LATE = 5;
     const times = [effectiveAt - 1000, effectiveAt - 900, effectiveAt + 1, effectiveAt + 1 + 2 + LATE, effectiveAt + 9];
     // Receipts are about the past: wait until the last of them has happened.
@@ -170,22 +116,22 @@ describe("timeline end to end: a late forward, served and re-verified from the c
       responsible: p.collector.address,
       version: 2,
     });
-    fileV2 = path.join(tmp.dir, "timeline-v2.json");
+    fileV2 = path.join(f.dir, "timeline-v2.json");
     fs.writeFileSync(fileV2, JSON.stringify(t));
   });
 
   it("behavior: verify-timeline reaches the same answer from the chain alone (service stopped): exit 0", async function () {
     expect(file, "needs the timeline of the previous test").to.be.a("string");
-    await svc!.kill();
-    svc = undefined;
-    const amended = await cliInProcess(["verify-timeline", fileV2, "--rpc", node.url]);
+    expect((await f.stop()).code, "a clean stop").to.equal(0);
+    const amended = await cliInProcess(["verify-timeline", fileV2, "--rpc", f.node.url]);
     expect(amended.code, amended.out).to.equal(0);
     // For people: the loan drawn, the late forward named with its time late and the collector's role.
     const forwardLine = amended.out.split("\n").find((l) => /^\s+FORWARDED\s+\[/.test(l));
     expect(forwardLine, amended.out).to.match(/LATE by .* — collector 0x/);
     expect(amended.out).to.contain("the loan, as recomputed here from the chain:");
-    const r = await cli(["verify-timeline", file, "--rpc", node.url, "--json"]);
-    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    // The CLI as `npx repayproof` runs it: a child process.
+    const r = await f.runNode(["verifier/bin/repayproof.js", "verify-timeline", file, "--rpc", f.node.url, "--json"]);
+    expect(r.code, r.output).to.equal(0);
     const out = JSON.parse(r.stdout);
     expect(out.valid).to.equal(true);
     expect(out.differences).to.deep.equal([]);
@@ -197,16 +143,16 @@ describe("timeline end to end: a late forward, served and re-verified from the c
   it("error: EVALUATION_MISMATCH (exit 1) with the path of a tampered lateBySecs", async function () {
     const tampered = structuredClone(timeline);
     tampered.evaluation.installments[0].stages[3].lateBySecs = 0;
-    const f = path.join(tmp.dir, "tampered-evaluation.json");
-    fs.writeFileSync(f, JSON.stringify(tampered));
-    const r = await cliInProcess(["verify-timeline", f, "--rpc", node.url, "--json"]);
+    const bad = path.join(f.dir, "tampered-evaluation.json");
+    fs.writeFileSync(bad, JSON.stringify(tampered));
+    const r = await cliInProcess(["verify-timeline", bad, "--rpc", f.node.url, "--json"]);
     expect(r.code).to.equal(1);
     const out = JSON.parse(r.out);
     expect(out.checks.find((c: Json) => c.check === "EVALUATION").code).to.equal("EVALUATION_MISMATCH");
     expect(out.differences).to.deep.equal([
       { path: "$.evaluation.installments[0].stages[3].lateBySecs", expected: FORWARD_LATE_BY, actual: 0 },
     ]);
-    const human = await cliInProcess(["verify-timeline", f, "--rpc", node.url]);
+    const human = await cliInProcess(["verify-timeline", bad, "--rpc", f.node.url]);
     expect(human.code).to.equal(1);
     expect(human.out).to.include("$.evaluation.installments[0].stages[3].lateBySecs");
   });
@@ -214,9 +160,9 @@ describe("timeline end to end: a late forward, served and re-verified from the c
   it("error: TERMS_MISMATCH (exit 1) when the bundle's copy of the terms is not the registry's", async function () {
     const tampered = structuredClone(timeline);
     tampered.agreement.versions[0].terms.forwardSecs = 86400;
-    const f = path.join(tmp.dir, "tampered-terms.json");
-    fs.writeFileSync(f, JSON.stringify(tampered));
-    const r = await cliInProcess(["verify-timeline", f, "--rpc", node.url, "--json"]);
+    const bad = path.join(f.dir, "tampered-terms.json");
+    fs.writeFileSync(bad, JSON.stringify(tampered));
+    const r = await cliInProcess(["verify-timeline", bad, "--rpc", f.node.url, "--json"]);
     expect(r.code).to.equal(1);
     const out = JSON.parse(r.out);
     expect(out.checks.find((c: Json) => c.check === "TERMS").code).to.equal("TERMS_MISMATCH");
@@ -228,9 +174,9 @@ describe("timeline end to end: a late forward, served and re-verified from the c
   it("error: EVENT_INVALID (exit 1) when an event's receipt is altered", async function () {
     const tampered = structuredClone(timeline);
     tampered.events[3].receipt.occurredAt -= 400;
-    const f = path.join(tmp.dir, "tampered-event.json");
-    fs.writeFileSync(f, JSON.stringify(tampered));
-    const r = await cliInProcess(["verify-timeline", f, "--rpc", node.url, "--json"]);
+    const bad = path.join(f.dir, "tampered-event.json");
+    fs.writeFileSync(bad, JSON.stringify(tampered));
+    const r = await cliInProcess(["verify-timeline", bad, "--rpc", f.node.url, "--json"]);
     expect(r.code).to.equal(1);
     const out = JSON.parse(r.out);
     expect(out.checks.find((c: Json) => c.check === "EVENTS").code).to.equal("EVENT_INVALID");
@@ -239,7 +185,7 @@ describe("timeline end to end: a late forward, served and re-verified from the c
 
   it("error: usage and I/O errors exit 2 (no --rpc, missing file, unreachable RPC)", async function () {
     expect((await cliInProcess(["verify-timeline", file])).code).to.equal(2);
-    expect((await cliInProcess(["verify-timeline", path.join(tmp.dir, "none.json"), "--rpc", node.url])).code).to.equal(
+    expect((await cliInProcess(["verify-timeline", path.join(f.dir, "none.json"), "--rpc", f.node.url])).code).to.equal(
       2,
     );
     expect((await cliInProcess(["verify-timeline", file, "--rpc", "http://127.0.0.1:1"])).code).to.equal(2);

@@ -65,6 +65,7 @@ describe("cli: files that are not what they claim", function () {
     const r = await cli(["verify", file("evil.json", JSON.stringify(evil)), "--rpc", node.url]);
     expect(r.code, r.out).to.equal(1);
     expect(r.out).to.contain("receipt.loanId");
+    // eslint-disable-next-line no-control-regex -- the point: no control character may reach the terminal
     expect(r.out).to.not.match(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

@@ -13,9 +13,9 @@ import {
   type Terms,
 } from "@repayproof/verifier";
 import { main as runCli } from "@repayproof/verifier/cli";
-import { waitFor } from "../service/helpers/audit";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf } from "../service/helpers/parties";
-import { startRouteFixture, type RouteFixture } from "../service/helpers/routeFixture";
+import { waitFor } from "../helpers/waitFor";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf } from "../helpers/parties";
+import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON files are read field by field
 type Json = any;

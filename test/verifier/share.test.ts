@@ -20,8 +20,8 @@ import {
   type Share,
 } from "@repayproof/verifier";
 import { main as runCli } from "@repayproof/verifier/cli";
-import { makeParties, randomId, termsOf } from "../service/helpers/parties";
-import { startRouteFixture, type RouteFixture } from "../service/helpers/routeFixture";
+import { makeParties, randomId, termsOf } from "../helpers/parties";
+import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   let out = "";
@@ -67,7 +67,7 @@ describe("share grants (format)", function () {
   for (const [what, mangle] of [
     ["over 1 KB", (t: string) => t + "0".repeat(MAX_SHARE_CHARS)],
     ["a missing part", (t: string) => t.split(".").slice(1).join(".")],
-    ["upper-case ids", (t: string) => t.replace(/^0x[0-9a-f]{4}/, (m) => m.toUpperCase().replace("X", "x"))],
+    ["upper-case ids", (t: string) => t.replace(/^0x[0-9a-f]{4}/, "0xABCD")],
     ["a zero expiry", (t: string) => t.replace(/\.1900000000\./, ".0.")],
     ["a leading zero in the expiry", (t: string) => t.replace(/\.1900000000\./, ".01900000000.")],
     ["a short signature", (t: string) => t.slice(0, -4)],

@@ -2,7 +2,8 @@ import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { buildTree, BUNDLE_FORMAT, bundleToJson, KIND, type ReceiptBundleJson } from "@repayproof/verifier";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { readArtifact } from "../../scripts/lib/deployContracts";
-import { agreementBody, deployOn, makeParties, makeReceipt, randomId, signReceipt } from "../service/helpers/parties";
+import { deployOn } from "../../scripts/devnet";
+import { agreementBody, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
 
 /**
  * A look-alike deployment, as an attacker would make it: its own AgreementRegistry and ReceiptAnchor on the

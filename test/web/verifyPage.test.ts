@@ -7,17 +7,9 @@ import request from "supertest";
 import type { Browser, Page } from "playwright-core";
 import { KIND, type Terms } from "@repayproof/verifier";
 import { WEB_PAGE } from "../../service/routes/webRoutes";
-import { waitFor } from "../service/helpers/audit";
-import {
-  bearer,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  termsOf,
-  type Parties,
-} from "../service/helpers/parties";
-import { startRouteFixture, type RouteFixture } from "../service/helpers/routeFixture";
+import { waitFor } from "../helpers/waitFor";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../helpers/parties";
+import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 import { launchBrowser, skipLine } from "./browser";
 import { lookalikeBundle } from "./lookalike";
 

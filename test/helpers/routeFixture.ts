@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import request from "supertest";
+import type { Terms } from "@repayproof/verifier";
+import { createApp } from "../../service/app";
+import type { Config } from "../../service/config";
+import type { RunningService } from "../../service/server";
+import type { Deployment } from "../../scripts/lib/deployContracts";
+import { deployOn, startHardhatNode, type HardhatNode } from "../../scripts/devnet";
+import { startInProcess, testConfig } from "./inProcess";
+import { agreementBody, type Parties } from "./parties";
+import { tempDir } from "./tempDir";
+
+/** What route tests stand on: a real Hardhat node with the contracts, a service in this process, its app. */
+export interface RouteFixture {
+  node: HardhatNode;
+  d: Deployment;
+  svc: RunningService;
+  app: ReturnType<typeof createApp>;
+  /** Registers `agreementId` for `parties` through `POST /v1/agreements`, asserting 201. */
+  register(parties: Parties, agreementId: string, version?: number, terms?: Terms): Promise<void>;
+  /** `POST /v1/receipts` with a signed item (or `{ items }`) as the JSON body. */
+  post(body: unknown): request.Test;
+  /** Stops the service, then the node, and removes the data dir. */
+  close(): Promise<void>;
+}
+
+/** Starts a node, deploys, and serves from a temp data dir with `over` applied to the test config. */
+export async function startRouteFixture(over: Partial<Config> = {}): Promise<RouteFixture> {
+  const node = await startHardhatNode();
+  const tmp = tempDir();
+  let svc: RunningService | undefined;
+  try {
+    const d = await deployOn(node.url);
+    svc = await startInProcess(testConfig(node.url, d, tmp.dir, over));
+    const app = createApp(svc.deps);
+    const running = svc;
+    return {
+      node,
+      d,
+      svc: running,
+      app,
+      async register(parties, agreementId, version = 1, terms) {
+        const res = await request(app)
+          .post("/v1/agreements")
+          .send(await agreementBody(d, parties, agreementId, version, terms));
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      },
+      post: (body) =>
+        request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(body)),
+      async close() {
+        await running.close();
+        await node.stop();
+        tmp.remove();
+      },
+    };
+  } catch (e) {
+    await svc?.close();
+    await node.stop();
+    tmp.remove();
+    throw e;
+  }
+}
