@@ -18,6 +18,8 @@ export const ANCHOR_ABI = new Interface([
   "error ReceiptAnchorStreamOperator(bytes32 stream, address operator, address sender)",
   "error ReceiptAnchorInvalidSequence(bytes32 stream, uint64 expected, uint64 given)",
   "error ReceiptAnchorRootAlreadyAnchored(bytes32 root)",
+  // The operator lost its anchorer role: said by name in the logs, not as raw revert data.
+  "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
 ]);
 
 export const REGISTRY_ABI = new Interface([
