@@ -10,6 +10,7 @@ import { infoRoutes } from "./routes/infoRoutes";
 import { receiptRoutes } from "./routes/receiptRoutes";
 import { timelineRoutes } from "./routes/timelineRoutes";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes";
+import { shareRoutes } from "./routes/shareRoutes";
 import { webRoutes } from "./routes/webRoutes";
 
 /**
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(reconciliationRoutes(deps));
   app.use(alertsRoutes(deps));
   app.use(eventsRoutes(deps));
+  app.use(shareRoutes(deps));
   app.use(webRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

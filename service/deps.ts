@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { AccessContext } from "./access/auth";
 import type { Backlog } from "./batches/Backlog";
 import type { PendingQueue } from "./batches/PendingQueue";
 import type { AgreementRelay } from "./chain/AgreementRelay";
@@ -22,6 +23,8 @@ export interface AppDeps {
   terms: TermsCache;
   /** What the read routes stand on (store, terms, identity, regulators, shared caches). */
   reader: Reader;
+  /** Who may read: tokens, share grants, contract-wallet signatures, revocations. */
+  access: AccessContext;
   /** The ingest path: workers preprocess, admission decides and commits. */
   pool: WorkerPool;
   admission: Admission;

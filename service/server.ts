@@ -5,6 +5,8 @@ import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import pino, { type Logger } from "pino";
 import { domainSeparator, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
+import type { AccessContext } from "./access/auth";
+import { SignatureChecker } from "./access/SignatureChecker";
 import { createApp } from "./app";
 import { AgreementRelay } from "./chain/AgreementRelay";
 import { connectChain, fetchChainId } from "./chain/Chain";
@@ -179,12 +181,20 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     log,
     onAnchored: (b) => watcher.onAnchored(b),
   });
+  const access: AccessContext = {
+    domainSeparator: identity.domainSeparator,
+    regulators: config.regulators,
+    terms,
+    signatures: new SignatureChecker(chain.provider),
+    isRevoked: async (digest) => (await store.shareRevokedAt(digest)) !== undefined,
+  };
   const deps: AppDeps = {
     config,
     identity,
     store,
     terms,
     reader,
+    access,
     pool: pipeline.pool,
     admission: pipeline.admission,
     queue: pipeline.queue,

@@ -8,7 +8,7 @@ import {
   type TimelineEvent,
 } from "@repayproof/verifier";
 import type { Reader } from "./Reader";
-import { assertCanRead } from "../access/auth";
+import { assertCanRead, type Caller } from "../access/auth";
 import { ApiError, isApiError } from "../errors";
 import { AnchorTimes, loadLoanReceipts, type LoanReceipt } from "./loanReceipts";
 import { proofBundle } from "./proofBundle";
@@ -36,17 +36,25 @@ export interface TimelineJson {
  */
 async function chooseAgreement(
   reader: Reader,
-  party: string,
+  caller: Caller,
   byAgreement: Map<string, LoanReceipt[]>,
   agreementId: string | undefined,
 ): Promise<{ id: string; versions: AgreementVersion[] }> {
+  if (caller.kind === "share") {
+    // A share names its agreement: that one, and only when the caller asks for no other.
+    if (agreementId !== undefined && agreementId !== caller.share.agreementId) {
+      throw new ApiError("FORBIDDEN", "the share grants another agreement");
+    }
+    agreementId = caller.share.agreementId;
+  }
+  const party = caller.kind === "party" ? caller.party : undefined;
   const readable: { id: string; versions: AgreementVersion[] }[] = [];
   for (const id of byAgreement.keys()) {
     if (agreementId !== undefined && id !== agreementId) continue;
     const versions = await reader.terms.get(id);
     if (!versions) throw new ApiError("INTERNAL", `agreement ${id} of stored receipts is unknown to the registry`);
     try {
-      assertCanRead(party, reader.regulators, versions);
+      if (party !== undefined) assertCanRead(party, reader.regulators, versions);
       readable.push({ id, versions });
     } catch (e) {
       if (!(isApiError(e) && e.code === "FORBIDDEN")) throw e;
@@ -75,7 +83,7 @@ async function chooseAgreement(
  */
 export async function buildTimeline(
   reader: Reader,
-  party: string,
+  caller: Caller,
   loanId: string,
   agreementId?: string,
 ): Promise<TimelineJson> {
@@ -90,7 +98,9 @@ export async function buildTimeline(
     const id = r.stored.receipt.agreementId.toLowerCase();
     byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
   }
-  const agreement = await chooseAgreement(reader, party, byAgreement, agreementId);
+  if (caller.kind === "share" && caller.share.loanId !== loanId)
+    throw new ApiError("FORBIDDEN", "the share grants another loan");
+  const agreement = await chooseAgreement(reader, caller, byAgreement, agreementId);
 
   const held = byAgreement.get(agreement.id) ?? [];
   const judged: TimelineEvent[] = [];

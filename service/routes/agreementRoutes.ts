@@ -1,6 +1,6 @@
 import express, { Router } from "express";
 import { isAddress, isBytes32, type Terms } from "@repayproof/verifier";
-import { assertCanRead, authenticate } from "../access/auth";
+import { assertCanRead, authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import type { AgreementRequest } from "../chain/AgreementRelay";
 import { ApiError } from "../errors";
@@ -73,7 +73,7 @@ export function agreementRoutes(deps: AppDeps): Router {
   });
 
   r.get("/v1/agreements/:id", async (req, res) => {
-    const party = authenticate(req, deps.identity.domainSeparator);
+    const party = await authenticateParty(req, deps.access);
     const id = String(req.params.id).toLowerCase();
     if (!isBytes32(id)) throw new ApiError("INVALID_BODY", "id: expected 0x followed by 64 hex digits");
     const versions = await deps.terms.get(id);

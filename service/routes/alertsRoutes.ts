@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { readableAgreement, readableAgreements } from "../access/agreementScope";
-import { authenticate } from "../access/auth";
+import { authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { alerts } from "../read/alerts";
 import { checkQuery } from "./query";
@@ -14,7 +14,7 @@ export function alertsRoutes(deps: AppDeps): Router {
   const r = Router();
   const { reader, config } = deps;
   r.get("/v1/alerts", async (req, res) => {
-    const party = authenticate(req, reader.identity.domainSeparator);
+    const party = await authenticateParty(req, deps.access);
     const q = checkQuery(req.query as Record<string, unknown>, ["agreementId"]);
     const scope =
       q.agreementId === undefined

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { isBytes32, partiesOf } from "@repayproof/verifier";
-import { assertCanRead, authenticate } from "../access/auth";
+import { assertCanRead, authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { EVENT_TYPES, type EventType, type HubEvent } from "../events/EventHub";
@@ -15,7 +15,7 @@ export function eventsRoutes(deps: AppDeps): Router {
   const { events: hub, config } = deps;
 
   r.get("/v1/events", async (req, res) => {
-    const party = authenticate(req, deps.identity.domainSeparator);
+    const party = await authenticateParty(req, deps.access);
     const types = parseTypes(req.query.types);
     const only = req.query.agreementId;
     if (only !== undefined && !isBytes32(only)) {

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from "express";
 import { isBytes32 } from "@repayproof/verifier";
-import { assertCanRead, authenticate } from "../access/auth";
+import { assertCanReadLoan, authenticateCaller } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { isItemError } from "../ingest/preprocess";
@@ -32,12 +32,12 @@ export function receiptRoutes(deps: AppDeps): Router {
   });
 
   async function readable(req: Request): Promise<{ digest: string; rec: StoredReceipt }> {
-    const party = authenticate(req, identity.domainSeparator);
+    const caller = await authenticateCaller(req, deps.access);
     const digest = String(req.params.digest ?? "").toLowerCase();
     if (!isBytes32(digest)) throw new ApiError("INVALID_BODY", "digest: expected 0x followed by 64 hex digits");
     const rec = await store.getReceipt(digest);
     if (!rec) throw new ApiError("NOT_FOUND", "no receipt with this digest was accepted here");
-    assertCanRead(party, reader.regulators, await reader.terms.get(rec.receipt.agreementId));
+    await assertCanReadLoan(caller, deps.access, rec.receipt.agreementId, rec.receipt.loanId);
     return { digest, rec };
   }
 

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { readableAgreement } from "../access/agreementScope";
-import { authenticate } from "../access/auth";
+import { authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { parseUtcDay } from "../read/reconcile";
@@ -19,7 +19,7 @@ const DEFAULT_DAYS = 7;
 export function reconciliationRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get("/v1/reconciliation", async (req, res) => {
-    const party = authenticate(req, deps.reader.identity.domainSeparator);
+    const party = await authenticateParty(req, deps.access);
     const q = checkQuery(req.query as Record<string, unknown>, ["agreementId", "from", "to"]);
     const now = Math.floor(Date.now() / 1000);
     const day = (field: "from" | "to", fallback: number): number => {

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { isBytes32 } from "@repayproof/verifier";
-import { authenticate } from "../access/auth";
+import { authenticateCaller } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { buildTimeline } from "../read/timeline";
@@ -12,7 +12,7 @@ import { buildTimeline } from "../read/timeline";
 export function timelineRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get("/v1/loans/:loanId/timeline", async (req, res) => {
-    const party = authenticate(req, deps.identity.domainSeparator);
+    const caller = await authenticateCaller(req, deps.access);
     const loanId = String(req.params.loanId ?? "").toLowerCase();
     if (!isBytes32(loanId)) throw new ApiError("INVALID_BODY", "loanId: expected 0x followed by 64 hex digits");
     const q = req.query.agreementId;
@@ -21,7 +21,7 @@ export function timelineRoutes(deps: AppDeps): Router {
         field: "agreementId",
       });
     }
-    res.json(await buildTimeline(deps.reader, party, loanId, q === undefined ? undefined : q.toLowerCase()));
+    res.json(await buildTimeline(deps.reader, caller, loanId, q === undefined ? undefined : q.toLowerCase()));
   });
   return r;
 }

@@ -17,7 +17,8 @@ export type WriteOp =
   | { type: "leaves"; seq: number; leaves: BatchLeaves }
   | { type: "batchOf"; digest: string; seq: number }
   | { type: "terms"; agreementId: string; versions: AgreementVersion[] }
-  | { type: "meta"; name: string; value: unknown };
+  | { type: "meta"; name: string; value: unknown }
+  | { type: "shareRevoked"; digest: string; at: number };
 
 /** An (attester, nonce) pair: unique per attester (DESIGN.md, Receipts). */
 export interface NonceRef {
@@ -63,6 +64,9 @@ export interface Store {
   getTerms(agreementId: string): Promise<AgreementVersion[] | undefined>;
   /** Every agreement whose terms are held here (one record per agreement). */
   termsEntries(): AsyncIterable<[agreementId: string, versions: AgreementVersion[]]>;
+
+  /** When the share with this EIP-712 digest was revoked (unix seconds), or undefined. */
+  shareRevokedAt(digest: string): Promise<number | undefined>;
 
   getMeta<T>(name: string): Promise<T | undefined>;
   getIdentity(): Promise<ChainIdentity | undefined>;

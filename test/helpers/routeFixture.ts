@@ -20,6 +20,8 @@ export interface RouteFixture {
   register(parties: Parties, agreementId: string, version?: number, terms?: Terms): Promise<void>;
   /** `POST /v1/receipts` with a signed item (or `{ items }`) as the JSON body. */
   post(body: unknown): request.Test;
+  /** Stops the service and starts a new one on the same data dir (`svc` and `app` are the new ones). */
+  restart(): Promise<void>;
   /** Stops the service, then the node, and removes the data dir. */
   close(): Promise<void>;
 }
@@ -31,14 +33,19 @@ export async function startRouteFixture(over: Partial<Config> = {}): Promise<Rou
   let svc: RunningService | undefined;
   try {
     const d = await deployOn(node.url);
-    svc = await startInProcess(testConfig(node.url, d, tmp.dir, over));
-    const app = createApp(svc.deps);
-    const running = svc;
-    return {
+    const config = testConfig(node.url, d, tmp.dir, over);
+    svc = await startInProcess(config);
+    let running = svc;
+    let app = createApp(svc.deps);
+    const f: RouteFixture = {
       node,
       d,
-      svc: running,
-      app,
+      get svc() {
+        return running;
+      },
+      get app() {
+        return app;
+      },
       async register(parties, agreementId, version = 1, terms) {
         const res = await request(app)
           .post("/v1/agreements")
@@ -47,12 +54,18 @@ export async function startRouteFixture(over: Partial<Config> = {}): Promise<Rou
       },
       post: (body) =>
         request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(body)),
+      async restart() {
+        await running.close();
+        running = await startInProcess(config);
+        app = createApp(running.deps);
+      },
       async close() {
         await running.close();
         await node.stop();
         tmp.remove();
       },
     };
+    return f;
   } catch (e) {
     await svc?.close();
     await node.stop();

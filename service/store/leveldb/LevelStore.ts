@@ -69,6 +69,8 @@ export class LevelStore implements Store {
         return ["terms", op.agreementId.toLowerCase(), JSON.stringify(op.versions)];
       case "meta":
         return ["meta", op.name, JSON.stringify(op.value)];
+      case "shareRevoked":
+        return ["revokedShares", op.digest.toLowerCase(), String(op.at)];
     }
   }
 
@@ -186,6 +188,11 @@ export class LevelStore implements Store {
 
   async *termsEntries(): AsyncIterable<[string, AgreementVersion[]]> {
     for await (const [id, v] of this.subs.terms.iterator()) yield [id, JSON.parse(v) as AgreementVersion[]];
+  }
+
+  async shareRevokedAt(digest: string): Promise<number | undefined> {
+    const v = await this.subs.revokedShares.get(digest.toLowerCase());
+    return v === undefined ? undefined : Number(v);
   }
 
   async getMeta<T>(name: string): Promise<T | undefined> {

@@ -14,6 +14,7 @@ export const SUBLEVELS = [
   "agreementLoans", // agreementId:loanId → ""
   "terms", // agreementId → AgreementVersion[] JSON
   "meta", // name → JSON
+  "revokedShares", // share digest → revocation time (unix seconds)
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 
