@@ -1,6 +1,4 @@
 import fs from "node:fs";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import pino, { type Logger } from "pino";
@@ -17,6 +15,7 @@ import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
 import { EventHub } from "./events/EventHub";
 import { createMetrics } from "./metrics";
+import { listen } from "./listen";
 import { createPipeline, type Pipeline } from "./pipeline";
 import { BatchTrees } from "./read/proofBundle";
 import type { Identity, Reader } from "./read/Reader";
@@ -24,9 +23,6 @@ import { StoredAcks } from "./read/storedAcks";
 import { openDataDir } from "./store/openDataDir";
 
 export { StaleDataError } from "./store/openDataDir";
-
-/** How long a stopping service lets requests in flight finish. */
-const CLOSE_GRACE_MS = 5_000;
 
 export interface RunningService {
   url: string;
@@ -78,37 +74,6 @@ function resolveAddresses(config: Config, chainId: number): { registry: string; 
     throw new Error(`no contract addresses: set REGISTRY_ADDRESS and ANCHOR_ADDRESS, or deploy (writes ${file})`);
   }
   return block === undefined ? { registry, anchor } : { registry, anchor, block };
-}
-
-/**
- * Counts the requests in flight on each connection of `server`. Node's closeIdleConnections() leaves open a
- * connection that never carried a request (fetch's pool opens spare ones), so close would wait for the
- * client to drop it: up to the grace period.
- */
-function trackRequests(server: Server): Map<Socket, number> {
-  const inFlight = new Map<Socket, number>();
-  server.on("connection", (socket: Socket) => {
-    inFlight.set(socket, 0);
-    socket.once("close", () => inFlight.delete(socket));
-  });
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    inFlight.set(req.socket, (inFlight.get(req.socket) ?? 0) + 1);
-    res.once("close", () => inFlight.set(req.socket, (inFlight.get(req.socket) ?? 1) - 1));
-  });
-  return inFlight;
-}
-
-/** Closes `server`: no new connections, requests in flight get CLOSE_GRACE_MS to finish, then the rest is cut. */
-function closeServer(server: Server, inFlight: Map<Socket, number>): Promise<void> {
-  return new Promise((resolve) => {
-    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-    server.close(() => {
-      clearTimeout(cut);
-      resolve();
-    });
-    server.closeIdleConnections();
-    for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
-  });
 }
 
 /**
@@ -222,14 +187,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   });
 
   const app = createApp(deps);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once("error", reject);
-  });
-  server.keepAliveTimeout = 65_000;
-  const inFlight = trackRequests(server);
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  const http = await listen(app, config.host, config.port);
+  const { url, port } = http;
   log.info({ url, chainId, anchor, registry, stream, operator }, "RepayProof service listening");
 
   let closing: Promise<void> | undefined;
@@ -243,7 +202,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       closing ??= (async () => {
         stopPolling();
         events.close(); // SSE streams are never idle: end them, or closing would wait for the grace period
-        await closeServer(server, inFlight);
+        await http.close();
         await pipeline.close();
         await watcher.idle();
         chain.provider.destroy();
