@@ -54,6 +54,7 @@ function closure(deps: Record<string, string>): Record<string, LockEntry> {
  * size in bytes (the package and every dependency).
  */
 export function installPackedVerifier(dir: string): { tarball: string; installedBytes: number } {
+  fs.mkdirSync(dir, { recursive: true });
   const pack = JSON.parse(
     execFileSync("npm", ["pack", "./verifier", "--json", "--pack-destination", dir], {
       cwd: ROOT,
