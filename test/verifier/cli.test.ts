@@ -69,6 +69,29 @@ describe("repayproof CLI", function () {
     expect(lines.at(-1)).to.match(new RegExp(`^${n} bundles: ${n} valid, 0 invalid`));
   });
 
+  it("behavior: an unpinned run says UNPINNED on every verdict line, in the summary and in --json; a pinned one does not", async function () {
+    const unpinned = await cli("verify", validFile("settled"), "--rpc", node.url);
+    expect(unpinned.code).to.equal(0);
+    const [line, summary] = unpinned.stdout.trim().split("\n");
+    expect(line).to.match(/^✓ valid\s+UNPINNED /);
+    expect(summary).to.match(/UNPINNED: no --anchor given/);
+    const json = JSON.parse((await cli("verify", validFile("settled"), "--rpc", node.url, "--json")).stdout);
+    expect(json.pinned).to.equal(false);
+    const d = readGolden().settled!.contracts;
+    const pinned = await cli(
+      "verify",
+      validFile("settled"),
+      "--rpc",
+      node.url,
+      "--anchor",
+      d.anchor,
+      "--registry",
+      d.registry,
+    );
+    expect(pinned.code, pinned.stdout).to.equal(0);
+    expect(pinned.stdout).to.not.contain("UNPINNED");
+  });
+
   it("behavior: --json reports every check of every bundle and a summary", async function () {
     const r = await cli("verify", validFile("settled"), validFile("contract-attester"), "--rpc", node.url, "--json");
     expect(r.code, r.stderr).to.equal(0);

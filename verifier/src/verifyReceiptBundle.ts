@@ -75,7 +75,7 @@ export async function verifyReceiptBundle(input: unknown, options: VerifyOptions
 
   let record: AnchorRecord | undefined;
   if (log.ready("ANCHOR")) {
-    const a = await checkAnchor(anchored, b.batch, anchor);
+    const a = await checkAnchor(anchored, b.batch, anchor, b.receipt.occurredAt);
     record = a.record;
     log.add("ANCHOR", a.outcome);
   }

@@ -45,6 +45,10 @@ const FAILED: Record<string, Pair> = {
   NOT_INCLUDED: { en: "The proof does not lead to the batch's root.", zh: "证明路径无法到达批次的根。" },
   NOT_ANCHORED: { en: "The batch's root is not anchored on the chain.", zh: "该批次的根未在链上锚定。" },
   ANCHOR_MISMATCH: { en: "The chain anchored this root differently.", zh: "链上锚定记录与文件不符。" },
+  DATED_AFTER_ANCHOR: {
+    en: "The receipt claims to have happened after it was anchored: it was post-dated.",
+    zh: "收据声称的发生时间晚于其锚定时间：时间被后填。",
+  },
   NOT_FINAL: { en: "The anchor does not have enough confirmations yet.", zh: "锚定交易的确认数尚不足。" },
   BAD_ACK_SIGNATURE: { en: "The promise to anchor is not the operator's.", zh: "锚定承诺并非运营方签署。" },
   ACK_NOT_INCLUDED: {

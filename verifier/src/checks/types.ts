@@ -43,6 +43,7 @@ export type VerifyCode =
   // ANCHOR
   | "NOT_ANCHORED"
   | "ANCHOR_MISMATCH"
+  | "DATED_AFTER_ANCHOR"
   // FINALITY
   | "NOT_FINAL"
   // ACK

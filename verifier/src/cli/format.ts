@@ -65,15 +65,21 @@ export function verdictWord(r: VerifyResult): string {
   return "✗ invalid";
 }
 
-/** One line per bundle: verdict, file, a mark per check, and the first failure's code and message. */
-export function formatResultLine(file: string, r: VerifyResult): string {
+/** What an unpinned verification adds to its verdict: anyone can deploy look-alike contracts. */
+export const UNPINNED = "UNPINNED";
+
+/**
+ * One line per bundle: verdict (with UNPINNED when no trusted anchor was given), file, a mark per check, and
+ * the first failure's code and message.
+ */
+export function formatResultLine(file: string, r: VerifyResult, pinned = true): string {
   const marks = CHECKS.map((name) => {
     const c = r.checks.find((x) => x.check === name);
     return `${name}${c ? STATUS_MARKS[c.status] : " "}`;
   }).join(" ");
   const bad = r.checks.find((c) => c.status === "fail" || c.status === "error");
   const why = bad ? `  ${bad.code}${bad.field ? ` at ${bad.field}` : ""}: ${bad.message ?? ""}` : "";
-  return `${verdictWord(r)} ${printable(file)}  ${marks}${printable(why)}`;
+  return `${verdictWord(r)}${pinned ? "" : ` ${UNPINNED}`} ${printable(file)}  ${marks}${printable(why)}`;
 }
 
 /** A text progress bar, e.g. `[########------------] 412/1000`. */

@@ -2,7 +2,7 @@ import type { TimelineBundle, TimelineBundleEvent } from "../formats/timelineBun
 import { KIND_NAMES } from "../formats/receipt";
 import type { TimelineVerifyResult } from "../checks/timelineTypes";
 import { drawEvaluation } from "./drawTimeline";
-import { formatAmount, formatTime, printable, shortHex, STATUS_MARKS } from "./format";
+import { formatAmount, formatTime, printable, shortHex, STATUS_MARKS, UNPINNED } from "./format";
 
 /** Output formatting of timelines: `inspect` (the file) and `verify-timeline` (the verdict). */
 
@@ -13,9 +13,10 @@ const value = (v: unknown): string => (v === undefined ? "(absent)" : JSON.strin
  * A timeline verification for humans: the verdict, each check, each event that did not verify, then every
  * difference (terms and evaluation) as `path: service <value>, chain <value>`.
  */
-export function formatTimelineResult(file: string, r: TimelineVerifyResult): string {
+export function formatTimelineResult(file: string, r: TimelineVerifyResult, pinned = true): string {
   const word = r.valid ? "✓ valid" : r.inconclusive ? "? error" : "✗ invalid";
-  const lines = [`${word}  ${file}`];
+  const lines = [`${word}${pinned ? "" : ` ${UNPINNED}`}  ${file}`];
+  if (!pinned) lines.push(`  (${UNPINNED}: no --anchor given, so a look-alike deployment would pass too)`);
   for (const c of r.checks) {
     const at = c.field ? ` at ${c.field}` : "";
     lines.push(

@@ -22,8 +22,14 @@ function readJson(file: string, format: string): { json?: unknown; error?: strin
   return "ioError" in r ? { error: r.ioError } : { json: r.json };
 }
 
-function report(timelineFile: string, files: string[], m: MergeResult, out: string | undefined): string[] {
-  const lines = [formatTimelineResult(timelineFile, m.timeline).split("\n")[0] as string, "bundles:"];
+function report(
+  timelineFile: string,
+  files: string[],
+  m: MergeResult,
+  out: string | undefined,
+  pinned: boolean,
+): string[] {
+  const lines = [formatTimelineResult(timelineFile, m.timeline, pinned).split("\n")[0] as string, "bundles:"];
   for (const b of m.bundles) {
     lines.push(`  ${STATUS_WORDS[b.status]}  ${files[b.index]}`);
     if (b.status === "invalid") lines.push(`      ${formatResultLine(files[b.index] as string, b.result)}`);
@@ -91,8 +97,12 @@ export async function mergeCommand(a: ChainArgs & { out?: string }, io: Io): Pro
   if (a.out !== undefined && m.merged !== undefined) fs.writeFileSync(a.out, JSON.stringify(m.merged, null, 2) + "\n");
   io.out(
     a.json
-      ? JSON.stringify({ files: { timeline: timelineFile, bundles: files }, ...m }, null, 2)
-      : report(timelineFile, files, m, m.merged ? a.out : undefined).join("\n"),
+      ? JSON.stringify(
+          { files: { timeline: timelineFile, bundles: files }, pinned: a.anchor !== undefined, ...m },
+          null,
+          2,
+        )
+      : report(timelineFile, files, m, m.merged ? a.out : undefined, a.anchor !== undefined).join("\n"),
   );
   if (m.inconclusive) return 2;
   return m.valid ? 0 : 1;

@@ -3,7 +3,7 @@ import type { VerifyResult } from "../checks/types";
 import { createVerifierCache, verifyReceiptBundle } from "../verifyReceiptBundle";
 import { BUNDLE_FORMAT } from "../formats/bundle";
 import type { ChainArgs } from "./args";
-import { formatProgress, formatResultLine, printable } from "./format";
+import { formatProgress, formatResultLine, printable, UNPINNED } from "./format";
 import { connect, expand, firstLine, readProofFile, type Io } from "./io";
 
 type FileResult = { file: string; result?: VerifyResult; ioError?: string };
@@ -35,6 +35,9 @@ export async function verifyCommand(a: ChainArgs, io: Io): Promise<number> {
   }
   const cache = createVerifierCache();
   const contracts = { anchor: a.anchor, registry: a.registry };
+  // The anchor pins the deployment (CHAIN checks that it uses the bundle's registry); without it a
+  // look-alike deployment's bundles pass every check, and the output says so.
+  const pinned = a.anchor !== undefined;
   const results: FileResult[] = new Array(files.length);
   const showProgress = !a.json && files.length > 20 && io.progress !== undefined;
   let done = 0;
@@ -57,7 +60,9 @@ export async function verifyCommand(a: ChainArgs, io: Io): Promise<number> {
       while (!a.json && printed < files.length && results[printed] !== undefined) {
         const r = results[printed++] as FileResult;
         if (showProgress) io.progress!("");
-        io.out(r.result ? formatResultLine(r.file, r.result) : printable(`? error     ${r.file}  ${r.ioError}`));
+        io.out(
+          r.result ? formatResultLine(r.file, r.result, pinned) : printable(`? error     ${r.file}  ${r.ioError}`),
+        );
       }
       if (showProgress) io.progress!(formatProgress(done, files.length));
     }
@@ -82,12 +87,13 @@ export async function verifyCommand(a: ChainArgs, io: Io): Promise<number> {
     const out = results.map((r) =>
       r.result ? { file: r.file, ...r.result } : { file: r.file, error: { code: "IO_ERROR", message: r.ioError } },
     );
-    io.out(JSON.stringify({ results: out, summary }, null, 2));
+    io.out(JSON.stringify({ pinned, results: out, summary }, null, 2));
   } else {
     io.out(
       `${plural(summary.total, "bundle")}: ${summary.valid} valid, ${summary.invalid} invalid` +
         ` (${plural(summary.breaches, "operator breach", "operator breaches")}), ${plural(summary.errors, "error")}; ` +
-        plural(summary.anchorLookups, "anchor lookup"),
+        plural(summary.anchorLookups, "anchor lookup") +
+        (pinned ? "" : `; ${UNPINNED}: no --anchor given, so a look-alike deployment would pass too`),
     );
   }
   if (summary.errors > 0) return 2;

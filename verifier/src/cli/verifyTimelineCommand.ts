@@ -35,7 +35,8 @@ export async function verifyTimelineCommand(a: ChainArgs, io: Io): Promise<numbe
   } finally {
     provider.destroy();
   }
-  io.out(a.json ? JSON.stringify({ file, ...result }, null, 2) : formatTimelineResult(file, result));
+  const pinned = a.anchor !== undefined;
+  io.out(a.json ? JSON.stringify({ file, pinned, ...result }, null, 2) : formatTimelineResult(file, result, pinned));
   if (result.inconclusive) return 2;
   return result.valid ? 0 : 1;
 }

@@ -5,6 +5,7 @@ import { isAuthorizedUnder, versionInForce } from "../formats/terms";
 import type { AgreementVersion } from "../formats/terms";
 import { evaluateInstallment } from "./evaluateInstallment";
 import type { JudgedEvent } from "./evaluateInstallment";
+import { MAX_DATED_AFTER_ANCHOR_S } from "./types";
 import type { EvaluateTimelineParameters, Evaluation, TimelineEvent, TimelineNote } from "./types";
 
 export * from "./types";
@@ -88,8 +89,17 @@ export function evaluateTimeline(params: EvaluateTimelineParameters): Evaluation
   };
   for (const e of all) if (e.receipt.kind !== KIND.VOIDED) notesOf.set(e.receipt.installment, []);
 
+  // 0. A receipt dated after its own anchor (beyond the clocks' skew) is post-dated: it does not count.
+  const dated = all.filter((e) => {
+    if (e.anchoredAt === null || e.receipt.occurredAt <= e.anchoredAt + MAX_DATED_AFTER_ANCHOR_S) return true;
+    const n: TimelineNote = { code: "DATED_AFTER_ANCHOR", digest: e.digest };
+    if (e.receipt.kind === KIND.VOIDED) loanNotes.push(n);
+    else note(e.receipt.installment, n);
+    return false;
+  });
+
   // 1. Authorization, as the registry judges it: under the version in force at the receipt's occurredAt.
-  const authorized = all.filter((e) => {
+  const authorized = dated.filter((e) => {
     const terms = (versionInForce(versions, e.receipt.occurredAt) as AgreementVersion).terms;
     if (isAuthorizedUnder(terms, e.receipt.attester, e.receipt.kind)) return true;
     const n: TimelineNote = { code: "NOT_AUTHORIZED", digest: e.digest };

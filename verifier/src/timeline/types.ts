@@ -36,7 +36,15 @@ export type TimelineNoteCode =
   | "NOT_AUTHORIZED" // `digest`'s attester may not sign its kind under the version in force at its occurredAt
   | "CURRENCY_MISMATCH" // `digest` is in another currency than the installment's
   | "NO_DUE" // no DUE receipt: the amount due is unknown, each stage is its first receipt
-  | "OVERPAID"; // `amount` paid beyond the amount due
+  | "OVERPAID" // `amount` paid beyond the amount due
+  | "DATED_AFTER_ANCHOR"; // `digest` claims to have happened after it was anchored (beyond the allowed skew): not counted
+
+/**
+ * How far a receipt's `occurredAt` may lie after its anchor's block time (clocks differ): beyond it the receipt
+ * is post-dated — it claims to have happened after it provably existed — and is not counted. The service
+ * refuses receipts dated more than MAX_FUTURE_SKEW_S (default 300) ahead of its clock, so none it anchors is.
+ */
+export const MAX_DATED_AFTER_ANCHOR_S = 300;
 
 export interface TimelineNote {
   code: TimelineNoteCode;
