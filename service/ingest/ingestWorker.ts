@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { keccakReady } from "@repayproof/verifier/core";
 import { preprocess, type PreprocessContext } from "./preprocess";
@@ -11,6 +12,14 @@ export interface WorkerJob {
 const ctx = workerData as PreprocessContext;
 const port = parentPort;
 if (!port) throw new Error("ingestWorker must run in a worker thread");
+
+// Name this thread, so that per-thread CPU (top -H, /proc/<pid>/task/*/comm, the benchmark's rows) tells
+// the ingest workers from the main thread and libuv's pool. Linux only; elsewhere nothing happens.
+try {
+  fs.writeFileSync("/proc/thread-self/comm", "ingest-worker");
+} catch {
+  // not Linux, or /proc not mounted: the thread keeps its name
+}
 
 const ready = keccakReady();
 port.on("message", (job: WorkerJob) => {
