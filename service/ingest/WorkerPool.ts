@@ -3,6 +3,7 @@ import path from "node:path";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Logger } from "pino";
 import { projectRoot } from "../config";
+import { unpackResult, type PackedResult } from "./packedResult";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
 
 /**
@@ -86,12 +87,14 @@ export class WorkerPool {
     worker.unref();
     const slot: Slot = { worker, busy: 0, jobs: new Map() };
     const startedAt = Date.now();
-    worker.on("message", (m: { id: number; result?: PreprocessResult; failure?: string }) => {
+    // A worker answers in the packed form (./packedResult) when it can, else with the result as it is.
+    worker.on("message", (m: { id: number; result?: PreprocessResult; packed?: PackedResult; failure?: string }) => {
       const job = slot.jobs.get(m.id);
       if (!job) return;
       slot.jobs.delete(m.id);
       slot.busy--;
-      if (m.result !== undefined) job.resolve(m.result);
+      if (m.packed !== undefined) job.resolve(unpackResult(m.packed));
+      else if (m.result !== undefined) job.resolve(m.result);
       else job.reject(new Error(`ingest worker failed: ${m.failure ?? "unknown"}`));
     });
     const fail = (err: Error): void => {

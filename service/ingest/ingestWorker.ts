@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { keccakReady } from "@repayproof/verifier/core";
+import { packResult } from "./packedResult";
 import { preprocess, type PreprocessContext } from "./preprocess";
 
 /** Messages from the pool: a body to preprocess. */
@@ -25,7 +26,10 @@ const ready = keccakReady();
 port.on("message", (job: WorkerJob) => {
   void ready.then(() => {
     try {
-      port.postMessage({ id: job.id, result: preprocess(job.body, ctx) });
+      const result = preprocess(job.body, ctx);
+      const packed = packResult(result);
+      if (packed) port.postMessage({ id: job.id, packed }, [packed.numbers.buffer as ArrayBuffer]);
+      else port.postMessage({ id: job.id, result });
     } catch (e) {
       port.postMessage({ id: job.id, failure: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
