@@ -10,7 +10,7 @@ import {
   toHex,
 } from "@repayproof/verifier/core";
 import type { ErrorCode } from "../errors";
-import { receiptRecordHead } from "../store/records";
+import { plainReceiptRecordHead } from "../store/records";
 
 /** Most items one `POST /v1/receipts` may carry (DESIGN.md). */
 export const MAX_ITEMS = 1000;
@@ -119,6 +119,6 @@ function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
     kind: receipt.kind,
     occurredAt: receipt.occurredAt,
     ref: receipt.ref,
-    head: receiptRecordHead(json, signature.toLowerCase()),
+    head: plainReceiptRecordHead(json, signature.toLowerCase()),
   };
 }

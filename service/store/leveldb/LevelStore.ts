@@ -4,26 +4,10 @@ import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "../records";
 import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, SUBLEVELS, type SublevelName } from "./keys";
+import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, string>;
-
-/** classic-level's own batch entry points: they take ops already prefixed and encoded (what `batch` hands them). */
-interface RawBatchDb {
-  status: string;
-  hooks: { prewrite: { noop: boolean } };
-  listenerCount(event: string): number;
-  _batch(ops: object[], options: { sync: boolean }): Promise<void>;
-  _chainedBatch(): RawChainedBatch;
-}
-
-/** classic-level's chained batch: `_put`/`_del` copy into a native WriteBatch at once; `_write` applies it. */
-interface RawChainedBatch {
-  _put(key: string, value: string): void;
-  _del(key: string): void;
-  _write(options: { sync: boolean }): Promise<void>;
-  close(): Promise<void>;
-}
 
 const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? undefined : (JSON.parse(v) as T));
 
@@ -34,6 +18,7 @@ const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? un
 export class LevelStore implements Store {
   private readonly db: Level<string, string>;
   private readonly subs: Record<SublevelName, Sub>;
+  private readonly native: NativeBatches;
 
   constructor(dir: string) {
     this.db = new Level<string, string>(dir, { keyEncoding: "utf8", valueEncoding: "utf8" });
@@ -42,6 +27,7 @@ export class LevelStore implements Store {
       subs[name] = this.db.sublevel<string, string>(name, { keyEncoding: "utf8", valueEncoding: "utf8" }) as Sub;
     }
     this.subs = subs as Record<SublevelName, Sub>;
+    this.native = new NativeBatches(this.db as unknown as RawBatchDb);
   }
 
   async open(): Promise<void> {
@@ -92,7 +78,7 @@ export class LevelStore implements Store {
     if (ops.length === 0) return;
     const db = this.db as unknown as RawBatchDb;
     const entries = ops.map((op) => this.entry(op));
-    if (this.rawPath() && typeof db._batch === "function") {
+    if (rawPathOpen(db) && typeof db._batch === "function") {
       const raw = entries.map(([sub, key, value]) => {
         const k = (this.subs[sub].prefix as string) + key;
         return value === undefined
@@ -110,45 +96,18 @@ export class LevelStore implements Store {
     await this.db.batch(batch as never, { sync: true } as never);
   }
 
-  /** Whether the database is in the state the raw entry points assume (open, no hooks or write listeners). */
-  private rawPath(): boolean {
-    const db = this.db as unknown as RawBatchDb;
-    return db.status === "open" && db.hooks.prewrite.noop && db.listenerCount("write") === 0;
-  }
-
-  /**
-   * A group commit's write: on the raw path each op goes into classic-level's native WriteBatch as it is
-   * added (keys and values copied out of the JavaScript heap at once, so a commit's records do not survive
-   * young-generation collections while the previous write syncs), written with `sync: true` once. Otherwise
-   * ops are kept and applied through {@link write}.
-   */
+  /** A group commit's write (./rawBatches: native batches on the raw path, else ops applied by {@link write}). */
   batch(): StoreBatch {
-    const db = this.db as unknown as RawBatchDb;
-    if (!this.rawPath() || typeof db._chainedBatch !== "function") {
+    if (!this.native.usable()) {
       const ops: WriteOp[] = [];
       return { add: (more) => ops.push(...more), write: () => this.write(ops) };
     }
-    const native = db._chainedBatch();
-    let count = 0;
-    return {
-      add: (ops) => {
-        // Every entry first: an op that cannot be encoded adds nothing of its caller's to the batch.
-        const entries = ops.map((op) => this.entry(op));
-        for (const [sub, key, value] of entries) {
-          const k = (this.subs[sub].prefix as string) + key;
-          if (value === undefined) native._del(k);
-          else native._put(k, value);
-        }
-        count += ops.length;
-      },
-      write: async () => {
-        try {
-          if (count > 0) await native._write({ sync: true });
-        } finally {
-          await native.close();
-        }
-      },
-    };
+    return this.native.batch((ops) =>
+      ops.map((op): RawEntry => {
+        const [sub, key, value] = this.entry(op);
+        return [(this.subs[sub].prefix as string) + key, value];
+      }),
+    );
   }
 
   async getReceipt(digest: string): Promise<StoredReceipt | undefined> {
