@@ -146,10 +146,12 @@ export class WorkerPool {
     slot.busy++;
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
-      // Copy into a transferable buffer (the request's Buffer may share a pooled ArrayBuffer).
-      const copy = new Uint8Array(body.byteLength);
-      copy.set(body);
-      slot.worker.postMessage({ id, body: copy }, [copy.buffer]);
+      // A body that is a whole ArrayBuffer of its own (a large request's, once the HTTP layer has
+      // concatenated it) moves to the worker as it is; one that may share a pooled ArrayBuffer is copied.
+      const own =
+        body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+      const moved = own ? new Uint8Array(body.buffer, 0, body.byteLength) : Uint8Array.from(body);
+      slot.worker.postMessage({ id, body: moved }, [moved.buffer as ArrayBuffer]);
     });
   }
 
