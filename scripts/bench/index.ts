@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { cryptoBackends, keccakReady } from "@repayproof/verifier";
 import { projectRoot } from "../../service/config";
 import { benchmarksDoc } from "./benchmarksDoc";
 import { browserSuite } from "./browserSuite";
@@ -53,7 +54,7 @@ function parseArgs(argv: readonly string[]): {
 
 /** What every report says about how the figures were made. */
 const NOTES = [
-  "Dependencies chosen for speed: keccak-256 in the merkle tree is hash-wasm's WebAssembly keccak called directly, one call per hash on its I/O buffer (verifier/keccakBuffer.ts); other keccaks go through hash-wasm's IHasher (verifier/keccak.ts), js-sha3 only before WebAssembly is ready; signature recovery and signing use libsecp256k1 through the native `secp256k1` package. ethers appears only as a reference and for EIP-712 domain hashing.",
+  "Dependencies chosen for speed: keccak-256 in the merkle tree is hash-wasm's WebAssembly keccak called directly, one call per hash on its I/O buffer (verifier/keccakBuffer.ts); other keccaks and signatures run on the verifier's crypto backends (verifier/src/crypto/cryptoBackends.ts): pure JavaScript by default (js-sha3, @noble/curves), replaced by hash-wasm's WebAssembly keccak once it has loaded and by libsecp256k1 when the optional native `secp256k1` package loads. ethers appears only as a reference and for EIP-712 domain hashing.",
   "The keccak bound of the merkle rows is (3n − 1) hashes (2n for the leaves, n − 1 for the inner nodes) at the fastest keccak-256 of 64 bytes, measured again right after each run (so each run has its own bound). Ours builds the tree and every proof, and `proof()` checks its own output by hashing the path up to a node already verified, so all n proofs cost n − 1 further hashes: at least 4n − 2 hashes (≥ 1.33× the bound) before any parsing, sorting or string work.",
   "The machine is shared (other engineers build and test on the same 2 cores while this runs), so absolute figures are noisy; each ratio is taken run by run between measurements made back to back, which cancels most of it.",
 ];
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       });
     }
   };
+  await keccakReady();
   log(`${opts.quick ? "quick" : "full"} run of ${[...only].join(", ")}`);
   if (only.has("keccak") || only.has("merkle")) {
     await run("keccak + merkle", async () => {
@@ -107,6 +109,8 @@ async function main(): Promise<void> {
   if (only.has("service")) await run("service", () => serviceSuites(opts));
   if (only.has("browser")) await run("browser", () => browserSuite(opts));
   notes.push(...NOTES);
+  const backends = cryptoBackends();
+  notes.push(`Crypto backends in this run: secp256k1 on ${backends.secp256k1}, keccak-256 on ${backends.keccak}.`);
   const table = textTable(rows);
   process.stdout.write(table + "\n");
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -2,91 +2,59 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { deployContracts, type Deployment } from "../lib/deployContracts";
-import { postBody, registerAgreement, signedBodies, type LoadAgreement } from "./loadGenerator";
-import { figure, ratioRuns, seconds, settle } from "./measure";
-import { rawRecovery } from "./secpSuite";
+import { deployContracts } from "../lib/deployContracts";
+import { blast, CLIENTS, cpuRows, ingestRow, ingestRuns, ITEMS, rssRow, type Session } from "./ingestSuite";
+import { postBody, registerAgreement, signedBodies } from "./loadGenerator";
+import { figure } from "./measure";
+import { rawRecovery, type RawRecovery } from "./secpSuite";
 import { log, type BenchOptions } from "./options";
-import { startHardhatNode, startServiceProcess, type Child } from "./processes";
+import { preprocessSuite } from "./preprocessSuite";
+import { startHardhatNode, startServiceProcess } from "./processes";
 import type { Row } from "./report";
+import { fill, restartAndDisk, storeTarget } from "./storeSuites";
 
 const HARDHAT_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const ITEMS = 500;
-const CLIENTS = 4;
 
-interface Session {
-  readonly node: Child;
-  readonly d: Deployment;
-  readonly dataDir: string;
-  readonly env: NodeJS.ProcessEnv;
-  svc: Child;
-  agreement: LoadAgreement;
-  stream: string;
-  stored: number;
-  bytesPerItem: number[];
-}
-
-/** Sends `bodies` with `CLIENTS` concurrent clients, each posting its share one after another. */
-async function blast(url: string, bodies: readonly string[]): Promise<number> {
-  let next = 0;
-  let accepted = 0;
-  const client = async (): Promise<void> => {
-    while (next < bodies.length) {
-      // Read the count after the await: `accepted += await …` would lose the other clients' updates.
-      const n = await postBody(url, bodies[next++] as string);
-      accepted += n;
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
-  return accepted;
-}
-
-/** Signed receipts per second through HTTP (items of 500, 4 clients), each acknowledged durably. */
-async function ingest(s: Session, opts: BenchOptions): Promise<Row> {
-  const perRun = opts.quick ? CLIENTS : CLIENTS * 5;
+/** Signed receipts per second through HTTP (items of 500, 4 clients), each acknowledged durably; CPU and RSS. */
+async function ingest(s: Session, raw: RawRecovery, opts: BenchOptions): Promise<Row[]> {
   await blast(
     s.svc.url,
     signedBodies(s.agreement, s.d, 2, ITEMS).map((b) => b.body),
   ); // warm up
   s.stored += 2 * ITEMS;
-  const rates: number[] = [];
-  const raws: number[] = [];
-  const raw = await rawRecovery();
-  try {
-    for (let r = 0; r < opts.runs; r++) {
-      const bodies = signedBodies(s.agreement, s.d, perRun, ITEMS);
-      s.bytesPerItem.push(...bodies.map((b) => b.bytesPerItem));
-      await settle();
-      raws.push(await raw.measure(opts.rateSeconds));
-      await settle();
-      let accepted = 0;
-      const t = await seconds(
-        async () =>
-          (accepted = await blast(
-            s.svc.url,
-            bodies.map((b) => b.body),
-          )),
-      );
-      s.stored += accepted;
-      rates.push(accepted / t);
-      log(
-        `ingest run ${r + 1}: ${accepted} receipts in ${t.toFixed(2)} s = ${Math.round(accepted / t)}/s, raw recovery ${Math.round(raws[r] as number)}/s`,
-      );
-    }
-  } finally {
-    await raw.close();
-  }
-  const ours = figure(rates, "receipts/s");
-  const rawFig = figure(raws, "recoveries/s");
-  return {
-    suite: "ingest through HTTP, durable writes",
-    size: `items of ${ITEMS}, ${CLIENTS} clients`,
-    ours: { label: "the running service", figure: ours },
-    reference: { label: "raw libsecp256k1 recovery, all cores", figure: rawFig },
-    ratio: { runs: ratioRuns(ours, rawFig), label: " of raw" },
-    goal: { text: "≥ 0.4 of raw recovery", target: 0.4, direction: "atLeast" },
-    note: `service as a child process (scripts/service.ts, default WORKERS = cores, BATCH_MAX and BATCH_INTERVAL_MS at their defaults) on the same ${os.cpus().length} cores as the load generator and the Hardhat node; receipts pre-signed before timing; every item checked accepted; the raw rate (ecdsaRecover in one worker per core, service idle) is measured right before each ingest run and each run's ratio uses its own`,
-  };
+  const runs = await ingestRuns(s, raw, opts, opts.runs);
+  const size = `items of ${ITEMS}, ${CLIENTS} clients`;
+  const row = ingestRow(runs, size, true);
+  return [
+    {
+      ...row,
+      note: `service as a child process (scripts/service.ts, default WORKERS = cores, BATCH_MAX and BATCH_INTERVAL_MS at their defaults) on the same ${os.cpus().length} cores as the load generator and the Hardhat node; receipts pre-signed before timing; every item checked accepted; the raw rate (ecdsaRecover in one worker per core, service idle) is measured right before each ingest run and each run's ratio uses its own`,
+    },
+    ...cpuRows(runs, size).map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            note: "the service's CPU time (user + system, /proc/<pid>/task/*/stat) during each timed ingest run over the receipts it accepted; ingest workers name their threads `ingest-worker`; a bare recovery's CPU is the thread CPU time per ecdsaRecover of the raw-rate workers, measured right before each run; the load generator is this bench process (fetch, JSON of bodies and answers)",
+          }
+        : r,
+    ),
+    ...rssRow(runs, size, false),
+  ];
+}
+
+/** The ingest load again once the store holds the restart rows' receipts: memory (the goal) and rate. */
+async function ingestWhenFull(s: Session, raw: RawRecovery, opts: BenchOptions): Promise<Row[]> {
+  await fill(s, storeTarget(opts));
+  const size = `${Math.round(s.stored / 1000).toLocaleString("en-US")}k stored receipts, items of ${ITEMS}`;
+  const runs = await ingestRuns(s, raw, opts, opts.runs);
+  return [
+    ...rssRow(runs, size, true).map((r) => ({
+      ...r,
+      note: "the same service process that filled the store, its VmHWM reset (/proc/<pid>/clear_refs) right before each timed ingest run and read right after it; RSS counts the main thread, the ingest workers and LevelDB's caches",
+    })),
+    ingestRow(runs, size, false),
+    ...cpuRows(runs, size).slice(0, 1),
+  ];
 }
 
 interface BatchView {
@@ -179,106 +147,6 @@ async function latency(s: Session, opts: BenchOptions, intervalMs: number): Prom
   ];
 }
 
-/** Bytes of every file under `dir`. */
-function du(dir: string): number {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? du(p) : fs.statSync(p).size;
-  }
-  return total;
-}
-
-/** Fills the store to `target` receipts through HTTP, signing in chunks so memory stays flat. */
-async function fill(s: Session, target: number): Promise<void> {
-  const chunk = 40;
-  let last = Date.now();
-  while (s.stored < target) {
-    const n = Math.min(chunk, Math.ceil((target - s.stored) / ITEMS));
-    const bodies = signedBodies(s.agreement, s.d, n, ITEMS);
-    s.bytesPerItem.push(...bodies.map((b) => b.bytesPerItem));
-    s.stored += await blast(
-      s.svc.url,
-      bodies.map((b) => b.body),
-    );
-    if (Date.now() - last > 15_000) {
-      log(`filling the store: ${s.stored} / ${target} receipts`);
-      last = Date.now();
-    }
-  }
-}
-
-/** Reads every key and value of the LevelDB at `dir` once (what a full scan at start would cost). */
-async function readOnce(dir: string): Promise<number> {
-  const { Level } = await import("level");
-  const db = new Level<Buffer, Buffer>(dir, { keyEncoding: "buffer", valueEncoding: "buffer" });
-  await db.open();
-  let bytes = 0;
-  try {
-    const it = db.iterator();
-    for (;;) {
-      const entries = await it.nextv(1000);
-      if (entries.length === 0) break;
-      for (const [k, v] of entries) bytes += k.length + v.length;
-    }
-    await it.close();
-  } finally {
-    await db.close();
-  }
-  return bytes;
-}
-
-/** Restart with N stored receipts (time to ready vs a single read of the data) and disk per receipt. */
-async function restartAndDisk(s: Session, opts: BenchOptions): Promise<Row[]> {
-  const target = opts.quick ? 20_000 : 1_000_000;
-  await fill(s, target);
-  await s.svc.stop();
-  const { loadConfig } = await import("../../service/config");
-  const { startService } = await import("../../service/server");
-  const pino = (await import("pino")).default;
-  const config = { ...loadConfig(s.env), port: 0 };
-  const ready: number[] = [];
-  const read: number[] = [];
-  const disk: number[] = [du(s.dataDir) / s.stored];
-  let dataBytes = 0;
-  for (let r = 0; r < opts.runs; r++) {
-    await settle();
-    let svc: Awaited<ReturnType<typeof startService>> | undefined;
-    ready.push(await seconds(async () => (svc = await startService(config, { logger: pino({ level: "silent" }) }))));
-    await svc!.close();
-    await settle();
-    read.push(await seconds(async () => (dataBytes = await readOnce(s.dataDir))));
-    if (r > 0) disk.push(du(s.dataDir) / s.stored);
-    log(
-      `restart run ${r + 1}: ready in ${ready.at(-1)!.toFixed(2)} s, one read of ${dataBytes} bytes in ${read.at(-1)!.toFixed(2)} s`,
-    );
-  }
-  const readyFig = figure(ready, "s");
-  const readFig = figure(read, "s");
-  const rawJson = s.bytesPerItem.reduce((a, b) => a + b, 0) / s.bytesPerItem.length;
-  const size = `${s.stored.toLocaleString("en-US")} stored receipts`;
-  return [
-    {
-      suite: "restart",
-      size,
-      ours: { label: "startService → ready", figure: readyFig },
-      reference: { label: "one read of all LevelDB entries", figure: readFig },
-      ratio: { runs: ready.map((x, i) => x / (read[i] as number)), label: "× the read" },
-      goal: { text: "≤ 0.1 (no full scan at start)", target: 0.1, direction: "atMost" },
-      note: `startService in process (no process boot or TypeScript compile counted), against the same Hardhat node; the read iterates every key and value of DATA_DIR (${dataBytes.toLocaleString("en-US")} bytes of keys and values) with level's iterator`,
-    },
-    {
-      suite: "disk per stored receipt",
-      size,
-      ours: { label: "DATA_DIR bytes / receipt", figure: figure(disk, "bytes") },
-      reference: { label: "item JSON { receipt, signature }", figure: figure([rawJson, rawJson, rawJson], "bytes") },
-      ratio: { runs: disk.map((x) => x / rawJson), label: "× the JSON" },
-      goal: { text: "≤ 2×", target: 2, direction: "atMost" },
-      note: "DATA_DIR measured after the service stopped and after each restart (LevelDB compacts in the background); it holds receipts, acks, nonces, batches with their leaves, and the indexes by loan and agreement",
-    },
-  ];
-}
-
 /**
  * The suites that need the running service, against a real Hardhat node (spawned) and the service as a
  * child process, driven through HTTP by a load generator with real signatures made before timing.
@@ -310,8 +178,15 @@ export async function serviceSuites(opts: BenchOptions): Promise<Row[]> {
     const agreement = await registerAgreement(svc.url, d);
     const info = (await (await fetch(`${svc.url}/v1/info`)).json()) as { stream: string };
     s = { node, d, dataDir, env, svc, agreement, stream: info.stream, stored: 0, bytesPerItem: [] };
-    const rows: Row[] = [await ingest(s, opts)];
-    rows.push(...(await latency(s, opts, intervalMs)));
+    const raw = await rawRecovery();
+    const rows: Row[] = [...(await preprocessSuite(opts))];
+    try {
+      rows.push(...(await ingest(s, raw, opts)));
+      rows.push(...(await latency(s, opts, intervalMs)));
+      rows.push(...(await ingestWhenFull(s, raw, opts)));
+    } finally {
+      await raw.close();
+    }
     rows.push(...(await restartAndDisk(s, opts)));
     return rows;
   } finally {

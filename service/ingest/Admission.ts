@@ -8,7 +8,7 @@ import type { StoredAcks } from "../read/storedAcks";
 import type { GroupCommitter } from "../store/GroupCommitter";
 import type { Store, WriteOp } from "../store/Store";
 import { receiptRecord } from "../store/records";
-import type { AckSigner } from "./AckSigner";
+import type { AckSigner, SignedAcks } from "./AckSigner";
 import { isItemError, type ItemError, type ItemResult, type Prepared } from "./preprocess";
 import { checkRole, itemError, termsOfItems, type TermsSource } from "./roles";
 import { StagedReceipts, type Staged } from "./StagedReceipts";
@@ -17,7 +17,7 @@ export type ItemAnswer = Accepted | ItemError;
 export type { Accepted };
 
 type Decision =
-  | { kind: "new"; staged: Staged; item: Prepared; ack?: Ack }
+  | { kind: "new"; staged: Staged; item: Prepared; acks?: SignedAcks; index?: number }
   | { kind: "dup"; digest: string; staged?: Staged }
   | ItemError;
 
@@ -174,16 +174,16 @@ export class Admission {
         (d): d is Extract<Decision, { kind: "new" }> => !isItemError(d) && d.kind === "new",
       );
       if (accepted.length === 0) return decisions;
-      const { acks, group } = this.deps.acks.sign(
+      const acks = this.deps.acks.sign(
         accepted.map((d) => d.item.digest),
         job.acceptedAt,
       );
-      if (group) ops.push({ type: "ackGroup", group });
+      if (acks.group) ops.push({ type: "ackGroup", group: acks.group });
       accepted.forEach((d, i) => {
-        const ack = acks[i] as Ack;
-        d.ack = ack;
+        d.acks = acks;
+        d.index = i;
         const it = d.item;
-        const record = receiptRecord(it.head, ack);
+        const record = receiptRecord(it.head, acks.shared);
         ops.push(
           { type: "receipt", digest: it.digest, record },
           { type: "nonce", attester: it.attester, nonce: it.nonce, digest: it.digest },
@@ -230,7 +230,7 @@ export class Admission {
     try {
       if (d.kind === "new") {
         await d.staged.done;
-        return { digest: item.digest, status: "pending", ack: d.ack as Ack };
+        return { digest: item.digest, status: "pending", ack: (d.acks as SignedAcks).ack(d.index as number) };
       }
       if (d.staged) await d.staged.done;
       return await acceptedReceipt(this.deps.store, this.deps.storedAcks, d.digest);

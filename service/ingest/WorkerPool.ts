@@ -3,6 +3,7 @@ import path from "node:path";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Logger } from "pino";
 import { projectRoot } from "../config";
+import { unpackResult, type PackedResult } from "./packedResult";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
 
 /**
@@ -86,12 +87,14 @@ export class WorkerPool {
     worker.unref();
     const slot: Slot = { worker, busy: 0, jobs: new Map() };
     const startedAt = Date.now();
-    worker.on("message", (m: { id: number; result?: PreprocessResult; failure?: string }) => {
+    // A worker answers in the packed form (./packedResult) when it can, else with the result as it is.
+    worker.on("message", (m: { id: number; result?: PreprocessResult; packed?: PackedResult; failure?: string }) => {
       const job = slot.jobs.get(m.id);
       if (!job) return;
       slot.jobs.delete(m.id);
       slot.busy--;
-      if (m.result !== undefined) job.resolve(m.result);
+      if (m.packed !== undefined) job.resolve(unpackResult(m.packed));
+      else if (m.result !== undefined) job.resolve(m.result);
       else job.reject(new Error(`ingest worker failed: ${m.failure ?? "unknown"}`));
     });
     const fail = (err: Error): void => {
@@ -143,10 +146,12 @@ export class WorkerPool {
     slot.busy++;
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
-      // Copy into a transferable buffer (the request's Buffer may share a pooled ArrayBuffer).
-      const copy = new Uint8Array(body.byteLength);
-      copy.set(body);
-      slot.worker.postMessage({ id, body: copy }, [copy.buffer]);
+      // A body that is a whole ArrayBuffer of its own (a large request's, once the HTTP layer has
+      // concatenated it) moves to the worker as it is; one that may share a pooled ArrayBuffer is copied.
+      const own =
+        body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+      const moved = own ? new Uint8Array(body.buffer, 0, body.byteLength) : Uint8Array.from(body);
+      slot.worker.postMessage({ id, body: moved }, [moved.buffer as ArrayBuffer]);
     });
   }
 

@@ -4,12 +4,13 @@ import {
   fromHex,
   isInvalidArgument,
   parseReceipt,
-  receiptDigest,
+  receiptDigestBytes,
   receiptToJson,
-  recoverAddress,
+  signedBy,
+  toHex,
 } from "@repayproof/verifier/core";
 import type { ErrorCode } from "../errors";
-import { receiptRecordHead } from "../store/records";
+import { plainReceiptRecordHead } from "../store/records";
 
 /** Most items one `POST /v1/receipts` may carry (DESIGN.md). */
 export const MAX_ITEMS = 1000;
@@ -51,7 +52,7 @@ const invalid = (message: string, details?: unknown): ItemError => ({
 
 /**
  * Parses a `POST /v1/receipts` body (raw bytes) and prepares each item: strict receipt parsing, the
- * EIP-712 digest, and signature recovery (libsecp256k1) compared with `attester`. Pure and stateless so it
+ * EIP-712 digest, and signature recovery (the fastest secp256k1 backend the verifier has) compared with `attester`. Pure and stateless so it
  * runs in worker threads; admission (terms, nonces, the Ack) happens on the main thread. Only a malformed
  * envelope fails the whole request; items are judged one by one.
  */
@@ -93,15 +94,17 @@ function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
   }
   const signature = o.signature;
   if (typeof signature !== "string") return invalid("signature: expected 0x-hex", { field: "signature" });
-  const digest = receiptDigest(receipt, ctx.domainSeparator);
-  let signer: string;
+  const digestBytes = receiptDigestBytes(receipt, ctx.domainSeparator);
+  const digest = toHex(digestBytes);
+  let signed: boolean;
   try {
-    signer = recoverAddress(fromHex(digest), signature);
+    // recoverAddress(digest, signature) === attester, compared on bytes (verifier crypto/signedBy).
+    signed = signedBy(digestBytes, signature, fromHex(receipt.attester));
   } catch (e) {
     if (isInvalidArgument(e)) return { error: { code: "BAD_SIGNATURE", message: e.message } };
     throw e;
   }
-  if (signer !== receipt.attester) {
+  if (!signed) {
     return {
       error: { code: "BAD_SIGNATURE", message: "the signature does not recover to attester", details: { digest } },
     };
@@ -116,6 +119,6 @@ function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
     kind: receipt.kind,
     occurredAt: receipt.occurredAt,
     ref: receipt.ref,
-    head: receiptRecordHead(json, signature.toLowerCase()),
+    head: plainReceiptRecordHead(json, signature.toLowerCase()),
   };
 }

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from "express";
+import express, { Router, type Request, type Response } from "express";
 import { isBytes32 } from "@repayproof/verifier";
 import { assertCanReadLoan, authenticateCaller } from "../access/auth";
 import type { AppDeps } from "../deps";
@@ -25,10 +25,10 @@ export function receiptRoutes(deps: AppDeps): Router {
       const a = answers[0];
       if (!a) throw new ApiError("INTERNAL", "no answer for the receipt");
       if (isItemError(a)) throw new ApiError(a.error.code, a.error.message, a.error.details);
-      res.status(202).json(a);
+      accepted(res, a);
       return;
     }
-    res.status(202).json({ results: answers });
+    accepted(res, { results: answers });
   });
 
   async function readable(req: Request): Promise<{ digest: string; rec: StoredReceipt }> {
@@ -71,6 +71,15 @@ export function receiptRoutes(deps: AppDeps): Router {
   });
 
   return r;
+}
+
+/**
+ * The 202 with its JSON body, as `res.json` would send it, written straight to the socket: a batch answer is
+ * ~1 KB per item (each Ack's proof), and Express's `send` first copies a body that large into a Buffer.
+ */
+function accepted(res: Response, body: unknown): void {
+  res.status(202).setHeader("Content-Type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
 }
 
 /** A batch as the API shows it. */

@@ -1,14 +1,16 @@
-import type { Store, WriteOp } from "./Store";
+import type { Store, StoreBatch, WriteOp } from "./Store";
 
 interface Group {
-  ops: WriteOp[];
+  batch: StoreBatch;
+  ops: number;
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
 /**
  * Group commit: concurrent callers share one synced `db.batch`. While one write is being synced, new
- * writes accumulate; when it returns, they all go out together in the next one. Writes land in call
- * order, so keys assigned in call order (the pending queue) land in that order too.
+ * writes accumulate (handed to the store's batch as they come: Store.batch); when it returns, they all go
+ * out together in the next one. Writes land in call order, so keys assigned in call order (the pending
+ * queue) land in that order too.
  */
 export class GroupCommitter {
   private next: Group | undefined;
@@ -22,8 +24,9 @@ export class GroupCommitter {
   /** Resolves once `ops` are on disk (fsynced), atomically with whatever shares their write. */
   commit(ops: WriteOp[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.next ??= { ops: [], waiters: [] };
-      for (const op of ops) this.next.ops.push(op);
+      this.next ??= { batch: this.store.batch(), ops: 0, waiters: [] };
+      this.next.batch.add(ops);
+      this.next.ops += ops.length;
       this.next.waiters.push({ resolve, reject });
       if (!this.writing) void this.flush();
     });
@@ -35,8 +38,8 @@ export class GroupCommitter {
       const group = this.next;
       this.next = undefined;
       try {
-        await this.store.write(group.ops);
-        this.onWrite?.(group.ops.length);
+        await group.batch.write();
+        this.onWrite?.(group.ops);
         for (const w of group.waiters) w.resolve();
       } catch (e) {
         for (const w of group.waiters) w.reject(e);

@@ -27,6 +27,17 @@ export interface NonceRef {
 }
 
 /**
+ * A write being gathered (group commit): each {@link add} hands its ops to the backend at once — encoded
+ * where the backend can, so nothing of them waits on the JavaScript heap while the previous write syncs —
+ * and {@link write} applies all of them atomically and durably, once.
+ */
+export interface StoreBatch {
+  add(ops: readonly WriteOp[]): void;
+  /** Applies every op added, atomically, synced before it resolves. Call once. */
+  write(): Promise<void>;
+}
+
+/**
  * The service's storage: typed reads, and atomic durable writes of {@link WriteOp}s. Nothing is held in
  * memory in proportion to what is stored; a missing record is `undefined`.
  */
@@ -35,6 +46,8 @@ export interface Store {
   close(): Promise<void>;
   /** Applies `ops` atomically and durably (synced before it resolves). */
   write(ops: readonly WriteOp[]): Promise<void>;
+  /** A write to gather ops into before applying them like {@link write}. */
+  batch(): StoreBatch;
 
   getReceipt(digest: string): Promise<StoredReceipt | undefined>;
   getReceipts(digests: readonly string[]): Promise<(StoredReceipt | undefined)[]>;

@@ -33,6 +33,29 @@ export function receiptRecordHead(receipt: ReceiptJson, signature: string): stri
   return json.slice(0, -1);
 }
 
+// What a field of a parsed receipt or a checked signature is made of: nothing JSON would escape.
+const PLAIN = /^[0-9A-Za-z]*$/;
+
+/**
+ * {@link receiptRecordHead} written out field by field, for the worker's hot loop (~5% of its time went to
+ * JSON.stringify): the same string whenever every string field is plain hex or decimal, which a receipt
+ * from parseReceipt and a signature that passed recovery always are; anything else goes through
+ * JSON.stringify (test/service/ingest property test).
+ */
+export function plainReceiptRecordHead(r: ReceiptJson, signature: string): string {
+  const strings = [r.agreementId, r.loanId, r.amount, r.externalRef, r.ref, r.nonce, r.attester, signature];
+  const numbers = [r.installment, r.kind, r.currency, r.channel, r.occurredAt];
+  if (!strings.every((x) => typeof x === "string" && PLAIN.test(x)) || !numbers.every(Number.isSafeInteger)) {
+    return receiptRecordHead(r, signature);
+  }
+  return (
+    `{"receipt":{"agreementId":"${r.agreementId}","loanId":"${r.loanId}","installment":${r.installment},` +
+    `"kind":${r.kind},"amount":"${r.amount}","currency":${r.currency},"channel":${r.channel},` +
+    `"externalRef":"${r.externalRef}","ref":"${r.ref}","occurredAt":${r.occurredAt},"nonce":"${r.nonce}",` +
+    `"attester":"${r.attester}"},"signature":"${signature}"`
+  );
+}
+
 /** The stored receipt's JSON: the worker's head plus the Ack decided by admission. */
 export function receiptRecord(
   head: string,

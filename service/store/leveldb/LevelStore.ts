@@ -1,19 +1,13 @@
 import type { AbstractSublevel } from "abstract-level";
 import { Level } from "level";
 import type { AgreementVersion } from "@repayproof/verifier/core";
-import type { NonceRef, Store, WriteOp } from "../Store";
+import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "../records";
 import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, SUBLEVELS, type SublevelName } from "./keys";
+import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, string>;
-
-/** classic-level's own batch entry point: takes ops already prefixed and encoded (what `batch` hands it). */
-interface RawBatchDb {
-  status: string;
-  hooks: { prewrite: { noop: boolean } };
-  _batch(ops: object[], options: { sync: boolean }): Promise<void>;
-}
 
 const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? undefined : (JSON.parse(v) as T));
 
@@ -24,6 +18,7 @@ const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? un
 export class LevelStore implements Store {
   private readonly db: Level<string, string>;
   private readonly subs: Record<SublevelName, Sub>;
+  private readonly native: NativeBatches;
 
   constructor(dir: string) {
     this.db = new Level<string, string>(dir, { keyEncoding: "utf8", valueEncoding: "utf8" });
@@ -32,6 +27,7 @@ export class LevelStore implements Store {
       subs[name] = this.db.sublevel<string, string>(name, { keyEncoding: "utf8", valueEncoding: "utf8" }) as Sub;
     }
     this.subs = subs as Record<SublevelName, Sub>;
+    this.native = new NativeBatches(this.db as unknown as RawBatchDb);
   }
 
   async open(): Promise<void> {
@@ -84,7 +80,7 @@ export class LevelStore implements Store {
     if (ops.length === 0) return;
     const db = this.db as unknown as RawBatchDb;
     const entries = ops.map((op) => this.entry(op));
-    if (db.status === "open" && db.hooks.prewrite.noop && typeof db._batch === "function") {
+    if (rawPathOpen(db) && typeof db._batch === "function") {
       const raw = entries.map(([sub, key, value]) => {
         const k = (this.subs[sub].prefix as string) + key;
         return value === undefined
@@ -100,6 +96,20 @@ export class LevelStore implements Store {
         : { type: "put" as const, sublevel: this.subs[sub], key, value },
     );
     await this.db.batch(batch as never, { sync: true } as never);
+  }
+
+  /** A group commit's write (./rawBatches: native batches on the raw path, else ops applied by {@link write}). */
+  batch(): StoreBatch {
+    if (!this.native.usable()) {
+      const ops: WriteOp[] = [];
+      return { add: (more) => ops.push(...more), write: () => this.write(ops) };
+    }
+    return this.native.batch((ops) =>
+      ops.map((op): RawEntry => {
+        const [sub, key, value] = this.entry(op);
+        return [(this.subs[sub].prefix as string) + key, value];
+      }),
+    );
   }
 
   async getReceipt(digest: string): Promise<StoredReceipt | undefined> {

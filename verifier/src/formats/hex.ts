@@ -22,13 +22,13 @@ export function toHex(bytes: Uint8Array): string {
 
 /** EIP-55 mixed-case checksum form of a 0x-hex address (any case in). */
 export function checksumAddress(address: string): string {
-  const lower = address.slice(2).toLowerCase();
-  const hash = keccak256(Buffer.from(lower, "ascii"));
-  let out = "0x";
-  for (let i = 0; i < 40; i++) {
-    const c = lower[i] as string;
+  const chars = Buffer.from(address.slice(2).toLowerCase(), "latin1");
+  const hash = keccak256(chars);
+  // Upper-case the letters whose nibble of the hash is 8 or more, in place (one string at the end).
+  for (let i = 0; i < chars.length; i++) {
     const nibble = ((hash[i >> 1] as number) >> (i % 2 === 0 ? 4 : 0)) & 0xf;
-    out += nibble >= 8 ? c.toUpperCase() : c;
+    const c = chars[i] as number;
+    if (nibble >= 8 && c >= 0x61 && c <= 0x7a) chars[i] = c - 0x20;
   }
-  return out;
+  return "0x" + chars.toString("latin1");
 }

@@ -151,9 +151,18 @@ function putUint(buf: Buffer, word: number, n: number | bigint): void {
   buf.write(hex.length % 2 ? "0" + hex : hex, word * 32 + 32 - Math.ceil(hex.length / 2), "hex");
 }
 
+// Scratch for the two encodings below (calls never interleave: JavaScript runs one at a time per thread);
+// keccak256 copies its digest out, so nothing returned shares them.
+const STRUCT = Buffer.alloc(13 * 32);
+const ENVELOPE = Buffer.alloc(66);
+ENVELOPE[0] = 0x19;
+ENVELOPE[1] = 0x01;
+let lastSeparator = "";
+let lastSeparatorBytes: Uint8Array = new Uint8Array(32);
+
 /** EIP-712 `hashStruct(Receipt)`, hand-encoded (13 static words): ~20x cheaper than ethers' encoder. */
 export function receiptStructHash(r: Receipt): Buffer {
-  const buf = Buffer.alloc(13 * 32);
+  const buf = STRUCT.fill(0);
   RECEIPT_TYPEHASH.copy(buf, 0);
   putHex(buf, 1, r.agreementId);
   putHex(buf, 2, r.loanId);
@@ -170,17 +179,30 @@ export function receiptStructHash(r: Receipt): Buffer {
   return keccak256(buf);
 }
 
+function separatorBytes(domainSeparator: string | Uint8Array): Uint8Array {
+  if (typeof domainSeparator !== "string") return domainSeparator;
+  // One domain per service (and per bundle): decode it once, not per receipt.
+  if (domainSeparator !== lastSeparator) {
+    lastSeparatorBytes = fromHex(domainSeparator);
+    lastSeparator = domainSeparator;
+  }
+  return lastSeparatorBytes;
+}
+
 /** `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`: the EIP-712 digest. */
 export function typedDataDigest(domainSeparator: string | Uint8Array, structHash: Uint8Array): Buffer {
-  const buf = Buffer.alloc(66);
-  buf[0] = 0x19;
-  buf[1] = 0x01;
-  (typeof domainSeparator === "string" ? fromHex(domainSeparator) : Buffer.from(domainSeparator)).copy(buf, 2);
-  Buffer.from(structHash).copy(buf, 34);
-  return keccak256(buf);
+  ENVELOPE.fill(0, 2); // a short separator or struct hash leaves zeros, as a fresh buffer would
+  ENVELOPE.set(separatorBytes(domainSeparator).subarray(0, 32), 2);
+  ENVELOPE.set(structHash.subarray(0, 32), 34);
+  return keccak256(ENVELOPE);
+}
+
+/** The receipt's digest (what its attester signs) as 32 bytes, given the receipt domain's separator. */
+export function receiptDigestBytes(r: Receipt, domainSeparator: string | Uint8Array): Buffer {
+  return typedDataDigest(domainSeparator, receiptStructHash(r));
 }
 
 /** The receipt's digest (what its attester signs) as 0x-hex, given the receipt domain's separator. */
 export function receiptDigest(r: Receipt, domainSeparator: string | Uint8Array): string {
-  return toHex(typedDataDigest(domainSeparator, receiptStructHash(r)));
+  return toHex(receiptDigestBytes(r, domainSeparator));
 }
