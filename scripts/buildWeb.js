@@ -19,6 +19,13 @@ const nodeBuiltins = {
       namespace: "empty",
     }));
     build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+    // The native secp256k1 addon cannot run in a page: requiring it throws, as where it is not installed,
+    // so the verifier takes its pure-JavaScript backend (@noble/curves).
+    build.onResolve({ filter: /^secp256k1(\/.*)?$/ }, (args) => ({ path: args.path, namespace: "absent" }));
+    build.onLoad({ filter: /.*/, namespace: "absent" }, () => ({
+      contents: 'throw new Error("not available in a browser");',
+      loader: "js",
+    }));
   },
 };
 

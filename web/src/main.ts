@@ -11,8 +11,8 @@ import { connect, readText, verifyText, type Chain } from "./verifyFile";
  * with the verifier's own code against the RPC in the field — the service is never asked for a verdict.
  */
 
-/** Files verified at once (the CLI runs 32). */
-const IN_FLIGHT = 16;
+/** Files verified at once: enough to keep the RPC busy while signatures are checked (the CLI runs 32). */
+const IN_FLIGHT = 64;
 
 const app = document.getElementById("app") as HTMLElement;
 let settings: Settings = { rpcUrl: "", anchor: "", registry: "", source: "none" };

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import "secp256k1"; // the package whose backend secp256k1Implementation reports (the signature code loads it too)
-import { keccakImplementation, keccakReady } from "../crypto/keccak";
+import { cryptoBackends, loadAccelerators } from "../crypto/cryptoBackends";
 import { keccakBufferImplementation } from "../crypto/keccakBuffer";
 
 /** This package's version, from its package.json (two folders up from both src/cli and dist/cli). */
@@ -12,22 +11,16 @@ export function packageVersion(): string {
 }
 
 /**
- * Which secp256k1 the `secp256k1` package runs on: it loads its native binding (libsecp256k1) when one was
- * built or prebuilt for this platform, and falls back to the pure-JS `elliptic` otherwise. A binding that
- * failed to load leaves no entry in the module cache, so the cache tells which one is in use.
+ * `repayproof --version`: the version and the crypto backends this process runs on — pure JavaScript by
+ * default, libsecp256k1 and WebAssembly keccak when they load (they decide speed only, never an answer).
  */
-export function secp256k1Implementation(): string {
-  const bindings = require.resolve("secp256k1/bindings");
-  return require.cache[bindings]?.loaded ? "libsecp256k1 (native)" : "elliptic (pure JS)";
-}
-
-/** `repayproof --version`: the version and the crypto backends this process runs on (they decide speed only). */
 export async function versionText(): Promise<string> {
-  await keccakReady();
+  await loadAccelerators();
+  const b = cryptoBackends();
   return [
     `repayproof ${packageVersion()} (@repayproof/verifier)`,
     `node ${process.versions.node}`,
-    `keccak: ${keccakImplementation()}; merkle keccak: ${keccakBufferImplementation()}`,
-    `secp256k1: ${secp256k1Implementation()}`,
+    `secp256k1: ${b.secp256k1}`,
+    `keccak: ${b.keccak}; merkle keccak: ${keccakBufferImplementation()}`,
   ].join("\n");
 }
