@@ -8,8 +8,17 @@ const ROOT = projectRoot();
 /** The line `scripts/service.ts` prints once it listens (PORT=0 picks the port: this says which). */
 const LISTENING = /\{"msg":"listening","url":"([^"]+)"\}/;
 
+/**
+ * How `npm run service` and `npm start` run the service (package.json): a small young generation and at most
+ * two malloc arenas keep the resident set near what the service holds (V8 grows the young heap with load and
+ * glibc gives every worker thread an arena otherwise). The same settings here, so tests and benchmarks
+ * measure what runs.
+ */
+export const SERVICE_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
+export const SERVICE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
+
 export interface ServiceProcessOptions {
-  /** Node flags before the script (`--max-old-space-size=…`). */
+  /** Node flags before the script (default {@link SERVICE_NODE_FLAGS}). */
   execArgv?: readonly string[];
   /** How long to wait for the listening line (ms). */
   timeoutMs?: number;
@@ -42,10 +51,10 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const svc = spawnChild(
     process.execPath,
-    [...(opts.execArgv ?? []), path.join(ROOT, "dist", "scripts", "service.js")],
+    [...(opts.execArgv ?? SERVICE_NODE_FLAGS), path.join(ROOT, "dist", "scripts", "service.js")],
     {
       cwd: ROOT,
-      env,
+      env: { ...SERVICE_ENV, ...env },
       ...(opts.echoStderr === undefined ? {} : { echoStderr: opts.echoStderr }),
     },
   );
