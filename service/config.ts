@@ -21,6 +21,8 @@ export interface Config {
   batchIntervalMs: number;
   confirmations: number;
   maxAnchorDelayS: number;
+  /** How far ahead of the service's clock a receipt's occurredAt may be (seconds); beyond: INVALID_TIME. */
+  maxFutureSkewS: number;
   regulators: string[];
   backlogMax: number;
   /** Worker threads for parse + digest + signature recovery; 0 = on the main thread. */
@@ -50,6 +52,7 @@ export const DEFAULTS = {
   BATCH_INTERVAL_MS: 2000,
   CONFIRMATIONS: 1,
   MAX_ANCHOR_DELAY_S: 60,
+  MAX_FUTURE_SKEW_S: 300,
   BACKLOG_MAX: 1_000_000,
   RATE_LIMIT_RPS: 5000,
   TX_STUCK_S: 30,
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batchIntervalMs: int(env, "BATCH_INTERVAL_MS", DEFAULTS.BATCH_INTERVAL_MS, 10),
     confirmations: int(env, "CONFIRMATIONS", DEFAULTS.CONFIRMATIONS, 1),
     maxAnchorDelayS: int(env, "MAX_ANCHOR_DELAY_S", DEFAULTS.MAX_ANCHOR_DELAY_S, 1),
+    maxFutureSkewS: int(env, "MAX_FUTURE_SKEW_S", DEFAULTS.MAX_FUTURE_SKEW_S, 0),
     regulators: regulators.map((r) => r.toLowerCase()),
     backlogMax: int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1),
     workers: int(env, "WORKERS", defaultWorkers()),

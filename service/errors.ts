@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 /** The error codes of the API (DESIGN.md, "Errors"): a stable union, each mapped once to its status. */
 export const ERROR_STATUS = {
   INVALID_BODY: 400,
+  INVALID_TIME: 400,
   BAD_SIGNATURE: 400,
   UNAUTHENTICATED: 401,
   NOT_AUTHORIZED_FOR_KIND: 403,

@@ -94,6 +94,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
     metrics,
     log,
     onAccepted: (item, ack) => publishAccepted(d.events, item, ack),
+    maxFutureSkewS: config.maxFutureSkewS,
   });
   const pool = new WorkerPool(
     { domainSeparator: d.identity.domainSeparator },

@@ -10,7 +10,7 @@ import type { Store, WriteOp } from "../store/Store";
 import { receiptRecord } from "../store/records";
 import type { AckSigner, SignedAcks } from "./AckSigner";
 import { isItemError, type ItemError, type ItemResult, type Prepared } from "./preprocess";
-import { checkRole, itemError, termsOfItems, type TermsSource } from "./roles";
+import { checkRole, checkTime, itemError, termsOfItems, type TermsSource } from "./roles";
 import { StagedReceipts, type Staged } from "./StagedReceipts";
 
 export type ItemAnswer = Accepted | ItemError;
@@ -41,10 +41,13 @@ export interface AdmissionDeps {
   log: Logger;
   /** Told of each newly stored receipt once it is durable (the live event stream). Never throws. */
   onAccepted?: (item: Prepared, ack: Ack) => void;
+  /** How far ahead of our clock a receipt's `occurredAt` may be (MAX_FUTURE_SKEW_S); beyond: INVALID_TIME. */
+  maxFutureSkewS: number;
 }
 
 /**
- * Admission of prepared receipts (signature already checked): the attester's role under the agreement
+ * Admission of prepared receipts (signature already checked): `occurredAt` not ahead of our clock by more
+ * than MAX_FUTURE_SKEW_S (a post-dated receipt would make someone look late), the attester's role under the agreement
  * version in force at `occurredAt`, the (attester, nonce) rule, VOIDED's `ref`, and the backlog bound; then
  * the Acks of what it accepted (ingest/AckSigner), one durable group-committed write that also appends them
  * to the pending queue, and the answer. Refusals store nothing.
@@ -69,7 +72,8 @@ export class Admission {
     items.forEach((item, index) => {
       if (isItemError(item)) answers[index] = item;
       else {
-        const refusal = checkRole(item, termsById.get(item.agreementId));
+        const refusal =
+          checkTime(item, acceptedAt, this.deps.maxFutureSkewS) ?? checkRole(item, termsById.get(item.agreementId));
         if (refusal) answers[index] = refusal;
         else candidates.push({ index, item });
       }

@@ -54,3 +54,22 @@ export function checkRole(item: Prepared, versions: AgreementVersion[] | ApiErro
   }
   return undefined;
 }
+
+/**
+ * A receipt dated more than `maxFutureSkewS` after `now` (the request's acceptance time) is refused with
+ * INVALID_TIME: a channel post-dating a settlement would make the borrower look late, and once anchored a
+ * receipt dated after its anchor fails the verifier's ANCHOR check (DATED_AFTER_ANCHOR).
+ */
+export function checkTime(item: Prepared, now: number, maxFutureSkewS: number): ItemError | undefined {
+  if (item.occurredAt <= now + maxFutureSkewS) return undefined;
+  return itemError(
+    "INVALID_TIME",
+    `occurredAt is ${item.occurredAt - now}s ahead of the service's clock (at most ${maxFutureSkewS}s)`,
+    {
+      field: "receipt.occurredAt",
+      occurredAt: item.occurredAt,
+      now,
+      maxFutureSkewS,
+    },
+  );
+}

@@ -202,6 +202,24 @@ describe("service routes", function () {
       expect(results.filter((r) => r.status === 202)).to.have.length(1);
       for (const r of results.filter((x) => x.status !== 202)) expect(r.body.error.code).to.equal("NONCE_CONFLICT");
     });
+    it("error: INVALID_TIME (400) for a receipt dated more than MAX_FUTURE_SKEW_S ahead; nothing stored", async function () {
+      const ahead = signReceipt(
+        d,
+        makeReceipt(agreementId, p.platform, KIND.DUE, { occurredAt: Math.floor(Date.now() / 1000) + 3600 }),
+        p.platform,
+      );
+      const res = await post(ahead.item);
+      expect(res.status).to.equal(400);
+      expect(res.body.error.code).to.equal("INVALID_TIME");
+      expect(res.body.error.details.field).to.equal("receipt.occurredAt");
+      expect(await svc.deps.store.getReceipt(ahead.digest)).to.equal(undefined);
+      const nearly = signReceipt(
+        d,
+        makeReceipt(agreementId, p.platform, KIND.DUE, { occurredAt: Math.floor(Date.now() / 1000) + 60 }),
+        p.platform,
+      );
+      expect((await post(nearly.item)).status, "clocks differ: a minute ahead is fine").to.equal(202);
+    });
     it("error: BODY_TOO_LARGE over 2 MiB", async function () {
       const res = await request(app)
         .post("/v1/receipts")
@@ -222,6 +240,7 @@ describe("service routes", function () {
         storedAcks: deps.reader.acks,
         metrics: deps.metrics,
         log: deps.log,
+        maxFutureSkewS: 300,
       });
       const res = await request(createApp({ ...deps, admission: full }))
         .post("/v1/receipts")
@@ -283,7 +302,7 @@ describe("service routes", function () {
       } finally {
         provider.destroy();
       }
-      const later = Math.floor(Date.now() / 1000) + 600;
+      const later = Math.floor(Date.now() / 1000) + 120; // after the amendment, within MAX_FUTURE_SKEW_S
       const byNew = signReceipt(d, makeReceipt(id2, newChannel, KIND.SETTLED, { occurredAt: later }), newChannel);
       await waitFor("the amendment to be seen", async () => (await post(byNew.item)).status === 202, 20_000);
       // Under version 2 the old channel may no longer settle; before it took effect, version 1 applies.
