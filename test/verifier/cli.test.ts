@@ -157,10 +157,14 @@ describe("repayproof CLI", function () {
     expect(r.code).to.equal(0);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "verifier", "package.json"), "utf8")) as { version: string };
     expect(r.stdout).to.include(`repayproof ${pkg.version}`);
-    expect(r.stdout).to.match(/^keccak: hash-wasm/m).and.match(/^secp256k1: libsecp256k1$/m);
+    expect(r.stdout)
+      .to.match(/^keccak: hash-wasm/m)
+      .and.match(/^secp256k1: libsecp256k1$/m);
     // Forced onto the pure-JavaScript backends, it says so.
     const js = await cliWithEnv({ REPAYPROOF_CRYPTO: "js" }, "--version");
-    expect(js.stdout).to.match(/^secp256k1: @noble\/curves$/m).and.match(/^keccak: js-sha3/m);
+    expect(js.stdout)
+      .to.match(/^secp256k1: @noble\/curves$/m)
+      .and.match(/^keccak: js-sha3/m);
   });
 
   it("behavior: help for one command, as `help verify` or `verify --help`, exits 0", async function () {
