@@ -1,0 +1,62 @@
+import { invariant } from "../errors";
+import { prefixKey } from "./hexCodec";
+import type { TreeNodes } from "./treeNodes";
+
+/** Input index → leaf position while a table is made, kept between tables. */
+let positions = new Uint32Array(0);
+
+/**
+ * Digest → leaf position, by open addressing on the digest's first four bytes (digests are hashes, so
+ * they spread): a slot holds input index + 1 (0 for empty) and the leaf's position side by side, so a
+ * lookup reads one slot and the digest it names. Less memory than a Map and no string hashing.
+ */
+export class DigestTable {
+  private readonly slots: Int32Array;
+  /** There are 2^(32 - shift) slots: a key's slot is the top bits of its spread. */
+  private readonly shift: number;
+
+  /** `inputs`: the tree's digests in input order, in lower case. */
+  constructor(
+    t: TreeNodes,
+    private readonly inputs: readonly string[],
+  ) {
+    const n = t.n;
+    const last = 2 * n - 2;
+    if (positions.length < n) positions = new Uint32Array(n);
+    const pos = positions.fill(0xffffffff, 0, n);
+    for (let k = 0; k < n; k++) pos[t.order[k] as number] = last - k;
+    this.shift = Math.clz32(n) - 1;
+    const slots = new Int32Array(2 ** (33 - this.shift));
+    const mask = (slots.length >> 1) - 1;
+    for (let i = 0; i < n; i++) {
+      // Two derivations of the placement must agree: leaf of rank k at size - 1 - k, one position per input.
+      const p = pos[i] as number;
+      invariant(p <= last && t.order[last - p] === i, "a leaf is not where its digest put it");
+      let s = spread(prefixKey(inputs[i] as string)) >>> this.shift;
+      while (slots[2 * s] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = i + 1;
+      slots[2 * s + 1] = p;
+    }
+    this.slots = slots;
+  }
+
+  /** The leaf position of `digest` (0x-hex, either case), or -1 when it is not a leaf. */
+  positionOf(digest: string): number {
+    if (typeof digest !== "string") throw new TypeError("a digest is a 0x-hex string");
+    const key = digest.length === 66 ? prefixKey(digest) : -1;
+    if (key < 0) return -1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    let lower: string | undefined;
+    for (let s = spread(key) >>> this.shift; slots[2 * s] !== 0; s = (s + 1) & mask) {
+      const candidate = this.inputs[(slots[2 * s] as number) - 1];
+      if (candidate === digest || candidate === (lower ??= digest.toLowerCase())) return slots[2 * s + 1] as number;
+    }
+    return -1;
+  }
+}
+
+/** Fibonacci hashing: the top bits of the product depend on every bit of the key. */
+function spread(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 0;
+}
