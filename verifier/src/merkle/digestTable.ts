@@ -1,4 +1,5 @@
 import { invariant } from "../errors";
+import { takeBuffer } from "./bufferPool";
 import { prefixKey } from "./hexCodec";
 import type { TreeNodes } from "./treeNodes";
 
@@ -12,6 +13,7 @@ let positions = new Uint32Array(0);
  */
 export class DigestTable {
   private readonly slots: Int32Array;
+  private readonly memory: ArrayBuffer;
   /** There are 2^(32 - shift) slots: a key's slot is the top bits of its spread. */
   private readonly shift: number;
 
@@ -26,7 +28,9 @@ export class DigestTable {
     const pos = positions.fill(0xffffffff, 0, n);
     for (let k = 0; k < n; k++) pos[t.order[k] as number] = last - k;
     this.shift = Math.clz32(n) - 1;
-    const slots = new Int32Array(2 ** (33 - this.shift));
+    const length = 2 ** (33 - this.shift);
+    this.memory = takeBuffer(length * 4);
+    const slots = new Int32Array(this.memory, 0, length).fill(0);
     const mask = (slots.length >> 1) - 1;
     for (let i = 0; i < n; i++) {
       // Two derivations of the placement must agree: leaf of rank k at size - 1 - k, one position per input.
@@ -38,6 +42,11 @@ export class DigestTable {
       slots[2 * s + 1] = p;
     }
     this.slots = slots;
+  }
+
+  /** The memory of the table, for the tree to recycle. */
+  get buffer(): ArrayBuffer {
+    return this.memory;
   }
 
   /** The leaf position of `digest` (0x-hex, either case), or -1 when it is not a leaf. */

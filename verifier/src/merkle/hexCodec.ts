@@ -106,13 +106,12 @@ export function hexOffset(k: number): number {
 
 /** Writes nodes' hex into a buffer kept between uses, then reads it out as one string. */
 export class HexWriter {
-  private words = new Uint32Array(0);
-  private bytes = Buffer.alloc(0);
+  private readonly words: Uint32Array;
+  private readonly bytes: Buffer;
 
-  /** Makes room for `count` nodes (the contents are lost). */
-  reserve(count: number): void {
-    if (this.words.length >= count * (HEX_STRIDE / 4)) return;
-    this.words = new Uint32Array(count * (HEX_STRIDE / 4));
+  /** A writer of up to `capacity` nodes at a time. */
+  constructor(capacity: number) {
+    this.words = new Uint32Array(capacity * (HEX_STRIDE / 4));
     this.bytes = Buffer.from(this.words.buffer);
   }
 

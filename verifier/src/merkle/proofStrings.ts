@@ -2,20 +2,29 @@ import { hexOffset, HexWriter } from "./hexCodec";
 import type { TreeNodes } from "./treeNodes";
 
 /**
- * Nodes per hex string: 16,384 × 68 characters is just above the size from which Node keeps a string's
- * characters outside V8's heap, in memory from malloc, which later trees reuse once this one is collected
- * (a fresh page costs this machine ~11 µs to map: the whole hex of a 100k tree, 13.6 MB, ~37 ms). A string
- * is made when a proof first needs one of its nodes: one proof of a large batch hexes a few, not the tree.
+ * Proof elements are strings, and strings cost memory: the hex of every node of a 100k tree is 13.6 MB,
+ * and fresh memory costs this machine ~11 µs per 4 KiB page to map (~37 ms for that hex, a quarter of the
+ * tree's hashing). So the hex is made where it pays:
+ * - the two deepest elements of a proof (a leaf's sibling and its parent's: each is in one proof or two of
+ *   the batch) are hexed for that proof only, into a buffer kept between proofs, then read out as one
+ *   short string that dies with the proof;
+ * - higher nodes (the other quarter of the tree, in many proofs each) are hexed 1,024 at a time, when a
+ *   proof first needs one of them, into strings of 70 KB: under V8's large-object size, so they live in
+ *   heap pages that later trees reuse once this one is collected, where a larger string or a malloc'd one
+ *   would get fresh pages every time;
+ * - nodes at the top 4,096 positions (12 levels) also keep their element string.
+ * Every element is a slice of one of those strings. One proof of a large batch hexes about 17 × 1,024
+ * nodes, not the tree.
  */
-const CHUNK_BITS = 14;
+const DEEP = 2;
+const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
-/** Nodes at positions below this (the top 12 levels, in many proofs each) keep their element string. */
 const TOP = 4096;
 
 /** Hex is written here, then read out as one string. */
-const writer = new HexWriter();
+const writer = new HexWriter(CHUNK);
 
-/** The proofs' strings: the nodes' hex, by chunks, on demand; proof elements are slices of it. */
+/** The proofs' strings of one tree. */
 export class ProofStrings {
   /** Hex of the leaves by input index, and of the inner nodes by position, CHUNK nodes per string. */
   private readonly leafHex: (string | undefined)[];
@@ -37,13 +46,25 @@ export class ProofStrings {
   proofOf(p: number): string[] {
     const proof = new Array<string>(31 - Math.clz32(p + 1));
     let depth = 0;
+    if (p >= TOP - 1) {
+      for (; depth < DEEP && p >= TOP - 1; p = (p - 1) >> 1) this.write(depth++, p % 2 === 1 ? p + 1 : p - 1);
+      const hex = writer.read(depth);
+      for (let k = 0; k < depth; k++) proof[k] = hex.slice(hexOffset(k), hexOffset(k) + 66);
+    }
     for (; p >= TOP - 1; p = (p - 1) >> 1) proof[depth++] = this.hexOf(p % 2 === 1 ? p + 1 : p - 1);
-    // Below TOP - 1, every sibling is a top node.
+    // From here on (p < TOP - 1), every sibling is a top node.
     for (; p > 0; p = (p - 1) >> 1) {
       const q = p % 2 === 1 ? p + 1 : p - 1;
       proof[depth++] = this.top[q] ??= this.hexOf(q);
     }
     return proof;
+  }
+
+  /** Writes node `q`'s hex as node `k` of the writer. */
+  private write(k: number, q: number): void {
+    const last = this.t.n - 1;
+    if (q < last) writer.put(k, this.innerUnits, q * 16);
+    else writer.put(k, this.leafUnits, (this.t.order[2 * last - q] as number) * 16);
   }
 
   /** The 0x-hex of node `q`: a slice of its chunk's string. */
@@ -67,7 +88,6 @@ export class ProofStrings {
 
 /** The hex of `count` nodes (16 units each in `units`) from node `first`, as one string. */
 function chunkHex(units: Uint16Array, first: number, count: number): string {
-  writer.reserve(count);
   for (let k = 0; k < count; k++) writer.put(k, units, (first + k) * 16);
   return writer.read(count);
 }

@@ -24,8 +24,9 @@ export function compareLeaves(prefix: Uint32Array, leafBytes: Uint8Array, x: num
   return 0;
 }
 
-/** Input indexes 0..n-1 in ascending order of their leaves (32 bytes each in `leafBytes`). */
-export function sortLeaves(prefix: Uint32Array, leafBytes: Uint8Array, n: number): Uint32Array {
+/** Fills `order` with input indexes 0..n-1 (n = its length) in ascending order of their leaves (32 bytes each in `leafBytes`). */
+export function sortLeaves(prefix: Uint32Array, leafBytes: Uint8Array, order: Uint32Array): Uint32Array {
+  const n = order.length;
   const bits = Math.min(20, Math.max(1, 32 - Math.clz32(n - 1)));
   const shift = 32 - bits;
   const buckets = 1 << bits;
@@ -38,7 +39,6 @@ export function sortLeaves(prefix: Uint32Array, leafBytes: Uint8Array, n: number
   }
   for (let b = 1; b < buckets; b++) c[b] = (c[b] as number) + (c[b - 1] as number);
   // c[b] is now the end of bucket b; filling each bucket from its end, backwards, keeps it stable.
-  const order = new Uint32Array(n);
   for (let i = n - 1; i >= 0; i--) {
     const b = (prefix[i] as number) >>> shift;
     const at = (c[b] as number) - 1;
