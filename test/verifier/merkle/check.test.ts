@@ -5,7 +5,8 @@ import { buildTree, InvariantError, keccakReady, verifyProof, type MerkleTree } 
 /**
  * No proof leaves a tree unchecked: `check()` hashes every inner node again from its children, and until it
  * has run each `proof()` hashes its own path. To see both fail, these tests damage a built tree's nodes in
- * place, through the engine's private storage (its layout: `nodes.inner`, 8 words per inner node).
+ * place, through the engine's private storage (`nodes.inner`: 8 words per inner node; `nodes.order`: the
+ * input index of each leaf, in ascending leaf order).
  */
 
 function randomDigests(n: number): string[] {
@@ -57,6 +58,13 @@ describe("MerkleTree.check", function () {
       damageInner(tree, i);
       expect(errorOf(() => tree.check())).to.be.instanceOf(InvariantError);
     }
+  });
+
+  it("error: throws an InvariantError when a digest has no leaf of its own", function () {
+    const tree = buildTree(randomDigests(300));
+    const order = (tree as unknown as { nodes: { order: Uint32Array } }).nodes.order;
+    order[5] = order[6] as number;
+    expect(errorOf(() => tree.check())).to.be.instanceOf(InvariantError);
   });
 
   it("error: proof() without check() throws an InvariantError when its path does not hash up", function () {

@@ -5,7 +5,7 @@ import type { MerkleTree } from "./merkleTree";
 import { DigestTable } from "./digestTable";
 import { ProofStrings } from "./proofStrings";
 import { findDuplicate, sortLeaves } from "./sortLeaves";
-import { checkInner, checkPath, hashInner, hashLeaves, nodeBytes, type TreeNodes } from "./treeNodes";
+import { checkInner, checkOrder, checkPath, hashInner, hashLeaves, nodeBytes, type TreeNodes } from "./treeNodes";
 
 /**
  * The fast engine: the tree of `digests` (0x-hex bytes32, distinct), identical to OpenZeppelin's
@@ -20,17 +20,21 @@ export function buildTree(digests: readonly string[]): MerkleTree {
   // A copy, so that proofs keep answering for the digests the tree was built from.
   const inputs = digests.slice();
   // The tree's arrays come from trees already collected when there are some (./bufferPool).
-  const memory = [takeBuffer(n * 32), takeBuffer(n * 4), takeBuffer((n - 1) * 32)] as const;
-  const leaves = new Int32Array(memory[0], 0, n * 8);
+  const memory = [takeBuffer(n * 32), takeBuffer((n - 1) * 32), takeBuffer(n * 4), takeBuffer(n * 4)] as const;
+  const nodes: TreeNodes = {
+    n,
+    leaves: new Int32Array(memory[0], 0, n * 8),
+    inner: new Int32Array(memory[1], 0, (n - 1) * 8),
+    order: new Uint32Array(memory[2], 0, n),
+    keys: new Uint32Array(memory[3], 0, n),
+  };
   const prefix = prefixScratch(n);
-  const flags = hashLeaves(inputs, leaves, prefix);
+  const flags = hashLeaves(inputs, nodes, prefix);
   if (flags & UPPER_CASE) for (let i = 0; i < n; i++) inputs[i] = (inputs[i] as string).toLowerCase();
-  const leafBytes = new Uint8Array(leaves.buffer);
-  const order = sortLeaves(prefix, leafBytes, new Uint32Array(memory[1], 0, n));
+  const leafBytes = new Uint8Array(nodes.leaves.buffer);
+  const order = sortLeaves(prefix, leafBytes, nodes.order);
   const dup = findDuplicate(order, prefix, leafBytes);
   if (dup >= 0) throw new InvalidArgumentError("INVALID_TREE", `duplicate digest ${inputs[dup] as string}`);
-  const inner = new Int32Array(memory[2], 0, (n - 1) * 8);
-  const nodes: TreeNodes = { n, leaves, order, inner };
   hashInner(nodes);
   const tree = new FastTree(nodes, inputs, hex32(nodeBytes(nodes, 0), 0));
   recycleWith(tree, memory);
@@ -76,6 +80,7 @@ class FastTree implements MerkleTree {
 
   check(): void {
     if (this.checked) return;
+    checkOrder(this.nodes);
     checkInner(this.nodes);
     this.checked = true;
     this.verified = undefined;

@@ -1,15 +1,12 @@
-import { invariant } from "../errors";
 import { takeBuffer } from "./bufferPool";
 import { prefixKey } from "./hexCodec";
 import type { TreeNodes } from "./treeNodes";
 
-/** Input index → leaf position while a table is made, kept between tables. */
-let positions = new Uint32Array(0);
-
 /**
  * Digest → leaf position, by open addressing on the digest's first four bytes (digests are hashes, so
- * they spread): a slot holds input index + 1 (0 for empty) and the leaf's position side by side, so a
- * lookup reads one slot and the digest it names. Less memory than a Map and no string hashing.
+ * they spread; the build kept them in `keys`): a slot holds input index + 1 (0 for empty) and the leaf's
+ * position side by side, so a lookup reads one slot and the digest it names. Less memory than a Map, and
+ * no string hashing or reading: the table is made from the rank order, slot by slot.
  */
 export class DigestTable {
   private readonly slots: Int32Array;
@@ -24,22 +21,18 @@ export class DigestTable {
   ) {
     const n = t.n;
     const last = 2 * n - 2;
-    if (positions.length < n) positions = new Uint32Array(n);
-    const pos = positions.fill(0xffffffff, 0, n);
-    for (let k = 0; k < n; k++) pos[t.order[k] as number] = last - k;
     this.shift = Math.clz32(n) - 1;
     const length = 2 ** (33 - this.shift);
     this.memory = takeBuffer(length * 4);
     const slots = new Int32Array(this.memory, 0, length).fill(0);
     const mask = (slots.length >> 1) - 1;
-    for (let i = 0; i < n; i++) {
-      // Two derivations of the placement must agree: leaf of rank k at size - 1 - k, one position per input.
-      const p = pos[i] as number;
-      invariant(p <= last && t.order[last - p] === i, "a leaf is not where its digest put it");
-      let s = spread(prefixKey(inputs[i] as string)) >>> this.shift;
+    // The leaf of rank k sits at position last - k.
+    for (let k = 0; k < n; k++) {
+      const i = t.order[k] as number;
+      let s = spread(t.keys[i] as number) >>> this.shift;
       while (slots[2 * s] !== 0) s = (s + 1) & mask;
       slots[2 * s] = i + 1;
-      slots[2 * s + 1] = p;
+      slots[2 * s + 1] = last - k;
     }
     this.slots = slots;
   }

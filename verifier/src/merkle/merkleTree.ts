@@ -11,9 +11,10 @@ export interface MerkleTree {
    */
   proof(digest: string): string[];
   /**
-   * Checks every proof the tree can give against its root at once: hashes every inner node again from its
-   * children (n - 1 hashes, the first call only) and throws an InvariantError (our bug) if one differs. What
-   * a batch runs before its root is anchored (STYLE.md 5); proofs asked for afterwards need no hashing.
+   * Checks every proof the tree can give against its root at once: that each digest has exactly one leaf,
+   * and that every inner node is the hash of its children (n - 1 hashes again, the first call only); throws
+   * an InvariantError (our bug) if not. What a batch runs before its root is anchored (STYLE.md 5); proofs
+   * asked for afterwards need no hashing.
    */
   check(): void;
   /** All leaves' digests, in tree order (ascending leaf), in lower case. */

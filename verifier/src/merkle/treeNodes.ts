@@ -18,29 +18,37 @@ export interface TreeNodes {
   readonly order: Uint32Array;
   /** Inner nodes, positions 0..n-2, 8 words each. */
   readonly inner: Int32Array;
+  /** The first four bytes of each digest (big-endian), in input order: the key proofs look digests up by. */
+  readonly keys: Uint32Array;
 }
 
 const K = keccakBuffer();
 const IO = K.bytes;
 const W = K.words;
 
+/** The first four bytes of the I/O buffer, big-endian. */
+function ioPrefix(): number {
+  return (((IO[0] as number) << 24) | ((IO[1] as number) << 16) | ((IO[2] as number) << 8) | (IO[3] as number)) >>> 0;
+}
+
 /**
  * Hashes each digest (0x-hex bytes32) into its leaf, keccak256(keccak256(digest)), in input order into
- * `leaves`, and the leaf's first four bytes (big-endian) into `prefix`. Returns the union of the digests'
- * {@link decodeBytes32} flags; throws INVALID_TREE at the first digest that is not a bytes32.
+ * `t.leaves`; the digest's first four bytes go to `t.keys`, the leaf's to `prefix`. Returns the union of the
+ * digests' {@link decodeBytes32} flags; throws INVALID_TREE at the first digest that is not a bytes32.
  */
-export function hashLeaves(digests: readonly string[], leaves: Int32Array, prefix: Uint32Array): number {
+export function hashLeaves(digests: readonly string[], t: TreeNodes, prefix: Uint32Array): number {
+  const { leaves, keys } = t;
   let flags = 0;
   for (let i = 0; i < digests.length; i++) {
     const f = decodeBytes32(digests[i], IO, 0);
     if (f & NOT_BYTES32) throw new InvalidArgumentError("INVALID_TREE", `digest ${i} is not bytes32`);
     flags |= f;
+    keys[i] = ioPrefix();
     K.hash(32);
     K.hash(32);
     const o = i * 8;
     for (let j = 0; j < 8; j++) leaves[o + j] = W[j] as number;
-    prefix[i] =
-      (((IO[0] as number) << 24) | ((IO[1] as number) << 16) | ((IO[2] as number) << 8) | (IO[3] as number)) >>> 0;
+    prefix[i] = ioPrefix();
   }
   return flags;
 }
@@ -96,6 +104,24 @@ export function checkInner(t: TreeNodes): void {
     load(t, 2 * i + 2, 8);
     hashPair();
     invariant(holds(t, i), "an inner node is not the hash of its children");
+  }
+}
+
+/** Inputs seen while checking the rank order, kept between checks. */
+let seen = new Uint8Array(0);
+
+/**
+ * Checks that the rank order names every input exactly once, so that each digest's proof starts at its
+ * own leaf (the lookup table and the proofs both read leaves through it).
+ */
+export function checkOrder(t: TreeNodes): void {
+  const n = t.n;
+  if (seen.length < n) seen = new Uint8Array(n);
+  else seen.fill(0, 0, n);
+  for (let k = 0; k < n; k++) {
+    const i = t.order[k] as number;
+    invariant(i < n && seen[i] === 0, "a leaf is not where its digest put it");
+    seen[i] = 1;
   }
 }
 
