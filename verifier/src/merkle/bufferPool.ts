@@ -13,13 +13,7 @@ const KEEP = 4;
 const MIN_POOLED = 1 << 16;
 
 const pool = new Map<number, ArrayBuffer[]>();
-const registry = new FinalizationRegistry<ArrayBuffer[]>((buffers) => {
-  for (const b of buffers) {
-    const free = pool.get(b.byteLength) ?? [];
-    if (free.length < KEEP) free.push(b);
-    pool.set(b.byteLength, free);
-  }
-});
+const registry = new FinalizationRegistry<ArrayBuffer[]>((buffers) => buffers.forEach(giveBack));
 
 /**
  * An ArrayBuffer of at least `bytes` bytes, of unspecified content: a pooled one of the size class
@@ -29,6 +23,14 @@ export function takeBuffer(bytes: number): ArrayBuffer {
   if (bytes < MIN_POOLED) return new ArrayBuffer(bytes);
   const size = 2 ** Math.ceil(Math.log2(bytes));
   return pool.get(size)?.pop() ?? new ArrayBuffer(size);
+}
+
+/** Gives `buffer` (from {@link takeBuffer}) back to the pool now: nothing may reference it any more. */
+export function giveBack(buffer: ArrayBuffer): void {
+  if (buffer.byteLength < MIN_POOLED) return;
+  const free = pool.get(buffer.byteLength) ?? [];
+  if (free.length < KEEP) free.push(buffer);
+  pool.set(buffer.byteLength, free);
 }
 
 /** Gives `buffers` to the pool once `owner` is collected: nothing else may still reference them by then. */

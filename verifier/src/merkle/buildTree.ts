@@ -1,11 +1,20 @@
 import { InvalidArgumentError } from "../errors";
-import { recycleWith, takeBuffer } from "./bufferPool";
+import { giveBack, recycleWith, takeBuffer } from "./bufferPool";
 import { hex32, UPPER_CASE } from "./hexCodec";
 import type { MerkleTree } from "./merkleTree";
 import { DigestTable } from "./digestTable";
 import { ProofStrings } from "./proofStrings";
 import { findDuplicate, sortLeaves } from "./sortLeaves";
-import { checkInner, checkOrder, checkPath, hashInner, hashLeaves, nodeBytes, type TreeNodes } from "./treeNodes";
+import {
+  checkInner,
+  checkOrder,
+  checkPath,
+  hashInner,
+  hashLeaves,
+  nodeBytes,
+  placeLeaves,
+  type TreeNodes,
+} from "./treeNodes";
 
 /**
  * The fast engine: the tree of `digests` (0x-hex bytes32, distinct), identical to OpenZeppelin's
@@ -28,13 +37,18 @@ export function buildTree(digests: readonly string[]): MerkleTree {
     order: new Uint32Array(memory[2], 0, n),
     keys: new Uint32Array(memory[3], 0, n),
   };
+  // Leaves are hashed in input order into scratch memory, sorted, then placed by rank.
+  const scratch = takeBuffer(n * 32);
+  const byInput = new Int32Array(scratch, 0, n * 8);
   const prefix = prefixScratch(n);
-  const flags = hashLeaves(inputs, nodes, prefix);
+  const flags = hashLeaves(inputs, byInput, nodes.keys, prefix);
   if (flags & UPPER_CASE) for (let i = 0; i < n; i++) inputs[i] = (inputs[i] as string).toLowerCase();
-  const leafBytes = new Uint8Array(nodes.leaves.buffer);
+  const leafBytes = new Uint8Array(scratch);
   const order = sortLeaves(prefix, leafBytes, nodes.order);
   const dup = findDuplicate(order, prefix, leafBytes);
   if (dup >= 0) throw new InvalidArgumentError("INVALID_TREE", `duplicate digest ${inputs[dup] as string}`);
+  placeLeaves(nodes, byInput);
+  giveBack(scratch);
   hashInner(nodes);
   const tree = new FastTree(nodes, inputs, hex32(nodeBytes(nodes, 0), 0));
   recycleWith(tree, memory);

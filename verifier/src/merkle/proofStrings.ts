@@ -26,7 +26,7 @@ const writer = new HexWriter(CHUNK);
 
 /** The proofs' strings of one tree. */
 export class ProofStrings {
-  /** Hex of the leaves by input index, and of the inner nodes by position, CHUNK nodes per string. */
+  /** Hex of the leaves by rank, and of the inner nodes by position, CHUNK nodes per string. */
   private readonly leafHex: (string | undefined)[];
   private readonly innerHex: (string | undefined)[];
   private readonly top: (string | undefined)[];
@@ -64,7 +64,7 @@ export class ProofStrings {
   private write(k: number, q: number): void {
     const last = this.t.n - 1;
     if (q < last) writer.put(k, this.innerUnits, q * 16);
-    else writer.put(k, this.leafUnits, (this.t.order[2 * last - q] as number) * 16);
+    else writer.put(k, this.leafUnits, (2 * last - q) * 16);
   }
 
   /** The 0x-hex of node `q`: a slice of its chunk's string. */
@@ -77,10 +77,10 @@ export class ProofStrings {
       hex = this.innerHex[c] ??= chunkHex(this.innerUnits, c * CHUNK, Math.min(CHUNK, last - c * CHUNK));
       k = q & (CHUNK - 1);
     } else {
-      const i = this.t.order[2 * last - q] as number;
-      const c = i >> CHUNK_BITS;
+      const rank = 2 * last - q;
+      const c = rank >> CHUNK_BITS;
       hex = this.leafHex[c] ??= chunkHex(this.leafUnits, c * CHUNK, Math.min(CHUNK, this.t.n - c * CHUNK));
-      k = i & (CHUNK - 1);
+      k = rank & (CHUNK - 1);
     }
     return hex.slice(hexOffset(k), hexOffset(k) + 66);
   }

@@ -4,17 +4,17 @@ import { decodeBytes32, NOT_BYTES32 } from "./hexCodec";
 
 /**
  * The nodes of a tree in OpenZeppelin's layout (node i has children 2i + 1 and 2i + 2; the leaf of rank k,
- * in ascending order, sits at position size - 1 - k), stored without moving a leaf: the leaves stay in
- * input order in `leaves`, `order` maps rank → input index, and the n - 1 inner nodes fill `inner`. Every
- * hash is one call into WebAssembly on its I/O buffer (../crypto/keccakBuffer); nodes move in and out of
- * it eight 32-bit words at a time.
+ * in ascending order, sits at position size - 1 - k), in two arrays: the n - 1 inner nodes by position in
+ * `inner`, the leaves by rank in `leaves` (so both are read in order while hashing, and a leaf's neighbours
+ * are its neighbours in memory). Every hash is one call into WebAssembly on its I/O buffer
+ * (../crypto/keccakBuffer); nodes move in and out of it eight 32-bit words at a time.
  */
 export interface TreeNodes {
   /** Number of leaves. */
   readonly n: number;
-  /** The leaves in input order, 8 words each. */
+  /** The leaves in ascending order (by rank), 8 words each. */
   readonly leaves: Int32Array;
-  /** Rank (ascending leaf order) → input index. */
+  /** Rank → input index. */
   readonly order: Uint32Array;
   /** Inner nodes, positions 0..n-2, 8 words each. */
   readonly inner: Int32Array;
@@ -33,11 +33,15 @@ function ioPrefix(): number {
 
 /**
  * Hashes each digest (0x-hex bytes32) into its leaf, keccak256(keccak256(digest)), in input order into
- * `t.leaves`; the digest's first four bytes go to `t.keys`, the leaf's to `prefix`. Returns the union of the
+ * `leaves`; the digest's first four bytes go to `keys`, the leaf's to `prefix`. Returns the union of the
  * digests' {@link decodeBytes32} flags; throws INVALID_TREE at the first digest that is not a bytes32.
  */
-export function hashLeaves(digests: readonly string[], t: TreeNodes, prefix: Uint32Array): number {
-  const { leaves, keys } = t;
+export function hashLeaves(
+  digests: readonly string[],
+  leaves: Int32Array,
+  keys: Uint32Array,
+  prefix: Uint32Array,
+): number {
   let flags = 0;
   for (let i = 0; i < digests.length; i++) {
     const f = decodeBytes32(digests[i], IO, 0);
@@ -53,11 +57,20 @@ export function hashLeaves(digests: readonly string[], t: TreeNodes, prefix: Uin
   return flags;
 }
 
+/** Copies the leaves hashed in input order (`byInput`) into `t.leaves` in rank order. */
+export function placeLeaves(t: TreeNodes, byInput: Int32Array): void {
+  const { leaves, order } = t;
+  for (let k = 0; k < t.n; k++) {
+    const o = (order[k] as number) * 8;
+    for (let j = 0; j < 8; j++) leaves[k * 8 + j] = byInput[o + j] as number;
+  }
+}
+
 /** Copies node `p` of `t` into the I/O buffer at word `at` (0: first half, 8: second half). */
 function load(t: TreeNodes, p: number, at: number): void {
   const last = t.n - 1;
   const src = p < last ? t.inner : t.leaves;
-  const o = p < last ? p * 8 : (t.order[2 * last - p] as number) * 8;
+  const o = (p < last ? p : 2 * last - p) * 8;
   for (let j = 0; j < 8; j++) W[at + j] = src[o + j] as number;
 }
 
