@@ -139,7 +139,7 @@ export async function merkleSuite(opts: BenchOptions, keccak: KeccakResult["fast
       reference: { label: `(3n−1) hashes at ${keccakName}`, figure: boundFig },
       ratio: { runs: ratioRuns(proofsFig, boundFig), label: "× the bound" },
       goal: { text: "≤ 1.5× the bound", target: 1.5, direction: "atMost" },
-      note: "build + every proof, timed inside the runs of the row above without its check() phase: the work the bound counts (see the notes on the check)",
+      note: "build + every proof, timed inside the runs of the row above without their check() phase (the proofs come after check(), so they hash nothing): the work the bound counts (see the notes on the check)",
     });
     rows.push({
       suite: "merkle + check vs keccak bound",
