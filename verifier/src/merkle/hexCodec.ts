@@ -125,8 +125,21 @@ export class HexWriter {
 
   /** The first `count` nodes written, as one string. */
   read(count: number): string {
-    return this.bytes.toString("latin1", 0, count * HEX_STRIDE);
+    return latin1(this.bytes, count * HEX_STRIDE);
   }
+}
+
+/**
+ * The first `end` bytes of `b` as a latin1 string. Node's Buffer has the reader `toString` ends in,
+ * `latin1Slice`, and calling it directly skips the argument handling (a proof makes one such string);
+ * other Buffer implementations get `toString`.
+ */
+interface NodeBuffer {
+  latin1Slice(start: number, end: number): string;
+}
+const hasLatin1Slice = typeof (Buffer.prototype as Partial<NodeBuffer>).latin1Slice === "function";
+function latin1(b: Buffer, end: number): string {
+  return hasLatin1Slice ? (b as unknown as NodeBuffer).latin1Slice(0, end) : b.toString("latin1", 0, end);
 }
 
 /** `0x`-hex of the 32 bytes at byte offset `at` of `bytes`. */
