@@ -13,8 +13,8 @@ import type { TreeNodes } from "./treeNodes";
  *   heap pages that later trees reuse once this one is collected, where a larger string or a malloc'd one
  *   would get fresh pages every time;
  * - nodes at the top 4,096 positions (12 levels) also keep their element string.
- * Every element is a slice of one of those strings. One proof of a large batch hexes about 17 × 1,024
- * nodes, not the tree.
+ * Every element is a slice of one of those strings. The first proof of a large batch hexes a few chunks
+ * of 1,024 nodes (one per level between the two deepest and the top 12), not the tree.
  */
 const DEEP = 2;
 const CHUNK_BITS = 10;
