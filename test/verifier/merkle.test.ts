@@ -8,6 +8,7 @@ import {
   keccakReady,
   leafHash,
   processProof,
+  referenceTree,
   verifyProof,
   type InvalidArgumentError,
 } from "@repayproof/verifier";
@@ -16,21 +17,25 @@ function randomDigests(n: number): string[] {
   return Array.from({ length: n }, () => "0x" + randomBytes(32).toString("hex"));
 }
 
-/** Asserts our tree equals OpenZeppelin's on `digests`: root, every proof, and that every proof verifies. */
+/**
+ * Asserts our trees (the engine and the plain reference) equal OpenZeppelin's on `digests`: root, every
+ * proof, and that every proof verifies.
+ */
 function expectSameAsOpenZeppelin(digests: string[]): void {
   const oz = StandardMerkleTree.of(
     digests.map((d) => [d]),
     ["bytes32"],
   );
-  const ours = buildTree(digests);
-  expect(ours.root).to.equal(oz.root);
-  expect(ours.count).to.equal(digests.length);
-  expect([...ours.digests].sort()).to.deep.equal(digests.map((d) => d.toLowerCase()).sort());
-  for (const d of digests) {
-    const proof = ours.proof(d);
-    expect(proof).to.deep.equal(oz.getProof([d]));
-    expect(verifyProof(ours.root, d, proof)).to.equal(true);
-    expect(StandardMerkleTree.verify(oz.root, ["bytes32"], [d], proof)).to.equal(true);
+  for (const ours of [buildTree(digests), referenceTree(digests)]) {
+    expect(ours.root).to.equal(oz.root);
+    expect(ours.count).to.equal(digests.length);
+    expect([...ours.digests].sort()).to.deep.equal(digests.map((d) => d.toLowerCase()).sort());
+    for (const d of digests) {
+      const proof = ours.proof(d);
+      expect(proof).to.deep.equal(oz.getProof([d]));
+      expect(verifyProof(ours.root, d, proof)).to.equal(true);
+      expect(StandardMerkleTree.verify(oz.root, ["bytes32"], [d], proof)).to.equal(true);
+    }
   }
 }
 
@@ -103,9 +108,13 @@ describe("verifier/merkle", function () {
         "0x12",
         (digests[0] as string).slice(0, 65) + "g",
         "0X" + (digests[0] as string).slice(2),
+        // U+0130 and U+0161: characters whose low byte is a hex digit ("0", "a") are not hex digits.
+        (digests[0] as string).slice(0, 10) + "\u0130" + (digests[0] as string).slice(11),
+        (digests[0] as string).slice(0, 65) + "\u0161",
         7,
       ]) {
         expect(codeOf(() => buildTree([...digests, bad as string]))).to.equal("INVALID_TREE");
+        expect(codeOf(() => referenceTree([...digests, bad as string]))).to.equal("INVALID_TREE");
       }
     });
 
@@ -113,11 +122,14 @@ describe("verifier/merkle", function () {
       const digests = randomDigests(10);
       const dup = "0x" + (digests[4] as string).slice(2).toUpperCase();
       expect(codeOf(() => buildTree([...digests, dup]))).to.equal("INVALID_TREE");
+      expect(codeOf(() => referenceTree([...digests, dup]))).to.equal("INVALID_TREE");
     });
 
     it("error: INVALID_PROOF for a digest that is not a leaf", function () {
       const tree = buildTree(randomDigests(10));
       expect(codeOf(() => tree.proof(randomDigests(1)[0] as string))).to.equal("INVALID_PROOF");
+      expect(codeOf(() => tree.proof("0x1234"))).to.equal("INVALID_PROOF");
+      expect(codeOf(() => tree.proof(tree.root.slice(0, 3) + "\u0130" + tree.root.slice(4)))).to.equal("INVALID_PROOF");
     });
   });
 
