@@ -106,19 +106,19 @@ function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
   if (typeof signature !== "string") return invalid("signature: expected 0x-hex", { field: "signature" });
   const digestBytes = receiptDigestBytes(receipt, ctx.domainSeparator);
   const digest = toHex(digestBytes);
-  // Length first, so a huge string is refused before the regular expression walks it.
-  if (signature.length < 4 || signature.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(signature)) {
-    return {
-      error: { code: "BAD_SIGNATURE", message: `signature: expected 0x-hex bytes, 1 to ${MAX_SIGNATURE_BYTES}` },
-    };
-  }
   let signed: boolean;
   try {
     // recoverAddress(digest, signature) === attester, compared on bytes (verifier crypto/signedBy).
     signed = signedBy(digestBytes, signature, fromHex(receipt.attester));
   } catch (e) {
-    // Not a 65-byte low-s ECDSA signature: a contract wallet's may still be (ERC-1271, judged by admission).
     if (!isInvalidArgument(e)) throw e;
+    // Not a 65-byte low-s ECDSA signature: a contract wallet's may still be (ERC-1271, judged by admission),
+    // if it is hex bytes at all — length first, so a huge string is refused before the regular expression.
+    if (signature.length < 4 || signature.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(signature)) {
+      return {
+        error: { code: "BAD_SIGNATURE", message: `signature: expected 0x-hex, 1 to ${MAX_SIGNATURE_BYTES} bytes` },
+      };
+    }
     signed = false;
   }
   const json = receiptToJson(receipt);
