@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Erc1271Settings } from "./chain/Erc1271Checker";
 
 /** Service configuration (docs/api.md, "Configuration"): environment variables with documented defaults. */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   logLevel: string;
   /** When set, a DATA_DIR of another chain is moved aside instead of refusing to start (embedded node only). */
   moveStaleData: boolean;
+  /** Bounds of contract-wallet (ERC-1271) signature checks: SIG_CHECK_* (see {@link sigCheckConfig}). */
+  sigCheck: Erc1271Settings;
 }
 
 /** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollMs: int(env, "POLL_MS", DEFAULTS.POLL_MS, 10),
     logLevel: str(env, "LOG_LEVEL") ?? "info",
     moveStaleData: false,
+    sigCheck: sigCheckConfig(env),
   };
 }
 
@@ -125,4 +129,28 @@ export function projectRoot(from: string = __dirname): string {
     if (fs.existsSync(path.join(dir, "package.json"))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
   }
+}
+
+/** Defaults of the contract-wallet (ERC-1271) check settings. */
+export const SIG_CHECK_DEFAULTS = {
+  SIG_CHECK_GAS: 200_000,
+  SIG_CHECK_TIMEOUT_MS: 3000,
+  SIG_CHECK_CACHE_TTL_S: 60,
+  SIG_CHECK_CACHE_MAX: 10_000,
+  SIG_CHECK_CONCURRENCY: 8,
+} as const;
+
+/**
+ * The SIG_CHECK_* settings: gas cap of one `isValidSignature` eth_call (at least 10,000: a wallet's check needs
+ * some), timeout of one check, how long and how many answers are cached (0 = none), and how many run at once.
+ */
+export function sigCheckConfig(env: NodeJS.ProcessEnv): Erc1271Settings {
+  const d = SIG_CHECK_DEFAULTS;
+  return {
+    gas: int(env, "SIG_CHECK_GAS", d.SIG_CHECK_GAS, 10_000),
+    timeoutMs: int(env, "SIG_CHECK_TIMEOUT_MS", d.SIG_CHECK_TIMEOUT_MS, 1),
+    cacheTtlMs: int(env, "SIG_CHECK_CACHE_TTL_S", d.SIG_CHECK_CACHE_TTL_S, 0) * 1000,
+    cacheMax: int(env, "SIG_CHECK_CACHE_MAX", d.SIG_CHECK_CACHE_MAX, 0),
+    concurrency: int(env, "SIG_CHECK_CONCURRENCY", d.SIG_CHECK_CONCURRENCY, 1),
+  };
 }

@@ -53,6 +53,9 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+/** `Retry-After` (seconds) of the statuses that ask a client to come back: rate limits, an unavailable chain. */
+const RETRY_AFTER_S: Partial<Record<number, number>> = { 429: 1, 503: 5 };
+
 /** The JSON 404 for unknown routes (mounted after every route). */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ApiError("NOT_FOUND", `no route for ${req.method} ${req.path}`));
@@ -77,6 +80,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (e.code === "INTERNAL" && isApiError(err)) log.error({ err, path: req.path }, "internal error");
     if (res.headersSent) return;
+    // Every 429 and 503 says when to come back (DESIGN.md, Errors), unless the route already did.
+    const retryAfterS = RETRY_AFTER_S[e.status];
+    if (retryAfterS !== undefined && !res.getHeader("Retry-After")) res.setHeader("Retry-After", String(retryAfterS));
     res.status(e.status).json(e.toBody());
   };
 }

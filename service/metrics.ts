@@ -11,6 +11,8 @@ export interface Metrics {
   anchorLatency: Histogram;
   rpcErrors: Counter;
   commitSize: Histogram;
+  /** Contract-wallet (ERC-1271) checks by outcome: valid, invalid (eth_calls made), cached, unavailable. */
+  erc1271Checks: Counter<"outcome">;
 }
 
 /** Creates the metrics; `defaults` adds process metrics (memory, event loop lag). */
@@ -54,6 +56,12 @@ export function createMetrics(defaults = true): Metrics {
       name: "repayproof_group_commit_receipts",
       help: "Receipts per synced LevelDB write (group commit)",
       buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 2000, 5000],
+      registers,
+    }),
+    erc1271Checks: new Counter({
+      name: "repayproof_erc1271_checks_total",
+      help: "Contract-wallet (ERC-1271) signature checks, by outcome: valid or invalid (an eth_call made), cached, unavailable",
+      labelNames: ["outcome"],
       registers,
     }),
   };

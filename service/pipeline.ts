@@ -11,6 +11,7 @@ import { publishAccepted, type EventHub } from "./events/EventHub";
 import { AckSigner } from "./ingest/AckSigner";
 import { Admission } from "./ingest/Admission";
 import type { TermsSource } from "./ingest/roles";
+import type { WalletSignatures } from "./ingest/screenItems";
 import { WorkerPool } from "./ingest/WorkerPool";
 import type { Metrics } from "./metrics";
 import type { Identity } from "./read/Reader";
@@ -27,6 +28,8 @@ export interface PipelineDeps {
   chain: Chain;
   sender: TxSender;
   terms: TermsSource;
+  /** Contract wallets' answers (ERC-1271), for receipts signed by one. */
+  wallets: WalletSignatures;
   storedAcks: StoredAcks;
   events: EventHub;
   metrics: Metrics;
@@ -87,6 +90,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
     store,
     committer,
     terms: d.terms,
+    wallets: d.wallets,
     queue,
     backlog,
     acks: new AckSigner(d.identity.domainSeparator, d.operatorKey, config.maxAnchorDelayS),

@@ -7,6 +7,7 @@ import type { AccessContext } from "./access/auth";
 import { SignatureChecker } from "./access/SignatureChecker";
 import { createApp } from "./app";
 import { AgreementRelay } from "./chain/AgreementRelay";
+import { Erc1271Checker } from "./chain/Erc1271Checker";
 import { connectChain, fetchChainId } from "./chain/Chain";
 import { TermsCache } from "./chain/TermsCache";
 import { TxSender } from "./chain/TxSender";
@@ -121,6 +122,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const metrics = createMetrics();
   const sender = new TxSender(chain);
   const terms = new TermsCache(chain, store, log, () => metrics.rpcErrors.inc());
+  // Contract-wallet signatures (receipts, tokens, shares): one bounded, cached checker for all of them.
+  const wallets = new Erc1271Checker(chain.provider, config.sigCheck, (outcome) => {
+    metrics.erc1271Checks.inc({ outcome });
+    if (outcome === "unavailable") metrics.rpcErrors.inc();
+  });
   const reader: Reader = {
     store,
     terms,
@@ -140,6 +146,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     chain,
     sender,
     terms,
+    wallets,
     storedAcks: reader.acks,
     events,
     metrics,
@@ -150,7 +157,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     domainSeparator: identity.domainSeparator,
     regulators: config.regulators,
     terms,
-    signatures: new SignatureChecker(chain.provider),
+    signatures: new SignatureChecker(wallets),
     isRevoked: async (digest) => (await store.shareRevokedAt(digest)) !== undefined,
   };
   const deps: AppDeps = {

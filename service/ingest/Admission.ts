@@ -10,7 +10,8 @@ import type { Store, WriteOp } from "../store/Store";
 import { receiptRecord } from "../store/records";
 import type { AckSigner, SignedAcks } from "./AckSigner";
 import { isItemError, type ItemError, type ItemResult, type Prepared } from "./preprocess";
-import { checkRole, checkTime, itemError, termsOfItems, type TermsSource } from "./roles";
+import { itemError, type TermsSource } from "./roles";
+import { screenItems, type WalletSignatures } from "./screenItems";
 import { StagedReceipts, type Staged } from "./StagedReceipts";
 
 export type ItemAnswer = Accepted | ItemError;
@@ -32,6 +33,8 @@ export interface AdmissionDeps {
   store: Store;
   committer: GroupCommitter;
   terms: TermsSource;
+  /** Asked about receipts whose signature is not their attester's by ECDSA (contract-wallet attesters). */
+  wallets: WalletSignatures;
   /** Where accepted receipts go next (in the same atomic write as the receipts themselves). */
   queue: PendingQueue;
   backlog: Backlog;
@@ -46,9 +49,9 @@ export interface AdmissionDeps {
 }
 
 /**
- * Admission of prepared receipts (signature already checked): `occurredAt` not ahead of our clock by more
+ * Admission of prepared receipts (ECDSA signature already checked): `occurredAt` not ahead of our clock by more
  * than MAX_FUTURE_SKEW_S (a post-dated receipt would make someone look late), the attester's role under the agreement
- * version in force at `occurredAt`, the (attester, nonce) rule, VOIDED's `ref`, and the backlog bound; then
+ * version in force at `occurredAt`, a contract-wallet attester's ERC-1271 answer (ingest/screenItems), the (attester, nonce) rule, VOIDED's `ref`, and the backlog bound; then
  * the Acks of what it accepted (ingest/AckSigner), one durable group-committed write that also appends them
  * to the pending queue, and the answer. Refusals store nothing.
  *
@@ -67,17 +70,8 @@ export class Admission {
   /** Judges each item (accepted together at `acceptedAt`); answers in order. Never throws for one item's fault. */
   async admit(items: ItemResult[], acceptedAt: number): Promise<ItemAnswer[]> {
     const answers: (ItemAnswer | undefined)[] = new Array(items.length);
-    const termsById = await termsOfItems(this.deps.terms, items);
-    const candidates: { index: number; item: Prepared }[] = [];
-    items.forEach((item, index) => {
-      if (isItemError(item)) answers[index] = item;
-      else {
-        const refusal =
-          checkTime(item, acceptedAt, this.deps.maxFutureSkewS) ?? checkRole(item, termsById.get(item.agreementId));
-        if (refusal) answers[index] = refusal;
-        else candidates.push({ index, item });
-      }
-    });
+    const { refusals, candidates } = await screenItems(items, acceptedAt, this.deps);
+    for (const [index, refusal] of refusals) answers[index] = refusal;
     if (candidates.length > 0) {
       const decisions = await new Promise<Decision[]>((resolve, reject) => {
         this.queue.push({ items: candidates.map((c) => c.item), acceptedAt, resolve, reject });

@@ -33,11 +33,14 @@ export interface PackedResult {
 
 const DIGEST = 66;
 
-/** The packed form of `r`, or undefined when it is an envelope error or has a digest of another width. */
+/**
+ * The packed form of `r`, or undefined when it is an envelope error, has a digest of another width, or has an
+ * item for a contract wallet's check (`walletSignature`: rare, so such a result travels as it is).
+ */
 export function packResult(r: PreprocessResult): PackedResult | undefined {
   if (isItemError(r)) return undefined;
   const prepared = r.items.filter((it): it is Prepared => !isItemError(it));
-  if (!prepared.every((p) => p.digest.length === DIGEST)) return undefined;
+  if (!prepared.every((p) => p.digest.length === DIGEST && p.walletSignature === undefined)) return undefined;
   const errors: [number, ItemError][] = [];
   r.items.forEach((it, i) => {
     if (isItemError(it)) errors.push([i, it]);

@@ -3,6 +3,7 @@
 import {
   fromHex,
   isInvalidArgument,
+  MAX_SIGNATURE_BYTES,
   parseReceipt,
   receiptDigestBytes,
   receiptToJson,
@@ -19,7 +20,7 @@ export interface ItemError {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
-/** A receipt that passed every check that needs no state: shape, digest, signature. */
+/** A receipt that passed every check that needs no state: shape, digest, signature (ECDSA, or one for a wallet). */
 export interface Prepared {
   digest: string;
   attester: string;
@@ -31,6 +32,11 @@ export interface Prepared {
   ref: string;
   /** The stored record's head (receipt and signature), serialised once here, off the main thread. */
   head: string;
+  /**
+   * Set (to the signature, lower case) when it is not an ECDSA signature by `attester`'s key: admission then
+   * asks the attester's contract wallet, if it is one (ERC-1271), before accepting the receipt.
+   */
+  walletSignature?: string;
 }
 
 export type ItemResult = Prepared | ItemError;
@@ -46,13 +52,17 @@ export function isItemError(r: unknown): r is ItemError {
   return typeof r === "object" && r !== null && "error" in r;
 }
 
+const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/;
+
 const invalid = (message: string, details?: unknown): ItemError => ({
   error: { code: "INVALID_BODY", message, ...(details === undefined ? {} : { details }) },
 });
 
 /**
  * Parses a `POST /v1/receipts` body (raw bytes) and prepares each item: strict receipt parsing, the
- * EIP-712 digest, and signature recovery (the fastest secp256k1 backend the verifier has) compared with `attester`. Pure and stateless so it
+ * EIP-712 digest, and signature recovery (the fastest secp256k1 backend the verifier has) compared with
+ * `attester` — a signature that is not the attester's by ECDSA is marked for admission's ERC-1271 check
+ * (`walletSignature`), since the attester may be a contract wallet. Pure and stateless so it
  * runs in worker threads; admission (terms, nonces, the Ack) happens on the main thread. Only a malformed
  * envelope fails the whole request; items are judged one by one.
  */
@@ -101,13 +111,15 @@ function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
     // recoverAddress(digest, signature) === attester, compared on bytes (verifier crypto/signedBy).
     signed = signedBy(digestBytes, signature, fromHex(receipt.attester));
   } catch (e) {
-    if (isInvalidArgument(e)) return { error: { code: "BAD_SIGNATURE", message: e.message } };
-    throw e;
-  }
-  if (!signed) {
-    return {
-      error: { code: "BAD_SIGNATURE", message: "the signature does not recover to attester", details: { digest } },
-    };
+    if (!isInvalidArgument(e)) throw e;
+    // Not a 65-byte low-s ECDSA signature: a contract wallet's may still be (ERC-1271, judged by admission),
+    // if it is hex bytes at all — length first, so a huge string is refused before the regular expression.
+    if (signature.length < 4 || signature.length > 2 + 2 * MAX_SIGNATURE_BYTES || !HEX_BYTES.test(signature)) {
+      return {
+        error: { code: "BAD_SIGNATURE", message: `signature: expected 0x-hex, 1 to ${MAX_SIGNATURE_BYTES} bytes` },
+      };
+    }
+    signed = false;
   }
   const json = receiptToJson(receipt);
   return {
@@ -120,5 +132,6 @@ function prepareItem(item: unknown, ctx: PreprocessContext): ItemResult {
     occurredAt: receipt.occurredAt,
     ref: receipt.ref,
     head: plainReceiptRecordHead(json, signature.toLowerCase()),
+    ...(signed ? {} : { walletSignature: signature.toLowerCase() }),
   };
 }

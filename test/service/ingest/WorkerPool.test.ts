@@ -29,6 +29,7 @@ function bodies(): Buffer[] {
     { items: [] },
     [1, 2],
     forged,
+    { ...good(p.platform, KIND.DUE), signature: "0xnot-hex" },
   ].map((b) => JSON.stringify(b));
   return [...json, "{not json", ""].map((s) => Buffer.from(s));
 }
@@ -92,6 +93,7 @@ describe("WorkerPool (real worker threads running the built ingest worker)", fun
     // Not vacuous: accepted items, refused items and whole-request errors all came back.
     const flat = JSON.stringify(results);
     expect(flat).to.include('"digest"').and.include("BAD_SIGNATURE").and.include("INVALID_BODY");
+    expect(flat, "a signature not the attester's by ECDSA is left to a wallet check").to.include("walletSignature");
   });
 
   it("behavior: a worker that dies fails its jobs and is replaced by a new one", async function () {

@@ -234,6 +234,7 @@ describe("service routes", function () {
         store: deps.store,
         committer: new GroupCommitter(deps.store),
         terms: deps.terms,
+        wallets: { isValidSignature: () => Promise.resolve(false) },
         queue: svc.pipeline.queue,
         backlog: new Backlog(0),
         acks: new AckSigner(deps.identity.domainSeparator, HARDHAT_KEY_0, 60),
@@ -247,6 +248,7 @@ describe("service routes", function () {
         .send(signReceipt(d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform).item);
       expect(res.status).to.equal(503);
       expect(res.body.error.code).to.equal("CHAIN_UNAVAILABLE");
+      expect(Number(res.headers["retry-after"])).to.be.greaterThan(0);
     });
     it("error: RATE_LIMITED (429) past the per-key rate", async function () {
       const limited = createApp({ ...svc.deps, config: { ...svc.deps.config, rateLimitRps: 1 } });
