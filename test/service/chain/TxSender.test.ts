@@ -15,7 +15,7 @@ describe("TxSender (a real node)", function () {
   });
 
   beforeEach(function () {
-    sender = new TxSender(c.chain);
+    sender = new TxSender(c.chain, { maxFeeWei: 10n ** 12n });
   });
 
   afterEach(async function () {
