@@ -75,7 +75,11 @@ export async function registerAgreements(
       "/v1/agreements",
       {
         ...value,
-        signatures: { platform: await sign(platform), funder: await sign(funders[k]), guarantor: await sign(guarantor) },
+        signatures: {
+          platform: await sign(platform),
+          funder: await sign(funders[k]),
+          guarantor: await sign(guarantor),
+        },
       },
       platformToken,
     );

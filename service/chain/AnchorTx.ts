@@ -75,7 +75,10 @@ export class AnchorTx {
       } catch (e) {
         if (!isRefusal(e)) throw e;
         // The node refuses it (fees below its floor, funds short…): sign it again with its nonce and today's fees.
-        this.log.warn({ seq: b.seq, tx: latest.hash, err: (e as Error).message }, "node refuses our anchor transaction");
+        this.log.warn(
+          { seq: b.seq, tx: latest.hash, err: (e as Error).message },
+          "node refuses our anchor transaction",
+        );
         return { kind: "resubmit", why: "refused", forget: latest.hash };
       }
       return { kind: "waiting" };

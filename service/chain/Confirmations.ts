@@ -12,7 +12,11 @@ export interface ConfirmationsDeps {
   /** The transaction that anchored `b` at `blockNumber`. */
   findTx(b: BatchRecord, blockNumber: number): Promise<string | undefined>;
   /** Moves a batch through the transition table (on disk, then in memory). */
-  move(b: BatchRecord, to: BatchState, patch?: Partial<Omit<BatchRecord, "seq" | "root" | "count" | "state">>): Promise<BatchRecord>;
+  move(
+    b: BatchRecord,
+    to: BatchState,
+    patch?: Partial<Omit<BatchRecord, "seq" | "root" | "count" | "state">>,
+  ): Promise<BatchRecord>;
   /** The batch's receipts are unanchored again (the backlog counts them). */
   unanchored(b: BatchRecord): void;
   metrics: Metrics;

@@ -52,8 +52,8 @@ export class TxSender {
     return this.exclusive(async () => {
       const { provider, wallet } = this.chain;
       const nonce = replaces ? replaces.nonce : await this.freshNonce();
-      const [feeData, pending] = await Promise.all([provider.getFeeData(), provider.getBlock("pending").catch(() => null)]);
-      const fees = pickFees(feeData, pending?.baseFeePerGas ?? undefined, this.opts.maxFeeWei, replaces);
+      const [feeData, baseFee] = await Promise.all([provider.getFeeData(), this.baseFee()]);
+      const fees = pickFees(feeData, baseFee, this.opts.maxFeeWei, replaces);
       const req: TransactionRequest = { ...tx, from: wallet.address, nonce, chainId: this.chain.chainId, ...fees };
       // A replacement keeps its predecessor's gas limit: estimating against the pending state would see
       // the predecessor applied and revert.
@@ -84,6 +84,14 @@ export class TxSender {
       if (!replaces) this.nextNonce = nonce + 1;
       return sent;
     });
+  }
+
+  /** The base fee a transaction meets now: the higher of the latest block's and the pending block's (EIP-1559). */
+  private async baseFee(): Promise<bigint | undefined> {
+    const { provider } = this.chain;
+    const blocks = await Promise.all(["latest", "pending"].map((t) => provider.getBlock(t).catch(() => null)));
+    const fees = blocks.map((b) => b?.baseFeePerGas).filter((x): x is bigint => typeof x === "bigint");
+    return fees.length === 0 ? undefined : fees.reduce((a, b) => (a > b ? a : b));
   }
 
   /**

@@ -8,9 +8,7 @@ const BUMP_DEN = 100n;
 const MIN_BUMP_NUM = 110n;
 
 /** The fee fields of a transaction about to be signed. */
-export type Fees =
-  | { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
-  | { type: 0; gasPrice: bigint };
+export type Fees = { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 0; gasPrice: bigint };
 
 /**
  * The fee our transaction would need is above the cap (MAX_FEE_GWEI): nothing was signed or sent. The anchorer
@@ -52,7 +50,8 @@ export function pickFees(fees: FeeData, baseFee: bigint | undefined, capWei: big
     }
     if (maxFee > capWei) {
       if (baseFee !== undefined && baseFee > capWei) throw capped("the base fee", maxFee, capWei, baseFee);
-      if (prevFee !== undefined && capWei * 100n < prevFee * MIN_BUMP_NUM) throw capped("a replacement", maxFee, capWei);
+      if (prevFee !== undefined && capWei * 100n < prevFee * MIN_BUMP_NUM)
+        throw capped("a replacement", maxFee, capWei);
       maxFee = capWei;
     }
     return { type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: min(tip, maxFee) };
@@ -79,7 +78,8 @@ function capped(what: string, wanted: bigint, cap: bigint, baseFee?: bigint): Fe
 export function isRefusal(e: unknown): boolean {
   const o = e as { code?: unknown; error?: { message?: unknown } } | null;
   if (o === null || typeof o !== "object") return false;
-  if (o.code === "INSUFFICIENT_FUNDS" || o.code === "NONCE_EXPIRED" || o.code === "REPLACEMENT_UNDERPRICED") return true;
+  if (o.code === "INSUFFICIENT_FUNDS" || o.code === "NONCE_EXPIRED" || o.code === "REPLACEMENT_UNDERPRICED")
+    return true;
   return o.code === "UNKNOWN_ERROR" && typeof o.error?.message === "string";
 }
 

@@ -38,7 +38,9 @@ describe("attack: refused broadcasts and nonce gaps", function () {
 
   /** No transaction of `who` waits in the node behind a missing nonce. */
   const noGap = async (who: string): Promise<void> => {
-    expect(await provider.getTransactionCount(who, "pending")).to.equal(await provider.getTransactionCount(who, "latest"));
+    expect(await provider.getTransactionCount(who, "pending")).to.equal(
+      await provider.getTransactionCount(who, "latest"),
+    );
   };
 
   it("behavior: a refused relay broadcast leaves no gap: the same request then succeeds and anchoring goes on", async function () {

@@ -49,7 +49,11 @@ export async function startRpcProxy(upstream: string, opts: { chainId?: number }
             return;
           }
         }
-        const up = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+        const up = await fetch(upstream, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: text,
+        });
         res.statusCode = up.status;
         res.end(await up.text());
       })().catch(() => {
