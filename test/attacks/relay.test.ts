@@ -82,7 +82,7 @@ describe("attack: the agreement relay", function () {
     expect(res.body.error.details.gas).to.be.above(600_000);
   });
 
-  it("error: without RELAY_KEY on a chain other than 31337 the relay answers 501 RELAY_DISABLED", async function () {
+  it("error: without RELAY_KEY on a chain other than 31337 the relay answers 501 RELAY_DISABLED (and confirmations default to 12)", async function () {
     // The same node seen through a proxy that calls itself chain 1337: a chain where no dev key is assumed.
     const proxy: RpcProxy = await startRpcProxy(f.node.url, { chainId: 1337 });
     const g = await startSpawnFixture({ node: false, service: false });
@@ -96,6 +96,9 @@ describe("attack: the agreement relay", function () {
       });
       expect(res.status).to.equal(501);
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal("RELAY_DISABLED");
+      // Off the local chain, CONFIRMATIONS unset means a safe depth, not 1.
+      const info = (await (await fetch(svc.url + "/v1/info")).json()) as { confirmations: number };
+      expect(info.confirmations).to.equal(12);
     } finally {
       await g.close();
       await proxy.close();
