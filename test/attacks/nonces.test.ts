@@ -28,6 +28,7 @@ describe("attack: refused broadcasts and nonce gaps", function () {
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
     p = makeParties();
     agreementId = randomId();
+    await f.register(p, agreementId);
   });
 
   after(async function () {
@@ -44,19 +45,21 @@ describe("attack: refused broadcasts and nonce gaps", function () {
   };
 
   it("behavior: a refused relay broadcast leaves no gap: the same request then succeeds and anchoring goes on", async function () {
-    const body = await agreementBody(f.d, p, agreementId);
+    const q = makeParties();
+    const qAgreement = randomId();
+    const body = await agreementBody(f.d, q, qAgreement);
     proxy.refuseNext(1);
-    const refused = await f.post("/v1/agreements", body, bearer(f.d, p.platform));
+    const refused = await f.post("/v1/agreements", body, bearer(f.d, q.platform));
     expect(refused.status, JSON.stringify(refused.body)).to.equal(503);
     expect(refused.body.error.code).to.equal("CHAIN_UNAVAILABLE");
-    const again = await f.post("/v1/agreements", body, bearer(f.d, p.platform));
+    const again = await f.post("/v1/agreements", body, bearer(f.d, q.platform));
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
     const relayer = (await provider.getTransaction(again.body.txHash as string))!.from;
     expect(relayer.toLowerCase(), "the relay has a key of its own").to.not.equal(OPERATOR.toLowerCase());
     await noGap(relayer);
 
-    const digest = await submitReceipt(f, p, agreementId);
-    await waitForStatus(f, p, digest, ["anchored", "final"], 20_000);
+    const digest = await submitReceipt(f, q, qAgreement);
+    await waitForStatus(f, q, digest, ["anchored", "final"], 20_000);
     await noGap(OPERATOR);
   });
 

@@ -33,7 +33,8 @@ describe("attack: reorgs before FINAL", function () {
   let agreementId: string;
   let stream: string;
 
-  before(async function () {
+  // A fresh node and service per case: each reorg is judged on its own.
+  beforeEach(async function () {
     f = await startSpawnFixture({ env: { CONFIRMATIONS: "3", BATCH_INTERVAL_MS: "200" } });
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
     anchor = new Contract(f.d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, provider);
@@ -43,7 +44,7 @@ describe("attack: reorgs before FINAL", function () {
     stream = (await f.get("/v1/info")).body.stream as string;
   });
 
-  after(async function () {
+  afterEach(async function () {
     provider?.destroy();
     await f?.close();
   });
@@ -99,7 +100,7 @@ describe("attack: reorgs before FINAL", function () {
     const snapshot = (await provider.send("evm_snapshot", [])) as string;
     const digest = await submitReceipt(f, p, agreementId);
     await waitForStatus(f, p, digest, ["anchored"]);
-    const before = await batch(2);
+    const before = await batch(0);
     await f.stop();
     // The other branch: the anchoring transaction lands a block later, later in time, with other fees (another hash).
     await provider.send("evm_revert", [snapshot]);
@@ -118,7 +119,7 @@ describe("attack: reorgs before FINAL", function () {
     await f.start();
     await provider.send("hardhat_mine", ["0x3"]);
     await waitForStatus(f, p, digest, ["final"]);
-    const after = await batch(2);
+    const after = await batch(0);
     expect(after.txHash).to.equal(tx.hash);
     expect(after.blockNumber).to.equal(before.blockNumber! + 1);
     expect(after.anchoredAt).to.be.above(before.anchoredAt!);
