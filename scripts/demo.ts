@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     A: keccak256(toUtf8Bytes(`${SEED}:agreement:A:${runId}`)),
     B: keccak256(toUtf8Bytes(`${SEED}:agreement:B:${runId}`)),
   };
-  await registerAgreements(http, gDomain, parties, agreementIds, CHANNEL_NAMES);
+  await registerAgreements(http, gDomain, parties, agreementIds, CHANNEL_NAMES, await token(platform));
   console.log(`Agreements registered: A ${agreementIds.A}, B ${agreementIds.B}`);
   console.log(
     `Allowances: grace ${ALLOW.grace}s, settle ${ALLOW.settle}s, forward ${ALLOW.forward}s, confirm ${ALLOW.confirm}s`,

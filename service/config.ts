@@ -20,6 +20,7 @@ export interface Config {
   stream: string | undefined;
   batchMax: number;
   batchIntervalMs: number;
+  /** Blocks (counting the anchor's own) before a batch is FINAL; 0 = by chain (1 on 31337, else 12: server.ts). */
   confirmations: number;
   maxAnchorDelayS: number;
   /** How far ahead of the service's clock a receipt's occurredAt may be (seconds); beyond: INVALID_TIME. */
@@ -41,6 +42,16 @@ export interface Config {
   moveStaleData: boolean;
   /** Bounds of contract-wallet (ERC-1271) signature checks: SIG_CHECK_* (see {@link sigCheckConfig}). */
   sigCheck: Erc1271Settings;
+  /** The agreement relay's own key (RELAY_KEY); unset: a dev key on 31337, else the relay is disabled (501). */
+  relayKey: string | undefined;
+  /** Relays per party per `relayQuotaWindowS` (RELAY_QUOTA), and in all (RELAY_QUOTA_TOTAL). */
+  relayQuota: number;
+  relayQuotaTotal: number;
+  relayQuotaWindowS: number;
+  /** Gas limit a relayed registration may use at most (RELAY_GAS_MAX). */
+  relayGasMax: number;
+  /** Highest fee per gas (gwei) any of our transactions bids, replacements included (MAX_FEE_GWEI). */
+  maxFeeGwei: number;
 }
 
 /** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
@@ -53,13 +64,18 @@ export const DEFAULTS = {
   NODE_PORT: 8545,
   BATCH_MAX: 4096,
   BATCH_INTERVAL_MS: 2000,
-  CONFIRMATIONS: 1,
+  CONFIRMATIONS: 0,
   MAX_ANCHOR_DELAY_S: 60,
   MAX_FUTURE_SKEW_S: 300,
   BACKLOG_MAX: 1_000_000,
   RATE_LIMIT_RPS: 5000,
   TX_STUCK_S: 30,
   POLL_MS: 500,
+  RELAY_QUOTA: 20,
+  RELAY_QUOTA_TOTAL: 200,
+  RELAY_QUOTA_WINDOW_S: 86_400,
+  RELAY_GAS_MAX: 1_500_000,
+  MAX_FEE_GWEI: 200,
 } as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -98,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stream: str(env, "STREAM"),
     batchMax: int(env, "BATCH_MAX", DEFAULTS.BATCH_MAX, 1),
     batchIntervalMs: int(env, "BATCH_INTERVAL_MS", DEFAULTS.BATCH_INTERVAL_MS, 10),
-    confirmations: int(env, "CONFIRMATIONS", DEFAULTS.CONFIRMATIONS, 1),
+    confirmations: int(env, "CONFIRMATIONS", DEFAULTS.CONFIRMATIONS, 0),
     maxAnchorDelayS: int(env, "MAX_ANCHOR_DELAY_S", DEFAULTS.MAX_ANCHOR_DELAY_S, 1),
     maxFutureSkewS: int(env, "MAX_FUTURE_SKEW_S", DEFAULTS.MAX_FUTURE_SKEW_S, 0),
     regulators: regulators.map((r) => r.toLowerCase()),
@@ -111,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: str(env, "LOG_LEVEL") ?? "info",
     moveStaleData: false,
     sigCheck: sigCheckConfig(env),
+    relayKey: str(env, "RELAY_KEY"),
+    relayQuota: int(env, "RELAY_QUOTA", DEFAULTS.RELAY_QUOTA, 0),
+    relayQuotaTotal: int(env, "RELAY_QUOTA_TOTAL", DEFAULTS.RELAY_QUOTA_TOTAL, 0),
+    relayQuotaWindowS: int(env, "RELAY_QUOTA_WINDOW_S", DEFAULTS.RELAY_QUOTA_WINDOW_S, 1),
+    relayGasMax: int(env, "RELAY_GAS_MAX", DEFAULTS.RELAY_GAS_MAX, 21_000),
+    maxFeeGwei: int(env, "MAX_FEE_GWEI", DEFAULTS.MAX_FEE_GWEI, 1),
   };
 }
 

@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   CHAIN_UNAVAILABLE: 503,
+  QUOTA_EXCEEDED: 429,
+  RELAY_DISABLED: 501,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

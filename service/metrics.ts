@@ -13,6 +13,12 @@ export interface Metrics {
   commitSize: Histogram;
   /** Contract-wallet (ERC-1271) checks by outcome: valid, invalid (eth_calls made), cached, unavailable. */
   erc1271Checks: Counter<"outcome">;
+  /** 1 while an anchor waits because the fee it needs is above MAX_FEE_GWEI (the alert), else 0. */
+  feeCapped: Gauge;
+  nonceGaps: Counter;
+  broadcastsRefused: Counter;
+  reorgedBatches: Counter;
+  relays: Counter;
 }
 
 /** Creates the metrics; `defaults` adds process metrics (memory, event loop lag). */
@@ -64,5 +70,26 @@ export function createMetrics(defaults = true): Metrics {
       labelNames: ["outcome"],
       registers,
     }),
+    feeCapped: new Gauge({
+      name: "repayproof_anchor_fee_capped",
+      help: "1 while anchoring waits because the fee it needs is above MAX_FEE_GWEI (alert), else 0",
+      registers,
+    }),
+    nonceGaps: new Counter({
+      name: "repayproof_nonce_gaps_total",
+      help: "Nonce gaps found (nonces we used that the node no longer knows) and filled",
+      registers,
+    }),
+    broadcastsRefused: new Counter({
+      name: "repayproof_broadcasts_refused_total",
+      help: "Signed transactions the node refused (their nonce is used again)",
+      registers,
+    }),
+    reorgedBatches: new Counter({
+      name: "repayproof_reorged_batches_total",
+      help: "Anchored batches whose anchor a reorg removed or moved before they were final",
+      registers,
+    }),
+    relays: new Counter({ name: "repayproof_relays_total", help: "Agreements relayed to the registry", registers }),
   };
 }

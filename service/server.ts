@@ -6,11 +6,10 @@ import { domainSeparator, keccakReady, readOperatorOf, receiptDomain } from "@re
 import type { AccessContext } from "./access/auth";
 import { SignatureChecker } from "./access/SignatureChecker";
 import { createApp } from "./app";
-import { AgreementRelay } from "./chain/AgreementRelay";
 import { Erc1271Checker } from "./chain/Erc1271Checker";
 import { connectChain, fetchChainId } from "./chain/Chain";
+import { assertRelayKeyApart, createRelay, relayKeyFor, createSender, defaultConfirmations } from "./chain/relaySetup";
 import { TermsCache } from "./chain/TermsCache";
-import { TxSender } from "./chain/TxSender";
 import { HARDHAT_KEY_0, type Config } from "./config";
 import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
@@ -81,13 +80,15 @@ function resolveAddresses(config: Config, chainId: number): { registry: string; 
  * Starts the service against `config.rpcUrl`: checks that DATA_DIR belongs to this chain and deployment,
  * resumes unfinished batches from disk, and listens on `config.host:config.port` (port 0 picks one).
  */
-export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
-  const log = opts.logger ?? pino({ level: config.logLevel, base: { svc: "repayproof" } });
+export async function startService(configured: Config, opts: StartOptions = {}): Promise<RunningService> {
+  const log = opts.logger ?? pino({ level: configured.logLevel, base: { svc: "repayproof" } });
   await keccakReady();
-  const chainId = await waitForChainId(config.rpcUrl, opts.rpcWaitMs ?? 30_000, log);
+  const chainId = await waitForChainId(configured.rpcUrl, opts.rpcWaitMs ?? 30_000, log);
+  const config = { ...configured, confirmations: configured.confirmations || defaultConfirmations(chainId) };
   const operatorKey = config.operatorKey ?? (chainId === 31337 ? HARDHAT_KEY_0 : undefined);
   if (!operatorKey)
     throw new Error(`OPERATOR_KEY is required on chain ${chainId} (the Hardhat default is for 31337 only)`);
+  assertRelayKeyApart(relayKeyFor(config, chainId), operatorKey);
   const { registry, anchor, block } = resolveAddresses(config, chainId);
   const chain = connectChain(config.rpcUrl, chainId, operatorKey, registry, anchor);
   const operator = chain.wallet.address;
@@ -120,7 +121,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     domainSeparator: domainSeparator(receiptDomain(chainId, anchor)),
   };
   const metrics = createMetrics();
-  const sender = new TxSender(chain);
+  const sender = createSender(chain, config, metrics, log);
   const terms = new TermsCache(chain, store, log, () => metrics.rpcErrors.inc());
   // Contract-wallet signatures (receipts, tokens, shares): one bounded, cached checker for all of them.
   const wallets = new Erc1271Checker(chain.provider, config.sigCheck, (outcome) => {
@@ -172,15 +173,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     queue: pipeline.queue,
     backlog: pipeline.backlog,
     anchorer: pipeline.anchorer,
-    relay: new AgreementRelay({
-      chain,
-      sender,
-      refreshTerms: (id) => terms.refresh(id),
-      onRpcError: (message) => {
-        metrics.rpcErrors.inc();
-        log.warn({ err: message }, "agreement relay failed");
-      },
-    }),
+    relay: createRelay(config, chain, (id) => terms.refresh(id), metrics, log),
     metrics,
     events,
     log,

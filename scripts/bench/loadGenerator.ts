@@ -1,5 +1,6 @@
 import { Wallet } from "ethers";
-import { AGREEMENT_TYPES, registryDomain, ZERO_ADDRESS, receiptToJson } from "@repayproof/verifier";
+import { AGREEMENT_TYPES, receiptDomain, registryDomain, ZERO_ADDRESS, receiptToJson } from "@repayproof/verifier";
+import { accessToken } from "../lib/demoClient";
 import type { Deployment } from "../lib/deployContracts";
 import { bytes32, randomKeys, signReceipts } from "./signedReceipts";
 
@@ -9,12 +10,13 @@ export interface LoadAgreement {
   readonly channelKeys: Uint8Array[];
 }
 
-async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+async function post(url: string, body: string, token?: string): Promise<{ status: number; json: unknown }> {
+  const headers = { "content-type": "application/json", ...(token ? { authorization: token } : {}) };
+  const res = await fetch(url, { method: "POST", headers, body });
   return { status: res.status, json: await res.json() };
 }
 
-/** Registers an agreement through `POST /v1/agreements` (mined before it answers 201). */
+/** Registers an agreement through `POST /v1/agreements` with its platform's token (mined before it answers 201). */
 export async function registerAgreement(serviceUrl: string, d: Deployment): Promise<LoadAgreement> {
   const [platform, funder, collector] = [0, 1, 2].map(() => new Wallet(bytes32()));
   const channelKeys = randomKeys(4);
@@ -41,7 +43,8 @@ export async function registerAgreement(serviceUrl: string, d: Deployment): Prom
     terms,
     signatures: { platform: await sign(platform), funder: await sign(funder), collector: await sign(collector) },
   };
-  const r = await post(`${serviceUrl}/v1/agreements`, JSON.stringify(body));
+  const token = await accessToken(platform!, receiptDomain(d.chainId, d.anchor), Math.floor(Date.now() / 1000));
+  const r = await post(`${serviceUrl}/v1/agreements`, JSON.stringify(body), token);
   if (r.status !== 201) throw new Error(`bench: agreement not registered: ${r.status} ${JSON.stringify(r.json)}`);
   return { agreementId, channelKeys };
 }

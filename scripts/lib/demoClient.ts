@@ -42,7 +42,8 @@ export async function accessToken(w: Wallet, receiptDomain: Eip712Domain, nowS: 
 
 /**
  * Registers the two agreements (platform + funder A, platform + funder B, the guarantor and every channel
- * in both) through `POST /v1/agreements`, signed by the platform, the funder and the guarantor.
+ * in both) through `POST /v1/agreements`, signed by the platform, the funder and the guarantor, and sent
+ * with the platform's bearer token (the relay serves an agreement's platform or funder only).
  */
 export async function registerAgreements(
   http: DemoHttp,
@@ -50,6 +51,7 @@ export async function registerAgreements(
   parties: DemoParties,
   agreementIds: { A: string; B: string },
   channelNames: readonly string[],
+  platformToken: string,
 ): Promise<void> {
   const { platform, funders, channels, guarantor } = parties;
   for (const k of ["A", "B"] as const) {
@@ -68,10 +70,19 @@ export async function registerAgreements(
     };
     const value = { agreementId: agreementIds[k], version: 1, terms };
     const sign = (w: Wallet): Promise<string> => w.signTypedData(registryDomain, AGREEMENT_TYPES, value);
-    const res = await http<{ error?: unknown }>("POST", "/v1/agreements", {
-      ...value,
-      signatures: { platform: await sign(platform), funder: await sign(funders[k]), guarantor: await sign(guarantor) },
-    });
+    const res = await http<{ error?: unknown }>(
+      "POST",
+      "/v1/agreements",
+      {
+        ...value,
+        signatures: {
+          platform: await sign(platform),
+          funder: await sign(funders[k]),
+          guarantor: await sign(guarantor),
+        },
+      },
+      platformToken,
+    );
     if (res.status !== 201) throw new Error(`agreement ${k} refused: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }

@@ -1,9 +1,13 @@
 import { ChainReadError } from "@repayproof/verifier";
-import type { Terms } from "@repayproof/verifier";
 import { ApiError, type ErrorCode } from "../errors";
 import { REGISTRY_ABI } from "./abi";
+import { agreementCallData, type AgreementRequest } from "./agreementCall";
 import type { Chain } from "./Chain";
+import { isFeeCapError } from "./fees";
+import type { RelayQuota } from "./RelayQuota";
 import type { TxSender } from "./TxSender";
+
+export type { AgreementRequest };
 
 /** How long a relayed registration may take to be mined before the request gives up. */
 const RELAY_TIMEOUT_MS = 60_000;
@@ -15,68 +19,82 @@ const REVERT_CODES: Record<string, ErrorCode> = {
   AgreementRegistryUnknownAgreement: "UNKNOWN_AGREEMENT",
 };
 
-/** A `POST /v1/agreements` body, validated at the edge (routes/agreementRoutes.ts). */
-export interface AgreementRequest {
-  agreementId: string;
-  version: number;
-  terms: Terms;
-  signatures: { platform: string; funder: string; collector: string; guarantor: string };
-}
-
 /** What the relay needs besides the chain: who sends, and what to tell after a registration is mined. */
 export interface AgreementRelayDeps {
   chain: Chain;
-  sender: TxSender;
+  /** The relay's own sender (RELAY_KEY), never the anchoring key's; undefined: the relay is disabled. */
+  sender: TxSender | undefined;
+  /** Why it is disabled (the RELAY_DISABLED message). */
+  disabledReason?: string;
+  quota: RelayQuota;
+  /** Gas limit a registration may use at most (RELAY_GAS_MAX). */
+  gasMax: number;
   /** Re-reads the agreement's terms once the transaction is mined. */
   refreshTerms(agreementId: string): Promise<void>;
   onRpcError(message: string): void;
+  onRelayed?(party: string, txHash: string): void;
 }
 
 /**
- * Relays a signed registration (version 1) or amendment to the AgreementRegistry: a static call first, so a
- * refused agreement costs no gas and changes nothing (its custom error becomes our code), then the
- * transaction, mined before the answer.
+ * Relays a signed registration (version 1) or amendment to the AgreementRegistry on behalf of its platform or
+ * funder (`party`, authenticated by the route): a static call first, so a refused agreement costs no gas and
+ * changes nothing (its custom error becomes our code); then a gas estimate held to RELAY_GAS_MAX, one slot of
+ * the party's quota, and the transaction — signed with the relay's own key, mined before the answer.
  */
 export class AgreementRelay {
   constructor(private readonly deps: AgreementRelayDeps) {}
 
-  async relay(a: AgreementRequest): Promise<{ txHash: string }> {
-    const { chain, sender } = this.deps;
-    const t = a.terms;
-    const terms = [
-      t.platform,
-      t.funder,
-      t.collector,
-      t.guarantor,
-      t.channels,
-      t.graceSecs,
-      t.settleSecs,
-      t.forwardSecs,
-      t.confirmSecs,
-      t.reportSecs,
-      t.disclosureHash,
-    ];
-    const s = a.signatures;
-    const sigs = [s.platform, s.funder, s.collector, s.guarantor];
-    const data =
-      a.version === 1
-        ? REGISTRY_ABI.encodeFunctionData("register", [a.agreementId, terms, sigs])
-        : REGISTRY_ABI.encodeFunctionData("amend", [a.agreementId, a.version, terms, sigs]);
-    const tx = { to: chain.registry, data };
+  /** Throws 501 RELAY_DISABLED when this service relays nothing. */
+  assertEnabled(): void {
+    if (!this.deps.sender) {
+      throw new ApiError("RELAY_DISABLED", this.deps.disabledReason ?? "this service relays no agreements");
+    }
+  }
+
+  async relay(a: AgreementRequest, party: string): Promise<{ txHash: string }> {
+    this.assertEnabled();
+    const { chain, gasMax } = this.deps;
+    const sender = this.deps.sender as TxSender;
+    const named = [a.terms.platform, a.terms.funder].map((x) => x.toLowerCase());
+    if (!named.includes(party.toLowerCase())) {
+      throw new ApiError("FORBIDDEN", "only the agreement's platform or funder may have it relayed");
+    }
+    const tx = { to: chain.registry, data: agreementCallData(a) };
+    let gas: bigint;
     try {
-      await chain.provider.call({ ...tx, from: chain.wallet.address });
+      await chain.provider.call({ ...tx, from: sender.address });
+      gas = await chain.provider.estimateGas({ ...tx, from: sender.address });
     } catch (e) {
       throw this.refusal(e);
     }
+    if (gas > BigInt(gasMax)) {
+      throw new ApiError("INVALID_BODY", `this agreement needs ${gas} gas, above RELAY_GAS_MAX; register it directly`, {
+        reason: "gas",
+        gas: Number(gas),
+        gasMax,
+      });
+    }
+    const slot = this.deps.quota.take(party.toLowerCase());
+    if (!slot.ok) {
+      throw new ApiError("QUOTA_EXCEEDED", `the relay quota (${slot.scope}) is used up; retry later`, {
+        scope: slot.scope,
+        retryAfterS: slot.retryAfterS,
+      });
+    }
+    const gasLimit = BigInt(Math.min(gasMax, Number((gas * 12n) / 10n + 10_000n)));
     let txHash: string;
     try {
-      const sent = await sender.send(tx, async () => undefined);
+      const sent = await sender.send({ ...tx, gasLimit }, async () => undefined);
       txHash = sent.hash;
       const receipt = await chain.provider.waitForTransaction(txHash, 1, RELAY_TIMEOUT_MS);
       if (!receipt || receipt.status !== 1) throw new Error(`transaction ${txHash} failed`);
     } catch (e) {
+      if (isFeeCapError(e)) {
+        throw new ApiError("CHAIN_UNAVAILABLE", "fees are above MAX_FEE_GWEI now; retry later", { retryAfterS: 60 });
+      }
       throw this.refusal(e);
     }
+    this.deps.onRelayed?.(party, txHash);
     await this.deps.refreshTerms(a.agreementId).catch(() => undefined);
     return { txHash };
   }

@@ -1,14 +1,18 @@
 import type { Logger } from "pino";
 import { ANCHOR_ABI } from "./abi";
 import type { Chain } from "./Chain";
+import { isRefusal } from "./fees";
 import type { TxSender } from "./TxSender";
 import type { BatchRecord, SentTx } from "../store/records";
 
 /** What a follow-up of a submitted batch found. */
 export type FollowUp =
   | { kind: "waiting" }
-  /** Its transaction reverted or was dropped (its nonce used by another): submit it again. */
-  | { kind: "resubmit"; why: "reverted" | "dropped" | "no transaction" }
+  /**
+   * Its transaction reverted or was dropped (its nonce used by another), or the node refuses it (`forget`: the
+   * hash of a transaction the node never accepted, left out of the record): submit it again.
+   */
+  | { kind: "resubmit"; why: "reverted" | "dropped" | "refused" | "no transaction"; forget?: string }
   /** Stuck past the limit: replace it (same nonce, higher fees). */
   | { kind: "replace"; tx: SentTx };
 
@@ -66,7 +70,17 @@ export class AnchorTx {
         return { kind: "resubmit", why: "dropped" };
       }
       this.log.info({ seq: b.seq, tx: latest.hash }, "node does not know our anchor transaction; rebroadcasting");
-      await this.sender.broadcast(latest.raw);
+      try {
+        await this.sender.broadcast(latest.raw);
+      } catch (e) {
+        if (!isRefusal(e)) throw e;
+        // The node refuses it (fees below its floor, funds short…): sign it again with its nonce and today's fees.
+        this.log.warn(
+          { seq: b.seq, tx: latest.hash, err: (e as Error).message },
+          "node refuses our anchor transaction",
+        );
+        return { kind: "resubmit", why: "refused", forget: latest.hash };
+      }
       return { kind: "waiting" };
     }
     if (known.blockNumber === null && Date.now() - latest.sentAt > this.txStuckMs) {

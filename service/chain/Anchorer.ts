@@ -8,6 +8,9 @@ import type { Store } from "../store/Store";
 import type { BatchRecord, BatchState } from "../store/records";
 import type { AnchorTx } from "./AnchorTx";
 import type { Chain } from "./Chain";
+import { Confirmations } from "./Confirmations";
+import { FeeAlert } from "./FeeAlert";
+import { isFeeCapError } from "./fees";
 
 const MAX_BACKOFF_MS = 10_000;
 /** Sealed batches allowed to wait for the chain; beyond it receipts stay pending and later seal in full batches. */
@@ -26,10 +29,12 @@ export interface AnchorerOptions {
  * flight, every state on disk before it is acted on. It trusts the chain over its own notes: a SEALED or
  * SUBMITTED batch whose root `anchorOf` already knows is marked ANCHORED (nothing is anchored twice); one
  * the chain does not know is (re)submitted, its lost transaction rebroadcast, its stuck transaction replaced
- * with the same nonce and higher fees, its dropped transaction resubmitted (./AnchorTx). If the stream's next
- * sequence number shows our `seq` taken by another root, anchoring halts loudly: that is a broken
- * invariant, not something to paper over. It is the batcher's sink: `room()` holds sealing back while
- * MAX_WAITING_BATCHES batches wait for the chain.
+ * with the same nonce and higher fees, its dropped or refused transaction resubmitted (./AnchorTx). No fee above
+ * MAX_FEE_GWEI is bid: when one is needed the batch waits and ./FeeAlert raises the alert. A reorg before FINAL
+ * is survived (./Confirmations): a removed anchor is anchored again with the same root, a moved one refreshed.
+ * If the stream's next sequence number shows our `seq` taken by another root (and no anchor of ours vanished),
+ * anchoring halts loudly: that is a broken invariant, not something to paper over. It is the batcher's sink:
+ * `room()` holds sealing back while MAX_WAITING_BATCHES batches wait for the chain.
  */
 export class Anchorer implements BatchSink {
   /** Batches not yet FINAL, in seq order. */
@@ -43,6 +48,9 @@ export class Anchorer implements BatchSink {
   halted: string | undefined;
   /** Last chain error, cleared on success (for /healthz). */
   lastError: string | undefined;
+  /** Raised while an anchor waits because the fee it needs is above the cap (for /healthz). */
+  readonly feeAlert: FeeAlert;
+  private readonly confirmations: Confirmations;
 
   constructor(
     private readonly chain: Chain,
@@ -52,7 +60,19 @@ export class Anchorer implements BatchSink {
     private readonly opts: AnchorerOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.feeAlert = new FeeAlert(metrics, log);
+    this.confirmations = new Confirmations({
+      confirmations: opts.confirmations,
+      headBlock: () => chain.provider.getBlockNumber(),
+      anchorOf: (root) => this.anchorOf(root),
+      findTx: (b, blockNumber) => tx.findTx(b, blockNumber),
+      move: (b, to, patch) => this.move(b, to, patch),
+      unanchored: (b) => backlog.readd(b.count),
+      metrics,
+      log,
+    });
+  }
 
   async init(): Promise<void> {
     this.batches = await this.store.unfinishedBatches();
@@ -107,6 +127,13 @@ export class Anchorer implements BatchSink {
         this.backoffMs = 0;
         this.lastError = undefined;
       } catch (err) {
+        if (isFeeCapError(err)) {
+          // Not a chain failure: the chain answers, its fees are above our cap. Wait for them to fall.
+          const held = this.batches.find((b) => b.state === "SEALED" || b.state === "SUBMITTED");
+          this.feeAlert.raise(held?.seq ?? -1, err);
+          await this.sleep(this.opts.pollMs);
+          continue;
+        }
         this.metrics.rpcErrors.inc();
         this.lastError = (err as Error)?.message ?? String(err);
         this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.opts.pollMs, this.backoffMs * 2));
@@ -159,13 +186,15 @@ export class Anchorer implements BatchSink {
       const found = await this.tx.followUp(b);
       if (found.kind === "waiting") return false;
       if (found.kind === "resubmit") {
-        await this.move(b, "SEALED");
+        await this.move(b, "SEALED", found.forget ? { txs: b.txs.filter((t) => t.hash !== found.forget) } : {});
         return true;
       }
       await this.submit(b, found.tx);
       return true;
     }
     const next = await readNextSeq(this.chain.provider, this.chain.anchor, this.opts.stream);
+    // Behind our seq: a reorg removed an anchor we hold for ANCHORED; anchor that batch again first.
+    if (next < b.seq && (await this.confirmations.recheckAll(this.batches))) return true;
     if (next !== b.seq) {
       this.halted = `stream ${this.opts.stream}: batch ${b.seq} (root ${b.root}) is not anchored but the stream's next sequence number is ${next}`;
       this.log.fatal({ seq: b.seq, root: b.root, nextSeq: next }, "INVARIANT VIOLATION: " + this.halted);
@@ -184,6 +213,7 @@ export class Anchorer implements BatchSink {
       },
       replaces,
     );
+    this.feeAlert.clear();
   }
 
   private async markAnchored(b: BatchRecord, a: AnchorRecord): Promise<boolean> {
@@ -199,6 +229,7 @@ export class Anchorer implements BatchSink {
       anchoredAt: a.timestamp,
     });
     this.backlog.release(anchored.count);
+    this.feeAlert.clear();
     this.opts.onAnchored?.(anchored);
     const leaves = await this.store.getLeaves(b.seq);
     const now = Date.now();
@@ -208,28 +239,9 @@ export class Anchorer implements BatchSink {
     return true;
   }
 
-  /** ANCHORED batches with enough confirmations become FINAL (re-checked: a reorg sends them back). */
+  /** ANCHORED batches with enough confirmations become FINAL, after a check for reorgs (./Confirmations). */
   private async finalize(): Promise<boolean> {
-    const anchored = this.batches.filter((b) => b.state === "ANCHORED");
-    if (anchored.length === 0) return false;
-    const head = await this.chain.provider.getBlockNumber();
-    let progressed = false;
-    for (const b of anchored) {
-      if (head - (b.blockNumber ?? head) + 1 < this.opts.confirmations) break;
-      const a = await this.anchorOf(b.root);
-      if (!a || a.blockNumber !== b.blockNumber) {
-        this.log.warn({ seq: b.seq }, "anchor vanished or moved (reorg); re-checking the batch");
-        if (a) await this.move(b, "ANCHORED", { blockNumber: a.blockNumber, anchoredAt: a.timestamp });
-        else {
-          await this.move(b, "SEALED");
-          this.backlog.readd(b.count);
-        }
-        progressed = true;
-        continue;
-      }
-      await this.move(b, "FINAL");
-      progressed = true;
-    }
+    const progressed = await this.confirmations.finalize(this.batches);
     this.batches = this.batches.filter((b) => b.state !== "FINAL");
     return progressed;
   }

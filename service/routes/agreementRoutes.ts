@@ -2,8 +2,8 @@ import express, { Router } from "express";
 import { isAddress, isBytes32, type Terms } from "@repayproof/verifier";
 import { assertCanRead, authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
-import type { AgreementRequest } from "../chain/AgreementRelay";
-import { ApiError } from "../errors";
+import type { AgreementRequest } from "../chain/agreementCall";
+import { ApiError, isApiError } from "../errors";
 
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
 const UINT32_FIELDS = ["graceSecs", "settleSecs", "forwardSecs", "confirmSecs", "reportSecs"] as const;
@@ -63,13 +63,29 @@ export function parseAgreementRequest(body: unknown): AgreementRequest {
   };
 }
 
-/** `POST /v1/agreements` (relay to the registry) and `GET /v1/agreements/:id` (scoped read). */
+/** Seconds a client waits after a 429 or 503 without a better estimate. */
+const DEFAULT_RETRY_AFTER_S = 30;
+
+/**
+ * `POST /v1/agreements` (relay to the registry, for the agreement's platform or funder: `Bearer` token of one of
+ * them, quota, gas cap; 501 RELAY_DISABLED without a relay key) and `GET /v1/agreements/:id` (scoped read).
+ */
 export function agreementRoutes(deps: AppDeps): Router {
   const r = Router();
   r.post("/v1/agreements", express.json({ limit: "2mb" }), async (req, res) => {
-    const a = parseAgreementRequest(req.body);
-    const { txHash } = await deps.relay.relay(a);
-    res.status(201).json({ agreementId: a.agreementId, version: a.version, txHash });
+    try {
+      deps.relay.assertEnabled();
+      const party = await authenticateParty(req, deps.access);
+      const a = parseAgreementRequest(req.body);
+      const { txHash } = await deps.relay.relay(a, party);
+      res.status(201).json({ agreementId: a.agreementId, version: a.version, txHash });
+    } catch (e) {
+      if (isApiError(e) && (e.status === 429 || e.status === 503)) {
+        const d = e.details as { retryAfterS?: unknown } | undefined;
+        res.set("Retry-After", String(typeof d?.retryAfterS === "number" ? d.retryAfterS : DEFAULT_RETRY_AFTER_S));
+      }
+      throw e;
+    }
   });
 
   r.get("/v1/agreements/:id", async (req, res) => {

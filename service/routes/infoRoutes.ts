@@ -26,6 +26,7 @@ export function infoRoutes(deps: AppDeps): Router {
       chain: anchorer.lastError === undefined ? "ok" : "unreachable",
       ...(anchorer.lastError ? { chainError: anchorer.lastError } : {}),
       ...(anchorer.halted ? { halted: anchorer.halted } : {}),
+      ...(anchorer.feeAlert.state ? { feeCapped: anchorer.feeAlert.state } : {}),
       pending: queue.size(),
       backlog: backlog.size(),
       backlogMax: config.backlogMax,

@@ -7,7 +7,7 @@ import type { RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { deployOn, startHardhatNode, type HardhatNode } from "../../scripts/devnet";
 import { startInProcess, testConfig } from "./inProcess";
-import { agreementBody, type Parties } from "./parties";
+import { agreementBody, bearer, type Parties } from "./parties";
 import { tempDir } from "./tempDir";
 
 /** What route tests stand on: a real Hardhat node with the contracts, a service in this process, its app. */
@@ -16,7 +16,7 @@ export interface RouteFixture {
   d: Deployment;
   svc: RunningService;
   app: ReturnType<typeof createApp>;
-  /** Registers `agreementId` for `parties` through `POST /v1/agreements`, asserting 201. */
+  /** Registers `agreementId` for `parties` through `POST /v1/agreements` (platform's token), asserting 201. */
   register(parties: Parties, agreementId: string, version?: number, terms?: Terms): Promise<void>;
   /** `POST /v1/receipts` with a signed item (or `{ items }`) as the JSON body. */
   post(body: unknown): request.Test;
@@ -49,6 +49,7 @@ export async function startRouteFixture(over: Partial<Config> = {}): Promise<Rou
       async register(parties, agreementId, version = 1, terms) {
         const res = await request(app)
           .post("/v1/agreements")
+          .set("authorization", bearer(d, parties.platform))
           .send(await agreementBody(d, parties, agreementId, version, terms));
         expect(res.status, JSON.stringify(res.body)).to.equal(201);
       },

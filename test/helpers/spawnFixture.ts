@@ -19,7 +19,7 @@ import {
   type RunningChild,
   type ServiceProcess,
 } from "../../scripts/devnet";
-import { agreementBody, type Parties } from "./parties";
+import { agreementBody, bearer, type Parties } from "./parties";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy";
 import { tempDir } from "./tempDir";
 
@@ -88,7 +88,7 @@ export interface SpawnFixture {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
   post(route: string, body: unknown, auth?: string): Promise<JsonResponse<Json>>;
   get(route: string, auth?: string): Promise<JsonResponse<Json>>;
-  /** Registers `agreementId` for `parties` through `POST /v1/agreements`, asserting 201. */
+  /** Registers `agreementId` for `parties` through `POST /v1/agreements` (platform's token), asserting 201. */
   register(parties: Parties, agreementId: string, version?: number, terms?: Terms): Promise<void>;
   /** Starts `node <args>` (a path relative to the repository), stopped at close if it still runs. */
   spawnNode(args: readonly string[], env?: NodeJS.ProcessEnv): RunningChild;
@@ -163,7 +163,8 @@ export async function startSpawnFixture(opts: SpawnFixtureOptions = {}): Promise
       post: (route, body, auth) => postJson<Json>(url() + route, body, auth),
       get: (route, auth) => getJson<Json>(url() + route, auth),
       async register(parties, agreementId, version = 1, terms) {
-        const res = await f.post("/v1/agreements", await agreementBody(f.d, parties, agreementId, version, terms));
+        const body = await agreementBody(f.d, parties, agreementId, version, terms);
+        const res = await f.post("/v1/agreements", body, bearer(f.d, parties.platform));
         expect(res.status, JSON.stringify(res.body)).to.equal(201);
       },
       spawnNode(args, childEnv = baseEnv()) {

@@ -22,7 +22,7 @@ describe("AnchorTx (a real node)", function () {
   });
 
   beforeEach(function () {
-    sender = new TxSender(c.chain);
+    sender = new TxSender(c.chain, { maxFeeWei: 10n ** 12n });
     stream = hex32();
   });
 

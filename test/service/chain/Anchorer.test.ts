@@ -72,7 +72,7 @@ describe("Anchorer (a real node, a real LevelDB)", function () {
   /** An anchorer over what is on disk (init() reads it, as after a start). */
   async function makeAnchorer(unanchored: number, confirmations = 2): Promise<Anchorer> {
     backlog = new Backlog(1000, unanchored);
-    const sender = new TxSender(c.chain);
+    const sender = new TxSender(c.chain, { maxFeeWei: 10n ** 12n });
     const tx = new AnchorTx(c.chain, sender, stream, 60_000, silent);
     const opts = { stream, confirmations, pollMs: 50, onAnchored: (b: BatchRecord) => void told.push(b) };
     anchorer = new Anchorer(c.chain, tx, store, backlog, opts, createMetrics(false), silent);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Transaction, Wallet, hexlify, parseEther, randomBytes } from "ethers";
+import { Transaction, Wallet, hexlify, parseEther, randomBytes, toQuantity } from "ethers";
 import { ANCHOR_ABI } from "../../../service/chain/abi";
 import { TxSender } from "../../../service/chain/TxSender";
 import type { SentTx } from "../../../service/store/records";
@@ -15,7 +15,7 @@ describe("TxSender (a real node)", function () {
   });
 
   beforeEach(function () {
-    sender = new TxSender(c.chain);
+    sender = new TxSender(c.chain, { maxFeeWei: 10n ** 12n });
   });
 
   afterEach(async function () {
@@ -123,6 +123,40 @@ describe("TxSender (a real node)", function () {
     expect(mined, "the node refuses a mined one").to.be.instanceOf(Error);
     await sender.broadcast(sent.raw);
     expect((await c.provider.getTransactionReceipt(sent.hash))?.status).to.equal(1);
+  });
+
+  it("error: a broadcast the node refuses (funds short) uses up no nonce: the next transaction takes it", async function () {
+    const balance = await c.provider.getBalance(c.wallet.address);
+    const before = await nonceOnChain();
+    await c.provider.send("hardhat_setBalance", [c.wallet.address, "0x1"]);
+    let refused: SentTx | undefined;
+    try {
+      const failed = await sender
+        .send(anchorTx(), async (tx) => {
+          refused = tx;
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(failed).to.be.instanceOf(Error);
+    } finally {
+      await c.provider.send("hardhat_setBalance", [c.wallet.address, toQuantity(balance)]);
+    }
+    expect(refused?.nonce).to.equal(before);
+    const next = await sender.send(anchorTx(), async () => undefined);
+    expect(next.nonce, "no gap").to.equal(before);
+    expect((await c.provider.getTransactionReceipt(next.hash))?.status).to.equal(1);
+  });
+
+  it("behavior: nonces the node forgot (a reorg took the transaction back) are a gap the next transaction fills", async function () {
+    const snapshot = (await c.provider.send("evm_snapshot", [])) as string;
+    const gone = await sender.send(anchorTx(), async () => undefined);
+    await c.provider.send("evm_revert", [snapshot]);
+    expect(await c.provider.getTransaction(gone.hash), "reorged out").to.equal(null);
+    const next = await sender.send(anchorTx(), async () => undefined);
+    expect(next.nonce, "the forgotten nonce, not one past it").to.equal(gone.nonce);
+    expect((await c.provider.getTransactionReceipt(next.hash))?.status).to.equal(1);
   });
 
   it("error: a transaction the node refuses for another reason is a failure", async function () {

@@ -72,6 +72,7 @@ describe("service routes", function () {
     it("error: AGREEMENT_EXISTS when version 1 is registered again", async function () {
       const res = await request(app)
         .post("/v1/agreements")
+        .set("authorization", bearer(d, p.platform))
         .send(await agreementBody(d, p, agreementId));
       expect(res.status).to.equal(409);
       expect(res.body.error.code).to.equal("AGREEMENT_EXISTS");
@@ -80,20 +81,21 @@ describe("service routes", function () {
       const body = await agreementBody(d, p, randomId());
       (body.signatures as Record<string, string>).funder = (body.signatures as Record<string, string>)
         .platform as string;
-      const res = await request(app).post("/v1/agreements").send(body);
+      const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, p.platform)).send(body);
       expect(res.status).to.equal(400);
       expect(res.body.error.code).to.equal("BAD_SIGNATURE");
     });
     it("error: INVALID_BODY when a field is ill-typed", async function () {
       const body = await agreementBody(d, p, randomId());
       (body.terms as Record<string, unknown>).graceSecs = -1;
-      const res = await request(app).post("/v1/agreements").send(body);
+      const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, p.platform)).send(body);
       expect(res.status).to.equal(400);
       expect(res.body.error.code).to.equal("INVALID_BODY");
     });
     it("error: UNKNOWN_AGREEMENT when amending an agreement never registered", async function () {
       const res = await request(app)
         .post("/v1/agreements")
+        .set("authorization", bearer(d, p.platform))
         .send(await agreementBody(d, p, randomId(), 2));
       expect(res.status).to.equal(422);
       expect(res.body.error.code).to.equal("UNKNOWN_AGREEMENT");
@@ -280,6 +282,7 @@ describe("service routes", function () {
         (
           await request(app)
             .post("/v1/agreements")
+            .set("authorization", bearer(d, q.platform))
             .send(await agreementBody(d, q, id2))
         ).status,
       ).to.equal(201);
