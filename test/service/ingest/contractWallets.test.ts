@@ -70,6 +70,7 @@ describe("receipts from contract wallets (ERC-1271)", function () {
     const terms = { ...termsOf(p), collector: collector.address, funder: funder.address, channels: [burner] };
     const res = await request(svc.url)
       .post("/v1/agreements")
+      .set("authorization", bearer(d, p.platform))
       .send(await agreementBody(d, parties, agreementId, 1, terms));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
   });
