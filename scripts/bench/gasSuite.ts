@@ -49,6 +49,13 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
  */
 export async function gasSuite(opts: BenchOptions): Promise<Row[]> {
   // Loaded here, not at the top: the Hardhat runtime takes seconds to start and only this suite needs it.
+  // The bench runs as compiled JavaScript, so nothing has taught Node TypeScript; hardhat.config.ts needs
+  // it, and Hardhat's CLI (not its library) would register ts-node first: do what the CLI does.
+  const ts = (await import("hardhat/internal/core/typescript-support")) as {
+    willRunWithTypescript(configPath?: string): boolean;
+    loadTsNode(tsConfigPath?: string, typecheck?: boolean): void;
+  };
+  if (ts.willRunWithTypescript(undefined)) ts.loadTsNode();
   const hre = (await import("hardhat")).default;
   await import("@nomicfoundation/hardhat-ethers"); // hre.ethers's types; hardhat.config.ts loads the plugin itself
   await hre.run("compile", { quiet: true });
