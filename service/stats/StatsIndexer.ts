@@ -1,0 +1,93 @@
+import type { Logger } from "pino";
+import type { TermsSource } from "../ingest/roles";
+import { AnchorTimes, loadLoanReceipts, toTimelineEvents, type LoanReceipt } from "../read/loanReceipts";
+import { isAnchored } from "../read/proofBundle";
+import type { Store } from "../store/Store";
+import { loanFacts } from "./stageFacts";
+import { StatsTx } from "./StatsTx";
+
+/** The last batch seq whose loans the stats index has taken in (meta record). */
+export const STATS_WATERMARK = "statsIndexedSeq";
+
+/**
+ * Keeps the stats index (docs/api.md, "Stats"): when a batch anchors, each loan it touched is re-evaluated
+ * with the timeline's rules and its contribution replaced, with the watermark, in one atomic write. Batches
+ * are taken in seq order from the watermark on, so a restart (or a crash mid-way) resumes where the disk
+ * says, and {@link rebuild} replays every anchored batch from scratch. Runs one batch at a time, off the
+ * anchorer's path. Pending receipts of a loan count from its next anchored batch on, as the timeline counts
+ * them; a loan none of whose batches has anchored yet is not in the figures.
+ */
+export class StatsIndexer {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly terms: TermsSource,
+    private readonly log: Logger,
+  ) {}
+
+  /** Takes in every anchored batch past the watermark (at start, and whenever a batch anchors). Never throws. */
+  kick(): void {
+    this.queue = this.queue
+      .then(() => this.catchUp())
+      .catch((err: unknown) => this.log.warn({ err }, "stats index update failed; retried at the next anchor"));
+  }
+
+  /** Resolves when the work handed over so far is done (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Forgets the index and takes in every anchored batch again. */
+  rebuild(): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      await this.store.clearStats();
+      await this.store.write([{ type: "meta", name: STATS_WATERMARK, value: -1 }]);
+      await this.catchUp();
+    });
+    return this.queue;
+  }
+
+  private async catchUp(): Promise<void> {
+    for (let seq = ((await this.store.getMeta<number>(STATS_WATERMARK)) ?? -1) + 1; ; seq++) {
+      if (!isAnchored(await this.store.getBatch(seq))) return;
+      await this.indexBatch(seq);
+    }
+  }
+
+  private async indexBatch(seq: number): Promise<void> {
+    const leaves = await this.store.getLeaves(seq);
+    const touched = new Map<string, Set<string>>(); // loanId → agreementIds
+    for (const rec of await this.store.getReceipts(leaves?.digests ?? [])) {
+      if (!rec) continue;
+      const loanId = rec.receipt.loanId.toLowerCase();
+      const set = touched.get(loanId) ?? new Set<string>();
+      touched.set(loanId, set.add(rec.receipt.agreementId.toLowerCase()));
+    }
+    const tx = new StatsTx(this.store);
+    const times = new AnchorTimes(this.store);
+    for (const [loanId, agreements] of touched) {
+      const byAgreement = new Map<string, LoanReceipt[]>();
+      for (const r of await loadLoanReceipts(this.store, loanId, times)) {
+        const id = r.stored.receipt.agreementId.toLowerCase();
+        byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
+      }
+      for (const agreementId of agreements) {
+        const versions = await this.terms.get(agreementId);
+        if (!versions || versions.length === 0) {
+          this.log.error({ agreementId, loanId, seq }, "stats: stored receipts name an agreement the registry lacks");
+          continue;
+        }
+        let facts;
+        try {
+          facts = loanFacts(loanId, toTimelineEvents(byAgreement.get(agreementId) ?? []), versions);
+        } catch (err) {
+          this.log.error({ err, agreementId, loanId, seq }, "stats: the loan's timeline could not be evaluated");
+          continue;
+        }
+        await tx.replaceLoan(agreementId, loanId, facts);
+      }
+    }
+    await tx.commit([{ type: "meta", name: STATS_WATERMARK, value: seq }]);
+  }
+}
