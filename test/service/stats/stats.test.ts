@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
 import request from "supertest";
-import { verifyTimelineBundle, type Evaluation } from "@repayproof/verifier";
+import { KIND, verifyTimelineBundle, type Evaluation } from "@repayproof/verifier";
 import type { Deployment } from "../../../scripts/lib/deployContracts";
 import { STATS_WATERMARK } from "../../../service/stats/StatsIndexer";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
-import { bearer, makeParties, randomId, type Parties } from "../../helpers/parties";
+import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../../helpers/parties";
 import { waitFor } from "../../helpers/waitFor";
 import { expectedFigures, type Behind } from "./expectedFigures";
 import { statsLoans, statsTerms } from "./statsLoans";
@@ -24,6 +24,7 @@ describe("GET /v1/stats", function () {
   const otherId = randomId();
   const now = Math.floor(Date.now() / 1000);
   let loanIds: string[] = [];
+  let digests = new Map<string, string>();
   let asOf = 0;
   const evaluations = new Map<string, Evaluation>();
 
@@ -49,13 +50,22 @@ describe("GET /v1/stats", function () {
     await f.register(p, agreementId, 1, statsTerms(p, channel2));
     await f.register(q, otherId);
     const made = statsLoans(d, p, channel2, agreementId, now, 24, agreementId);
-    loanIds = made.loanIds;
+    ({ loanIds, digests } = made);
     const res = await f.post({ items: made.items });
     expect(res.status).to.equal(202);
     expect(
       res.body.results.every((r: Json) => r.digest),
       JSON.stringify(res.body),
     ).to.equal(true);
+    await anchorAndEvaluate(loanIds);
+  });
+
+  after(async function () {
+    await f?.close();
+  });
+
+  /** Seals, waits for the anchor and the stats index, then recomputes `ids`' evaluations from their verified timelines. */
+  async function anchorAndEvaluate(ids: readonly string[]): Promise<void> {
     await f.svc.pipeline.batcher.seal();
     const store = f.svc.deps.store;
     await waitFor("the batch anchored and taken into the stats index", async () => {
@@ -66,7 +76,7 @@ describe("GET /v1/stats", function () {
     // Each loan's timeline, verified against the chain: the verifier's own evaluation is what stats must equal.
     const provider = new JsonRpcProvider(f.node.url, undefined, { staticNetwork: true });
     try {
-      for (const loanId of loanIds) {
+      for (const loanId of ids) {
         const t = await get(`/v1/loans/${loanId}/timeline`, bearer(d, p.funder));
         expect(t.status).to.equal(200);
         const r = await verifyTimelineBundle(t.body, { provider });
@@ -77,11 +87,7 @@ describe("GET /v1/stats", function () {
     } finally {
       provider.destroy();
     }
-  });
-
-  after(async function () {
-    await f?.close();
-  });
+  }
 
   function expectFiguresEqual(body: Json, from: number, to: number): Behind[] {
     const { rows, behind } = expectedFigures(evaluations, from, to);
@@ -174,6 +180,33 @@ describe("GET /v1/stats", function () {
     expect(loans.text.split("\r\n")[0]).to.equal(
       "loanId,installment,stage,responsible,at,lateBySecs,open,backdated,duration",
     );
+  });
+
+  it("behavior: a loan's later receipts replace its share: a breach closed, a late stage voided", async function () {
+    const t = Math.floor(Date.now() / 1000) - 5;
+    const forwarded = makeReceipt(agreementId, p.collector, KIND.FORWARDED, {
+      loanId: loanIds[2],
+      installment: 1,
+      occurredAt: t,
+    });
+    const voided = makeReceipt(agreementId, p.collector, KIND.VOIDED, {
+      loanId: loanIds[3],
+      installment: 2,
+      occurredAt: t,
+      ref: digests.get("3:3") as string,
+    });
+    const res = await f.post({
+      items: [signReceipt(d, forwarded, p.collector).item, signReceipt(d, voided, p.collector).item],
+    });
+    expect(
+      res.body.results.every((r: Json) => r.digest),
+      JSON.stringify(res.body),
+    ).to.equal(true);
+    const before = (await stats("")).body;
+    await anchorAndEvaluate(loanIds); // all of them: a later anchor is a later `now` for every open breach
+    const after = (await stats("")).body;
+    expect(after).to.not.deep.equal(before);
+    expectFiguresEqual(after, 0, 1e12 - 1);
   });
 
   it("behavior: the index survives a restart, and a rebuild from the batches gives the same figures", async function () {

@@ -30,8 +30,9 @@ export function statsLoans(
   now: number,
   n: number,
   tag: string,
-): { items: { receipt: unknown; signature: string }[]; loanIds: string[] } {
+): { items: { receipt: unknown; signature: string }[]; loanIds: string[]; digests: Map<string, string> } {
   const items: { receipt: unknown; signature: string }[] = [];
+  const digests = new Map<string, string>(); // `${loan}:${stage}` → digest
   const loanIds: string[] = [];
   for (let i = 0; i < n; i++) {
     const loanId = loanIdOf(`${tag}-${i}`);
@@ -46,8 +47,10 @@ export function statsLoans(
       if (k === 1 && i % 7 === 3) continue; // INITIATED never said: closed by SETTLED
       const signer = signers[k] as Wallet;
       const r = makeReceipt(agreementId, signer, KIND.DUE + k, { loanId, installment: 1 + (i % 2), occurredAt: t });
-      items.push(signReceipt(d, r, signer).item);
+      const signed = signReceipt(d, r, signer);
+      items.push(signed.item);
+      digests.set(`${i}:${k}`, signed.digest);
     }
   }
-  return { items, loanIds };
+  return { items, loanIds, digests };
 }
