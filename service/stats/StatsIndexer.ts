@@ -3,8 +3,19 @@ import type { TermsSource } from "../ingest/roles";
 import { AnchorTimes, loadLoanReceipts, toTimelineEvents, type LoanReceipt } from "../read/loanReceipts";
 import { isAnchored } from "../read/proofBundle";
 import type { Store } from "../store/Store";
+import type { StageFact } from "../store/statsRecords";
 import { loanFacts } from "./stageFacts";
 import { StatsTx } from "./StatsTx";
+
+/** Loans read at once while a batch is taken in. */
+const READERS = 16;
+
+interface Update {
+  agreementId: string;
+  loanId: string;
+  facts: StageFact[];
+  old: StageFact[];
+}
 
 /** The last batch seq whose loans the stats index has taken in (meta record). */
 export const STATS_WATERMARK = "statsIndexedSeq";
@@ -64,30 +75,51 @@ export class StatsIndexer {
       const set = touched.get(loanId) ?? new Set<string>();
       touched.set(loanId, set.add(rec.receipt.agreementId.toLowerCase()));
     }
-    const tx = new StatsTx(this.store);
+    // Reads overlap (each loan is a few LevelDB round trips, mostly waiting); the update is applied in order.
     const times = new AnchorTimes(this.store);
-    for (const [loanId, agreements] of touched) {
-      const byAgreement = new Map<string, LoanReceipt[]>();
-      for (const r of await loadLoanReceipts(this.store, loanId, times)) {
-        const id = r.stored.receipt.agreementId.toLowerCase();
-        byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
+    const loans = [...touched];
+    const updates: Update[][] = new Array(loans.length);
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      while (next < loans.length) {
+        const i = next++;
+        const [loanId, agreements] = loans[i] as [string, Set<string>];
+        updates[i] = await this.evaluateLoan(loanId, agreements, times, seq);
       }
-      for (const agreementId of agreements) {
-        const versions = await this.terms.get(agreementId);
-        if (!versions || versions.length === 0) {
-          this.log.error({ agreementId, loanId, seq }, "stats: stored receipts name an agreement the registry lacks");
-          continue;
-        }
-        let facts;
-        try {
-          facts = loanFacts(loanId, toTimelineEvents(byAgreement.get(agreementId) ?? []), versions);
-        } catch (err) {
-          this.log.error({ err, agreementId, loanId, seq }, "stats: the loan's timeline could not be evaluated");
-          continue;
-        }
-        await tx.replaceLoan(agreementId, loanId, facts);
+    };
+    await Promise.all(Array.from({ length: Math.min(READERS, loans.length) }, reader));
+    const tx = new StatsTx(this.store);
+    for (const list of updates) for (const u of list) await tx.replaceLoan(u.agreementId, u.loanId, u.facts, u.old);
+    await tx.commit([{ type: "meta", name: STATS_WATERMARK, value: seq }]);
+  }
+
+  /** `loanId`'s new facts under each of `agreements`, with the ones the index holds now. */
+  private async evaluateLoan(
+    loanId: string,
+    agreements: Set<string>,
+    times: AnchorTimes,
+    seq: number,
+  ): Promise<Update[]> {
+    const byAgreement = new Map<string, LoanReceipt[]>();
+    for (const r of await loadLoanReceipts(this.store, loanId, times)) {
+      const id = r.stored.receipt.agreementId.toLowerCase();
+      byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
+    }
+    const out: Update[] = [];
+    for (const agreementId of agreements) {
+      const versions = await this.terms.get(agreementId);
+      if (!versions || versions.length === 0) {
+        this.log.error({ agreementId, loanId, seq }, "stats: stored receipts name an agreement the registry lacks");
+        continue;
+      }
+      try {
+        const facts = loanFacts(loanId, toTimelineEvents(byAgreement.get(agreementId) ?? []), versions);
+        const old = (await this.store.getLoanStats(agreementId, loanId))?.facts ?? [];
+        out.push({ agreementId, loanId, facts, old });
+      } catch (err) {
+        this.log.error({ err, agreementId, loanId, seq }, "stats: the loan's timeline could not be evaluated");
       }
     }
-    await tx.commit([{ type: "meta", name: STATS_WATERMARK, value: seq }]);
+    return out;
   }
 }

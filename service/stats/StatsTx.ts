@@ -26,9 +26,16 @@ export class StatsTx {
 
   constructor(private readonly store: Store) {}
 
-  /** Replaces what `loanId` contributes under `agreementId` by `facts`. */
-  async replaceLoan(agreementId: string, loanId: string, facts: readonly StageFact[]): Promise<void> {
-    const old = (await this.store.getLoanStats(agreementId, loanId))?.facts ?? [];
+  /**
+   * Replaces what `loanId` contributes under `agreementId` — `old`, as the index holds it (read before this
+   * update; each loan is replaced once per update) — by `facts`. Calls are awaited one after the other.
+   */
+  async replaceLoan(
+    agreementId: string,
+    loanId: string,
+    facts: readonly StageFact[],
+    old: readonly StageFact[],
+  ): Promise<void> {
     const before = new Map(old.map((f) => [factId(agreementId, f), f]));
     const after = new Map(facts.map((f) => [factId(agreementId, f), f]));
     for (const [id, f] of before) {

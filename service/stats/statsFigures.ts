@@ -48,19 +48,56 @@ const spread = (count: number, hist: Record<string, number>, max: number): Sprea
   max: count > 0 ? max : null,
 });
 
+/** Rows being summed: from day totals and from stage facts alike. */
+export class FigureRows {
+  private readonly rows = new Map<string, StatsRow & { open: number }>();
+
+  /** Adds a row of a day's totals; its candidates are open breaches when the whole day is past `now`. */
+  addDay(r: StatsRow, allOpen: boolean): void {
+    const into = this.row(r.stage, r.responsible);
+    mergeRow(into, r);
+    if (allOpen) into.open += r.candidates;
+  }
+
+  /** Adds one stage fact, judged open when `now` is past its deadline. */
+  addFact(f: StageFact, now: number): void {
+    const into = this.row(f.stage, f.responsible);
+    applyFact({ rows: { [rowKey(f.stage, f.responsible)]: into } }, f, 1);
+    if (f.candidate && now > f.at) into.open += 1;
+  }
+
+  /** The rows as served, by stage then party; rows of stages still waiting for their deadline say nothing yet. */
+  stages(): StageFigures[] {
+    return [...this.rows.values()]
+      .filter((r) => r.judged + r.open + r.backdated + r.durations > 0)
+      .sort((x, y) => x.stage - y.stage || String(x.responsible).localeCompare(String(y.responsible)))
+      .map((r) => ({
+        stage: STAGES[r.stage] as string,
+        responsible: r.responsible,
+        judged: r.judged,
+        late: r.late,
+        lateness: spread(r.late, r.lateHist, r.lateMax),
+        openBreaches: r.open,
+        backdated: r.backdated,
+        duration: spread(r.durations, r.durationHist, r.durationMax),
+      }));
+  }
+
+  private row(stage: number, responsible: string | null): StatsRow & { open: number } {
+    const key = rowKey(stage, responsible);
+    let r = this.rows.get(key);
+    if (!r) this.rows.set(key, (r = { ...emptyRow(stage, responsible), open: 0 }));
+    return r;
+  }
+}
+
 /**
  * The figures of a window from the index, never from the receipts: whole UTC days from their day totals,
  * and only the days cut by the window's ends or holding `now` (where some missing stages are open and some
  * not yet) from their stage facts. Open breaches: candidates whose deadline `now` has passed.
  */
 export async function statsFigures(store: Store, w: StatsWindow): Promise<StatsFigures> {
-  const rows = new Map<string, StatsRow & { open: number }>();
-  const row = (stage: number, responsible: string | null): StatsRow & { open: number } => {
-    const key = rowKey(stage, responsible);
-    let r = rows.get(key);
-    if (!r) rows.set(key, (r = { ...emptyRow(stage, responsible), open: 0 }));
-    return r;
-  };
+  const rows = new FigureRows();
   const firstFull = Math.ceil(w.from / DAY);
   const lastFull = Math.floor((w.to + 1) / DAY) - 1;
   const nowDay = dayOf(w.now);
@@ -78,35 +115,11 @@ export async function statsFigures(store: Store, w: StatsWindow): Promise<StatsF
   for (const [a, b] of wholeDays) {
     if (a > b) continue;
     for await (const [day, rollup] of store.statsDays(w.agreementId, a, b)) {
-      for (const r of Object.values(rollup.rows)) {
-        const into = row(r.stage, r.responsible);
-        mergeRow(into, r);
-        if (day < nowDay) into.open += r.candidates;
-      }
+      for (const r of Object.values(rollup.rows)) rows.addDay(r, day < nowDay);
     }
   }
   for (const [a, b] of scans) {
-    for await (const [, f] of store.statsFacts(w.agreementId, a, b)) addFact(row(f.stage, f.responsible), f, w.now);
+    for await (const [, f] of store.statsFacts(w.agreementId, a, b)) rows.addFact(f, w.now);
   }
-  const stages = [...rows.values()]
-    // A row of stages still waiting for their deadline says nothing yet.
-    .filter((r) => r.judged + r.open + r.backdated + r.durations > 0)
-    .sort((x, y) => x.stage - y.stage || String(x.responsible).localeCompare(String(y.responsible)))
-    .map((r) => ({
-      stage: STAGES[r.stage] as string,
-      responsible: r.responsible,
-      judged: r.judged,
-      late: r.late,
-      lateness: spread(r.late, r.lateHist, r.lateMax),
-      openBreaches: r.open,
-      backdated: r.backdated,
-      duration: spread(r.durations, r.durationHist, r.durationMax),
-    }));
-  return { agreementId: w.agreementId, from: w.from, to: w.to, asOf: w.now, stages };
-}
-
-function addFact(into: StatsRow & { open: number }, f: StageFact, now: number): void {
-  const day = { rows: { [rowKey(f.stage, f.responsible)]: into } };
-  applyFact(day, f, 1);
-  if (f.candidate && now > f.at) into.open += 1;
+  return { agreementId: w.agreementId, from: w.from, to: w.to, asOf: w.now, stages: rows.stages() };
 }

@@ -2,7 +2,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Wallet } from "ethers";
 import request from "supertest";
 import type { Browser } from "playwright-core";
 import { STATS_WATERMARK } from "../../service/stats/StatsIndexer";
@@ -35,7 +34,7 @@ describe("web app: the stats page (Chromium)", function () {
     }
     p = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
-    const channel2 = Wallet.createRandom();
+    const channel2 = makeParties().channel;
     await f.register(p, agreementId, 1, statsTerms(p, channel2));
     const { items } = statsLoans(f.d, p, channel2, agreementId, Math.floor(Date.now() / 1000), 12, agreementId);
     expect((await f.post({ items })).status).to.equal(202);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import request from "supertest";
 import { KIND, verifyTimelineBundle, type Evaluation } from "@repayproof/verifier";
 import type { Deployment } from "../../../scripts/lib/deployContracts";
@@ -19,7 +19,7 @@ describe("GET /v1/stats", function () {
   let d: Deployment;
   let p: Parties;
   let q: Parties;
-  const channel2 = Wallet.createRandom();
+  const channel2 = makeParties().channel;
   const agreementId = randomId();
   const otherId = randomId();
   const now = Math.floor(Date.now() / 1000);
