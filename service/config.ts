@@ -38,6 +38,8 @@ export interface Config {
   logLevel: string;
   /** When set, a DATA_DIR of another chain is moved aside instead of refusing to start (embedded node only). */
   moveStaleData: boolean;
+  /** STATS_REBUILD=1: forget the stats index at start and take in every anchored batch again (docs/api.md, "Stats"). */
+  statsRebuild: boolean;
 }
 
 /** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollMs: int(env, "POLL_MS", DEFAULTS.POLL_MS, 10),
     logLevel: str(env, "LOG_LEVEL") ?? "info",
     moveStaleData: false,
+    statsRebuild: (str(env, "STATS_REBUILD") ?? "0") === "1",
   };
 }
 

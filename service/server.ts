@@ -188,7 +188,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
   await terms.initPoll();
   pipeline.start();
-  stats.kick(); // batches anchored before a restart and not yet taken in
+  // Batches anchored before a restart and not yet taken in; or, when asked, the whole index again.
+  if (config.statsRebuild) void stats.rebuild();
+  else stats.kick();
   const stopPolling = terms.pollEvery(Math.max(1000, config.pollMs * 4), (err) => {
     metrics.rpcErrors.inc();
     log.debug({ err: err.message }, "registry event poll failed");

@@ -49,7 +49,9 @@ export async function statsSuite(opts: BenchOptions): Promise<Row[]> {
     const scan: number[] = [];
     let figures: StatsFigures | undefined;
     let scanned: StatsFigures["stages"] | undefined;
-    for (let r = 0; r < opts.runs; r++) {
+    // STATS_BENCH_RUNS: fewer paired runs for a one-off measurement at 1M (a full scan then takes minutes).
+    const runs = Number(process.env.STATS_BENCH_RUNS ?? opts.runs);
+    for (let r = 0; r < runs; r++) {
       await settle();
       ours.push(
         await seconds(async () => (figures = await statsFigures(store, { agreementId: AGREEMENT, ...ALL, now }))),

@@ -49,14 +49,18 @@ export class StatsIndexer {
     return this.queue;
   }
 
-  /** Forgets the index and takes in every anchored batch again. */
+  /**
+   * Forgets the index and takes in every anchored batch again (STATS_REBUILD=1 at start; figures are partial
+   * until it is done). Resolves when done; a failure is logged, and rejects the returned promise only.
+   */
   rebuild(): Promise<void> {
-    this.queue = this.queue.then(async () => {
+    const done = this.queue.then(async () => {
       await this.store.clearStats();
       await this.store.write([{ type: "meta", name: STATS_WATERMARK, value: -1 }]);
       await this.catchUp();
     });
-    return this.queue;
+    this.queue = done.catch((err: unknown) => this.log.error({ err }, "stats index rebuild failed"));
+    return done;
   }
 
   private async catchUp(): Promise<void> {
