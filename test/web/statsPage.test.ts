@@ -17,7 +17,7 @@ type Json = any;
 /**
  * A supervisor's path: a regulator opens the stats page of an agreement against a real service in Chromium,
  * sees the figures per stage and party that `GET /v1/stats` gives, follows a late count to the loans behind
- * it, and downloads the CSV.
+ * it, downloads the CSV, and opens one of those loans' pages.
  */
 describe("web app: the stats page (Chromium)", function () {
   this.timeout(300_000);
@@ -51,7 +51,7 @@ describe("web app: the stats page (Chromium)", function () {
     await f?.close();
   });
 
-  it("behavior: shows the figures per stage and party, lists the loans behind a count, and downloads the CSV", async function () {
+  it("behavior: shows the figures per stage and party, lists the loans behind a count, downloads the CSV, opens a loan", async function () {
     const auth = bearer(f.d, p.regulator);
     const api: Json = (await request(f.app).get(`/v1/stats?agreementId=${agreementId}`).set("authorization", auth))
       .body;
@@ -97,6 +97,12 @@ describe("web app: the stats page (Chromium)", function () {
       .text;
     expect(fs.readFileSync(file, "utf8")).to.equal(csv);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+
+    // A loan behind the figure opens its loan page with the reader's token (from the fragment), verified here.
+    await page.click("[data-testid=stats-loan] a");
+    await page.waitForSelector("#loan[data-done], [data-testid=loan-error]", { timeout: 60_000 });
+    expect(await page.getAttribute("[data-testid=verdict]", "data-verdict")).to.equal("valid");
+    expect(page.url()).to.contain(`/loan/${listed[0]![0]}`);
     await context.close();
   });
 });
