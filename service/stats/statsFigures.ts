@@ -1,7 +1,7 @@
 import { STAGES } from "@repayproof/verifier";
 import type { Store } from "../store/Store";
 import type { StageFact, StatsRow } from "../store/statsRecords";
-import { percentile } from "./histogram";
+import { BOUNDS, percentile } from "./histogram";
 import { applyFact, DAY, dayOf, emptyRow, mergeRow, rowKey } from "./rollup";
 
 /** A stats query: one agreement, stages filed under `at` in `from`…`to` (inclusive), judged at `now`. */
@@ -18,6 +18,8 @@ export interface Spread {
   p50: number | null;
   p95: number | null;
   max: number | null;
+  /** The distribution: `[upTo, count]` per non-empty log bucket (values in (previous bound, upTo]), ascending. */
+  buckets: [upTo: number, count: number][];
 }
 
 /** One (stage, responsible party) row of `GET /v1/stats` (docs/api.md, "Stats"). */
@@ -46,6 +48,9 @@ const spread = (count: number, hist: Record<string, number>, max: number): Sprea
   p50: percentile(hist, 50, max),
   p95: percentile(hist, 95, max),
   max: count > 0 ? max : null,
+  buckets: Object.entries(hist)
+    .map(([k, c]): [number, number] => [BOUNDS[Number(k)] as number, c])
+    .sort((a, b) => a[0] - b[0]),
 });
 
 /** Rows being summed: from day totals and from stage facts alike. */

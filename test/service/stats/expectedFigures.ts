@@ -5,10 +5,10 @@ import { BOUNDS, bucketOf } from "../../../service/stats/histogram";
 export interface Expected {
   judged: number;
   late: number;
-  lateness: { count: number; p50: number | null; p95: number | null; max: number | null };
+  lateness: { count: number; p50: number | null; p95: number | null; max: number | null; buckets: number[][] };
   openBreaches: number;
   backdated: number;
-  duration: { count: number; p50: number | null; p95: number | null; max: number | null };
+  duration: Expected["lateness"];
 }
 
 export interface Behind {
@@ -22,14 +22,17 @@ export interface Behind {
 
 /** The documented percentile: the log bucket's upper bound of the exact nearest-rank value, capped at the max. */
 function spread(values: number[]): Expected["lateness"] {
-  if (values.length === 0) return { count: 0, p50: null, p95: null, max: null };
+  if (values.length === 0) return { count: 0, p50: null, p95: null, max: null, buckets: [] };
   const sorted = [...values].sort((a, b) => a - b);
   const max = sorted[sorted.length - 1] as number;
   const p = (q: number): number => {
     const exact = sorted[Math.max(1, Math.ceil((q / 100) * sorted.length)) - 1] as number;
     return Math.min(BOUNDS[bucketOf(exact)] as number, max);
   };
-  return { count: values.length, p50: p(50), p95: p(95), max };
+  const buckets = new Map<number, number>();
+  for (const v of sorted)
+    buckets.set(BOUNDS[bucketOf(v)] as number, (buckets.get(BOUNDS[bucketOf(v)] as number) ?? 0) + 1);
+  return { count: values.length, p50: p(50), p95: p(95), max, buckets: [...buckets] };
 }
 
 /**
