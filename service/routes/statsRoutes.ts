@@ -4,6 +4,7 @@ import { authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { figuresCsv, loansCsv } from "../stats/statsCsv";
 import { statsFigures, type StatsWindow } from "../stats/statsFigures";
+import { statsAsOf } from "../stats/StatsIndexer";
 import { statsLoans } from "../stats/statsLoans";
 import { parseStatsQuery, type ParsedStatsQuery } from "../stats/statsQuery";
 import { checkQuery } from "./query";
@@ -14,7 +15,7 @@ const WINDOW = ["agreementId", "from", "to", "format"];
  * `GET /v1/stats?agreementId=…&from=…&to=…` (supervision figures per stage and responsible party) and
  * `GET /v1/stats/loans?…&figure=…[&stage=…&responsible=…&cursor=…&limit=…]` (the loans behind a figure), JSON
  * or CSV (`?format=csv` or `Accept: text/csv`); both from the stats index (service/stats/), judged at the
- * latest anchored block time. A party's `Bearer` token (its own agreements; regulators: any); a share: 403.
+ * block time of the last batch the index has taken in (statsAsOf). A party's `Bearer` token (its own agreements; regulators: any); a share: 403.
  */
 export function statsRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -24,7 +25,7 @@ export function statsRoutes(deps: AppDeps): Router {
     const raw = checkQuery(req.query as Record<string, unknown>, allowed);
     const q = parseStatsQuery(raw, req.get("accept"));
     const { agreementId } = await readableAgreement(reader, party, raw.agreementId);
-    const now = (await reader.store.latestAnchoredAt()) ?? 0;
+    const now = await statsAsOf(reader.store);
     return { q, w: { agreementId, from: q.from, to: q.to, now } };
   };
 

@@ -21,6 +21,17 @@ interface Update {
 export const STATS_WATERMARK = "statsIndexedSeq";
 
 /**
+ * The time the figures are judged at: the block time of the last batch the index has taken in — the latest
+ * anchored one, unless the index is still catching up, when figures and their `now` stay one consistent
+ * snapshot (a stage reached in a batch not yet taken in is not judged open meanwhile). 0 before any.
+ */
+export async function statsAsOf(store: Store): Promise<number> {
+  const seq = await store.getMeta<number>(STATS_WATERMARK);
+  if (seq === undefined || seq < 0) return 0;
+  return (await store.getBatch(seq))?.anchoredAt ?? 0;
+}
+
+/**
  * Keeps the stats index (docs/api.md, "Stats"): when a batch anchors, each loan it touched is re-evaluated
  * with the timeline's rules and its contribution replaced, with the watermark, in one atomic write. Batches
  * are taken in seq order from the watermark on, so a restart (or a crash mid-way) resumes where the disk
