@@ -11,6 +11,7 @@ import { receiptRoutes } from "./routes/receiptRoutes";
 import { timelineRoutes } from "./routes/timelineRoutes";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes";
 import { shareRoutes } from "./routes/shareRoutes";
+import { statsRoutes } from "./routes/statsRoutes";
 import { webRoutes } from "./routes/webRoutes";
 
 /**
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(timelineRoutes(deps));
   app.use(reconciliationRoutes(deps));
   app.use(alertsRoutes(deps));
+  app.use(statsRoutes(deps));
   app.use(eventsRoutes(deps));
   app.use(shareRoutes(deps));
   app.use(webRoutes());

@@ -52,6 +52,8 @@ export interface Config {
   relayGasMax: number;
   /** Highest fee per gas (gwei) any of our transactions bids, replacements included (MAX_FEE_GWEI). */
   maxFeeGwei: number;
+  /** STATS_REBUILD=1: forget the stats index at start and take in every anchored batch again (docs/api.md, "Stats"). */
+  statsRebuild: boolean;
 }
 
 /** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
@@ -133,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayQuotaWindowS: int(env, "RELAY_QUOTA_WINDOW_S", DEFAULTS.RELAY_QUOTA_WINDOW_S, 1),
     relayGasMax: int(env, "RELAY_GAS_MAX", DEFAULTS.RELAY_GAS_MAX, 21_000),
     maxFeeGwei: int(env, "MAX_FEE_GWEI", DEFAULTS.MAX_FEE_GWEI, 1),
+    statsRebuild: (str(env, "STATS_REBUILD") ?? "0") === "1",
   };
 }
 

@@ -20,6 +20,7 @@ import { createPipeline, type Pipeline } from "./pipeline";
 import { BatchTrees } from "./read/proofBundle";
 import type { Identity, Reader } from "./read/Reader";
 import { StoredAcks } from "./read/storedAcks";
+import { StatsIndexer } from "./stats/StatsIndexer";
 import { openDataDir } from "./store/openDataDir";
 
 export { StaleDataError } from "./store/openDataDir";
@@ -32,6 +33,8 @@ export interface RunningService {
   deps: AppDeps;
   /** The ingest pipeline's stages (tests seal a batch now with `pipeline.batcher.seal()`). */
   pipeline: Pipeline;
+  /** The stats index's updater (tests await `stats.idle()`). */
+  stats: StatsIndexer;
   close(): Promise<void>;
 }
 
@@ -139,6 +142,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
   const watcher = new BreachWatcher(store, terms, events, stream, log);
+  const stats = new StatsIndexer(store, terms, log);
   const pipeline = await createPipeline({
     config,
     identity,
@@ -152,7 +156,10 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     events,
     metrics,
     log,
-    onAnchored: (b) => watcher.onAnchored(b),
+    onAnchored: (b) => {
+      watcher.onAnchored(b);
+      stats.kick();
+    },
   });
   const access: AccessContext = {
     domainSeparator: identity.domainSeparator,
@@ -181,6 +188,9 @@ export async function startService(configured: Config, opts: StartOptions = {}):
 
   await terms.initPoll();
   pipeline.start();
+  // Batches anchored before a restart and not yet taken in; or, when asked, the whole index again.
+  if (config.statsRebuild) void stats.rebuild();
+  else stats.kick();
   const stopPolling = terms.pollEvery(Math.max(1000, config.pollMs * 4), (err) => {
     metrics.rpcErrors.inc();
     log.debug({ err: err.message }, "registry event poll failed");
@@ -198,6 +208,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     port,
     deps,
     pipeline,
+    stats,
     close() {
       closing ??= (async () => {
         stopPolling();
@@ -205,6 +216,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
         await http.close();
         await pipeline.close();
         await watcher.idle();
+        await stats.idle();
         chain.provider.destroy();
         await store.close();
         log.info("RepayProof service stopped");

@@ -8,7 +8,7 @@ import { ApiError } from "../errors";
 export const WEB_PAGE = path.join(projectRoot(), "web", "dist", "repayproof.html");
 
 /**
- * `GET /` (and `/loan/:loanId`, the page a share link opens): the web app, which verifies in the browser
+ * `GET /` (and `/loan/:loanId`, the page a share link opens, and `/stats`, the supervision figures): the web app, which verifies in the browser
  * against the chain (it reads `/v1/info` only for defaults it shows: RPC URL and pinned contracts). Read
  * once; no referrer leaves the page, so a share link in its URL is not sent to anyone it talks to.
  */
@@ -31,5 +31,6 @@ export function webRoutes(page = WEB_PAGE): Router {
   };
   r.get("/", send);
   r.get("/loan/:loanId", send);
+  r.get("/stats", send);
   return r;
 }

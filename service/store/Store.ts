@@ -1,5 +1,6 @@
 import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "./records";
+import type { LoanStats, StageFact, StatsDay } from "./statsRecords";
 
 /**
  * One change of a write: what the service records, in its own terms. A backend maps each to its own keys
@@ -18,7 +19,10 @@ export type WriteOp =
   | { type: "batchOf"; digest: string; seq: number }
   | { type: "terms"; agreementId: string; versions: AgreementVersion[] }
   | { type: "meta"; name: string; value: unknown }
-  | { type: "shareRevoked"; digest: string; at: number };
+  | { type: "shareRevoked"; digest: string; at: number }
+  | { type: "loanStats"; agreementId: string; loanId: string; stats: LoanStats | null }
+  | { type: "statsFact"; agreementId: string; fact: StageFact; remove?: true }
+  | { type: "statsDay"; agreementId: string; day: number; rollup: StatsDay | null };
 
 /** An (attester, nonce) pair: unique per attester (DESIGN.md, Receipts). */
 export interface NonceRef {
@@ -80,6 +84,23 @@ export interface Store {
 
   /** When the share with this EIP-712 digest was revoked (unix seconds), or undefined. */
   shareRevokedAt(digest: string): Promise<number | undefined>;
+
+  /** The stats index (service/stats/): what a loan contributes under an agreement. */
+  getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined>;
+  /** An agreement's day totals for the UTC days `fromDay`…`toDay` (inclusive), in day order. */
+  statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[day: number, rollup: StatsDay]>;
+  /**
+   * An agreement's stage facts with `at` in `from`…`to` (inclusive), in (at, loan, installment, stage) order,
+   * each with its cursor (opaque): pass it as `after` to continue behind it.
+   */
+  statsFacts(
+    agreementId: string,
+    from: number,
+    to: number,
+    after?: string,
+  ): AsyncIterable<[cursor: string, fact: StageFact]>;
+  /** Forgets the whole stats index (before a rebuild). */
+  clearStats(): Promise<void>;
 
   getMeta<T>(name: string): Promise<T | undefined>;
   getIdentity(): Promise<ChainIdentity | undefined>;

@@ -88,9 +88,16 @@ function disclosureCheck(versions: readonly AgreementVersion[]): HTMLElement {
  */
 export async function loanPage(root: HTMLElement, loanId: string, settings: Settings): Promise<void> {
   const share = new URLSearchParams(window.location.search).get("share") ?? "";
-  const res = await fetch(`/v1/loans/${loanId}/timeline?share=${encodeURIComponent(share)}`, {
-    headers: { accept: "application/json" },
-  });
+  // A party following a link from the stats page carries its token in the fragment, which no server sees.
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") ?? "";
+  const res =
+    share === "" && token !== ""
+      ? await fetch(`/v1/loans/${loanId}/timeline`, {
+          headers: { accept: "application/json", authorization: `Bearer ${token}` },
+        })
+      : await fetch(`/v1/loans/${loanId}/timeline?share=${encodeURIComponent(share)}`, {
+          headers: { accept: "application/json" },
+        });
   const text = await res.text();
   if (!res.ok) {
     let code = String(res.status);

@@ -4,6 +4,7 @@ import { clean, h } from "./render/dom";
 import { loanOfPath, loanPage } from "./loanPage";
 import { resultView } from "./render/resultView";
 import { defaultSettings, isAddress, type Settings } from "./settings";
+import { statsPage } from "./statsPage";
 import { connect, readText, verifyText, type Chain } from "./verifyFile";
 
 /**
@@ -132,6 +133,16 @@ function render(): void {
     field("registry", "registry", settings.registry, "registry"),
   );
   form.addEventListener("submit", (e) => e.preventDefault());
+  if (/^\/stats\/?$/.test(window.location.pathname)) {
+    const root = h("section", { id: "stats-page" });
+    app.replaceChildren(
+      h("header", {}, h("h1", {}, t("statsTitle")), switcher),
+      h("p", { class: "intro" }, t("statsIntro")),
+      root,
+    );
+    statsPage(root);
+    return;
+  }
   const loanId = loanOfPath(window.location);
   if (loanId !== undefined) {
     const loan = h("section", { id: "loan", "data-testid": "loan", "aria-live": "polite" });

@@ -3,7 +3,10 @@ import { Level } from "level";
 import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "../records";
-import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, SUBLEVELS, type SublevelName } from "./keys";
+import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
+import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, statsDayKey } from "./keys";
+import { SUBLEVELS, type SublevelName } from "./keys";
+import { clearSubs, readStatsDays, readStatsFacts, statsFactKey } from "./statsIndex";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -67,6 +70,16 @@ export class LevelStore implements Store {
         return ["meta", op.name, JSON.stringify(op.value)];
       case "shareRevoked":
         return ["revokedShares", op.digest.toLowerCase(), String(op.at)];
+      case "loanStats":
+        return [
+          "loanStats",
+          agreementLoanKey(op.agreementId, op.loanId),
+          op.stats ? JSON.stringify(op.stats) : undefined,
+        ];
+      case "statsFact":
+        return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : JSON.stringify(op.fact)];
+      case "statsDay":
+        return ["statsDays", statsDayKey(op.agreementId, op.day), op.rollup ? JSON.stringify(op.rollup) : undefined];
     }
   }
 
@@ -203,6 +216,22 @@ export class LevelStore implements Store {
   async shareRevokedAt(digest: string): Promise<number | undefined> {
     const v = await this.subs.revokedShares.get(digest.toLowerCase());
     return v === undefined ? undefined : Number(v);
+  }
+
+  async getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined> {
+    return parse<LoanStats>(await this.subs.loanStats.get(agreementLoanKey(agreementId, loanId)));
+  }
+
+  statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
+    return readStatsDays(this.subs.statsDays, agreementId, fromDay, toDay);
+  }
+
+  statsFacts(agreementId: string, from: number, to: number, after?: string): AsyncIterable<[string, StageFact]> {
+    return readStatsFacts(this.subs.statsFacts, agreementId, from, to, after);
+  }
+
+  async clearStats(): Promise<void> {
+    await clearSubs([this.subs.loanStats, this.subs.statsFacts, this.subs.statsDays]);
   }
 
   async getMeta<T>(name: string): Promise<T | undefined> {

@@ -15,6 +15,9 @@ export const SUBLEVELS = [
   "terms", // agreementId → AgreementVersion[] JSON
   "meta", // name → JSON
   "revokedShares", // share digest → revocation time (unix seconds)
+  "loanStats", // agreementId:loanId → LoanStats JSON
+  "statsFacts", // agreementId:at:loanId:installment:stage → StageFact JSON
+  "statsDays", // agreementId:day → StatsDay JSON
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 
@@ -27,3 +30,9 @@ export const nonceKey = (attester: string, nonce: string): string => `${attester
 export const loanReceiptKey = (loanId: string, digest: string): string => `${loanId.toLowerCase()}:${digest}`;
 export const agreementLoanKey = (agreementId: string, loanId: string): string =>
   `${agreementId.toLowerCase()}:${loanId.toLowerCase()}`;
+
+/** A stage fact's key after its `agreementId:`: sorts by time, then loan, installment and stage. */
+export const statsFactSuffix = (at: number, loanId: string, installment: number, stage: number): string =>
+  `${String(at).padStart(SEQ_WIDTH, "0")}:${loanId.toLowerCase()}:${String(installment).padStart(10, "0")}:${stage}`;
+export const statsDayKey = (agreementId: string, day: number): string =>
+  `${agreementId.toLowerCase()}:${String(day).padStart(8, "0")}`;

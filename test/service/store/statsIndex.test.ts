@@ -1,0 +1,104 @@
+import path from "node:path";
+import { expect } from "chai";
+import { hexlify, randomBytes } from "ethers";
+import { LevelStore } from "../../../service/store/leveldb/LevelStore";
+import type { StageFact, StatsDay } from "../../../service/store/statsRecords";
+import { tempDir, type TempDir } from "../../helpers/tempDir";
+
+const hex32 = (): string => hexlify(randomBytes(32));
+
+const fact = (loanId: string, at: number, stage = 1, installment = 1): StageFact => ({
+  loanId,
+  installment,
+  stage,
+  responsible: "borrower",
+  at,
+  judged: true,
+  lateBy: 5,
+  backdated: false,
+  candidate: false,
+  duration: null,
+});
+
+const day = (judged: number): StatsDay => ({
+  rows: {
+    "1|borrower": {
+      stage: 1,
+      responsible: "borrower",
+      judged,
+      late: 0,
+      lateHist: {},
+      lateMax: 0,
+      backdated: 0,
+      candidates: 0,
+      durations: 0,
+      durationHist: {},
+      durationMax: 0,
+    },
+  },
+});
+
+describe("Store: the stats index (LevelStore)", function () {
+  let tmp: TempDir;
+  let store: LevelStore;
+  const agreement = hex32();
+  const other = hex32();
+  const loans = [hex32(), hex32(), hex32()].sort();
+
+  beforeEach(async function () {
+    tmp = tempDir();
+    store = new LevelStore(path.join(tmp.dir, "db"));
+    await store.open();
+  });
+
+  afterEach(async function () {
+    await store.close();
+    tmp.remove();
+  });
+
+  const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const x of it) out.push(x);
+    return out;
+  };
+
+  it("behavior: stage facts come back by time, both bounds inclusive, one agreement only, and a cursor continues", async function () {
+    const facts = [fact(loans[0]!, 100), fact(loans[1]!, 100), fact(loans[0]!, 99, 2), fact(loans[2]!, 200, 3, 12)];
+    await store.write([
+      ...facts.map((f) => ({ type: "statsFact" as const, agreementId: agreement, fact: f })),
+      { type: "statsFact", agreementId: other, fact: fact(loans[0]!, 100) },
+    ]);
+    const all = await collect(store.statsFacts(agreement, 99, 200));
+    expect(all.map(([, f]) => f)).to.deep.equal([facts[2], facts[0], facts[1], facts[3]]);
+    expect((await collect(store.statsFacts(agreement, 100, 199))).map(([, f]) => f)).to.deep.equal([
+      facts[0],
+      facts[1],
+    ]);
+    const after = await collect(store.statsFacts(agreement, 99, 200, all[1]![0]));
+    expect(after.map(([, f]) => f)).to.deep.equal([facts[1], facts[3]]);
+    await store.write([{ type: "statsFact", agreementId: agreement, fact: facts[0]!, remove: true }]);
+    expect(await collect(store.statsFacts(agreement, 100, 100))).to.have.length(1);
+  });
+
+  it("behavior: day totals by day range, loan stats by loan; a null deletes; clearStats forgets all three", async function () {
+    await store.write([
+      { type: "statsDay", agreementId: agreement, day: 19_000, rollup: day(1) },
+      { type: "statsDay", agreementId: agreement, day: 19_002, rollup: day(2) },
+      { type: "statsDay", agreementId: other, day: 19_001, rollup: day(3) },
+      { type: "loanStats", agreementId: agreement, loanId: loans[0]!, stats: { facts: [fact(loans[0]!, 1)] } },
+      { type: "statsFact", agreementId: agreement, fact: fact(loans[0]!, 1) },
+    ]);
+    expect(await collect(store.statsDays(agreement, 19_000, 19_002))).to.deep.equal([
+      [19_000, day(1)],
+      [19_002, day(2)],
+    ]);
+    expect(await collect(store.statsDays(agreement, 19_001, 19_001))).to.deep.equal([]);
+    expect((await store.getLoanStats(agreement, loans[0]!))?.facts).to.have.length(1);
+    await store.write([{ type: "statsDay", agreementId: agreement, day: 19_000, rollup: null }]);
+    expect(await collect(store.statsDays(agreement, 0, 99_999))).to.have.length(1);
+    await store.clearStats();
+    expect(await store.getLoanStats(agreement, loans[0]!)).to.equal(undefined);
+    expect(await collect(store.statsDays(other, 0, 99_999))).to.deep.equal([]);
+    expect(await collect(store.statsFacts(agreement, 0, 1e12 - 1))).to.deep.equal([]);
+  });
+});
