@@ -8,8 +8,11 @@ import type { Contracts, FromWorker, ToWorker } from "./workerMessages";
  * its own connection to the RPC, and posts each outcome back. It decides nothing the page would not.
  */
 
-/** Files verified at once: enough to keep this worker's RPC batches full while it checks signatures. */
-const IN_FLIGHT = 32;
+/**
+ * Files verified at once (more than the page ever hands it): an RPC batch (ethers sends 100 calls at most)
+ * is out while the worker checks the signatures of the next files.
+ */
+const IN_FLIGHT = 128;
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
