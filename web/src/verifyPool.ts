@@ -28,6 +28,12 @@ export interface Job {
 
 type OnResult = (i: number, outcome: Outcome) => void;
 
+/** The files not yet handed out, and how many go in one message (fewer when there are few: every worker gets some). */
+interface Queue {
+  take(): number | undefined;
+  chunk: number;
+}
+
 let scriptUrl: string | undefined;
 
 /** Up to `count` workers, fewer (none) where the browser will not start them. */
@@ -54,12 +60,13 @@ function workerCount(files: number): number {
 }
 
 /**
- * Feeds one worker from `take`, CHUNK files a message, keeping between CHUNK / 2 and 3 CHUNK / 2 with it,
+ * Feeds one worker from `queue`, `chunk` files a message, keeping between chunk / 2 and 3 chunk / 2 with it,
  * until nothing is left; what it could not do (or held when it died) goes to `redo`. The worker reads the
  * files itself: on Chromium a File read (or sized) costs the page's thread a few milliseconds of IPC,
  * posting it to a worker less than one, and one message for many files less than one for each.
  */
-function drive(w: Worker, job: Job, take: () => number | undefined, onResult: OnResult, redo: number[]): Promise<void> {
+function drive(w: Worker, job: Job, queue: Queue, onResult: OnResult, redo: number[]): Promise<void> {
+  const { take, chunk } = queue;
   return new Promise((resolve) => {
     const held = new Set<number>();
     let done = false;
@@ -71,9 +78,9 @@ function drive(w: Worker, job: Job, take: () => number | undefined, onResult: On
       resolve();
     };
     const feed = (): void => {
-      if (done || held.size > CHUNK / 2) return;
+      if (done || held.size > chunk / 2) return;
       const files: { i: number; file: File }[] = [];
-      for (let i = take(); i !== undefined; i = files.length < CHUNK ? take() : undefined) {
+      for (let i = take(); i !== undefined; i = files.length < chunk ? take() : undefined) {
         held.add(i);
         files.push({ i, file: job.files[i] as File });
       }
@@ -116,7 +123,8 @@ export async function verifyAll(job: Job, onResult: OnResult): Promise<void> {
   let next = 0;
   const take = (): number | undefined => (next < job.files.length ? next++ : undefined);
   const redo: number[] = [];
-  await Promise.all(workers.map((w) => drive(w, job, take, onResult, redo)));
+  const chunk = Math.max(1, Math.min(CHUNK, Math.ceil(job.files.length / workers.length)));
+  await Promise.all(workers.map((w) => drive(w, job, { take, chunk }, onResult, redo)));
   for (let i = take(); i !== undefined; i = take()) redo.push(i);
   await onPage(job, redo, onResult);
 }
