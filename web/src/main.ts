@@ -5,7 +5,7 @@ import { loanOfPath, loanPage } from "./loanPage";
 import { resultView } from "./render/resultView";
 import { defaultSettings, isAddress, type Settings } from "./settings";
 import { connect, type Chain } from "./verifyFile";
-import { verifyAll } from "./verifyPool";
+import { prestartWorkers, verifyAll } from "./verifyPool";
 
 /**
  * The verification page: pick or drop proof files, and every check of every file runs here, in the browser,
@@ -156,6 +156,7 @@ async function boot(): Promise<void> {
   await keccakReady().catch(() => undefined);
   settings = await defaultSettings(window.location);
   render();
+  if (loanOfPath(window.location) === undefined) prestartWorkers();
   document.body.setAttribute("data-ready", "true");
 }
 

@@ -49,6 +49,32 @@ function startWorkers(count: number): Worker[] {
   return workers;
 }
 
+/** Idle workers: started before the files arrive (their code compiled, the keccak loaded), kept between runs. */
+const idle: Worker[] = [];
+
+/** Drops a worker from `idle` for good (it failed to load, or died waiting). */
+function discard(w: Worker): void {
+  const at = idle.indexOf(w);
+  if (at >= 0) idle.splice(at, 1);
+  w.terminate();
+}
+
+function rest(w: Worker): void {
+  w.onmessage = null;
+  w.onmessageerror = null;
+  w.onerror = (e) => {
+    e.preventDefault();
+    discard(w);
+  };
+  if (idle.length < MAX_WORKERS) idle.push(w);
+  else w.terminate();
+}
+
+/** Starts the workers a run would use, so that the first files do not wait for them to load. */
+export function prestartWorkers(): void {
+  startWorkers(workerCount(MAX_WORKERS) - idle.length).forEach(rest);
+}
+
 /**
  * One a core but the page's (it reads no file, only posts them, and draws the outcomes), at least one; or
  * `?workers=N` in the page's address (0: the page's own thread only).
@@ -70,11 +96,12 @@ function drive(w: Worker, job: Job, queue: Queue, onResult: OnResult, redo: numb
   return new Promise((resolve) => {
     const held = new Set<number>();
     let done = false;
-    const finish = (): void => {
+    const finish = (alive: boolean): void => {
       if (done) return;
       done = true;
       redo.push(...held);
-      w.terminate();
+      if (alive && held.size === 0) rest(w);
+      else w.terminate();
       resolve();
     };
     const feed = (): void => {
@@ -85,7 +112,7 @@ function drive(w: Worker, job: Job, queue: Queue, onResult: OnResult, redo: numb
         files.push({ i, file: job.files[i] as File });
       }
       if (files.length > 0) w.postMessage({ type: "verify", files } satisfies ToWorker);
-      if (held.size === 0) finish();
+      if (held.size === 0) finish(true);
     };
     w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
@@ -96,9 +123,9 @@ function drive(w: Worker, job: Job, queue: Queue, onResult: OnResult, redo: numb
     };
     w.onerror = (e) => {
       e.preventDefault();
-      finish();
+      finish(false);
     };
-    w.onmessageerror = finish;
+    w.onmessageerror = () => finish(false);
     const { rpcUrl, contracts } = job;
     w.postMessage({ type: "init", rpcUrl, chainId: job.chain.chainId.toString(), contracts } satisfies ToWorker);
     feed();
@@ -119,7 +146,9 @@ async function onPage(job: Job, indexes: readonly number[], onResult: OnResult):
 
 /** Verifies every file of `job`, calling `onResult` once per file (in the order they finish). */
 export async function verifyAll(job: Job, onResult: OnResult): Promise<void> {
-  const workers = startWorkers(workerCount(job.files.length));
+  const count = workerCount(job.files.length);
+  const warm = idle.splice(0, count);
+  const workers = warm.concat(startWorkers(count - warm.length));
   let next = 0;
   const take = (): number | undefined => (next < job.files.length ? next++ : undefined);
   const redo: number[] = [];

@@ -50,6 +50,7 @@ function pump(): void {
 scope.onmessage = (e) => {
   const m = e.data;
   if (m.type === "init") {
+    chain?.close(); // a worker serves one run after another
     chain = chainAt(m.rpcUrl, BigInt(m.chainId));
     contracts = m.contracts;
   } else {
