@@ -29,11 +29,11 @@ const nodeBuiltins = {
   },
 };
 
-async function buildWeb() {
+/** One bundle of `entry` (web/src) for the page, with `define`d globals. */
+async function bundle(entry, define) {
   const esbuild = require("esbuild");
-  const shim = path.join(ROOT, "web", "src", "bufferShim.js");
   const result = await esbuild.build({
-    entryPoints: [path.join(ROOT, "web", "src", "main.ts")],
+    entryPoints: [path.join(ROOT, "web", "src", entry)],
     bundle: true,
     write: false,
     format: "iife",
@@ -41,15 +41,23 @@ async function buildWeb() {
     target: ["es2020", "chrome100", "firefox100", "safari15"],
     minify: true,
     legalComments: "none",
-    inject: [shim],
-    define: { "process.env.NODE_DEBUG": "false", global: "globalThis" },
+    inject: [path.join(ROOT, "web", "src", "bufferShim.js")],
+    define: { "process.env.NODE_DEBUG": "false", global: "globalThis", ...define },
     // The verifier from its TypeScript sources (ES modules), so the bundle keeps only the parts of ethers
     // and hash-wasm it uses instead of their whole CommonJS builds.
     alias: { "@repayproof/verifier": path.join(ROOT, "verifier", "src", "index.ts") },
     plugins: [nodeBuiltins],
     logLevel: "warning",
   });
-  const js = result.outputFiles[0].text.replace(/<\/script/gi, "<\\/script");
+  return result.outputFiles[0].text;
+}
+
+async function buildWeb() {
+  // The verification worker's code travels inside the page as a string, started from a Blob URL
+  // (web/src/verifyPool.ts): the page stays one file and its workers start from file:// too.
+  const worker = await bundle("verifyWorker.ts", {});
+  const page = await bundle("main.ts", { REPAYPROOF_WORKER_SOURCE: JSON.stringify(worker) });
+  const js = page.replace(/<\/script/gi, "<\\/script");
   const html = fs.readFileSync(path.join(ROOT, "web", "index.html"), "utf8");
   const i = html.indexOf("/*APP*/");
   if (i < 0) throw new Error("web/index.html has no /*APP*/ placeholder");

@@ -145,7 +145,7 @@ export async function browserSuite(opts: BenchOptions): Promise<Row[]> {
         reference: { label: "npx repayproof verify <dir> (packaged CLI)", figure: cli_ },
         ratio: { runs: ratioRuns(page_, cli_), label: "× the CLI's time" },
         goal: { text: "≤ 3× the CLI's time", target: 3, direction: "atMost" },
-        note: "both pinned to the deployment, against the same local Hardhat node and the same files (one anchored batch); the page's time runs from handing it the files to every verdict drawn, the CLI's includes its process start; the page verifies 64 files at a time, the CLI 32. The page runs pure JavaScript (@noble/curves, ~1.6 ms a recovery here) on one thread; the CLI uses libsecp256k1 when the optional addon loads, so the next row compares like with like",
+        note: "both pinned to the deployment, against the same local Hardhat node and the same files (one anchored batch); the page's time runs from handing it the files to every verdict drawn, the CLI's includes its process start; the page verifies in Web Workers (one a core but the page's own, at least one; each reads its files and has its own RPC connection), the CLI 32 files at a time on one thread. The page runs pure JavaScript (@noble/curves, ~1.6 ms a recovery here); the CLI uses libsecp256k1 when the optional addon loads, so the next row compares like with like",
       },
       {
         suite: "verification in the browser vs pure JS",

@@ -5,15 +5,13 @@ import { loanOfPath, loanPage } from "./loanPage";
 import { resultView } from "./render/resultView";
 import { defaultSettings, isAddress, type Settings } from "./settings";
 import { statsPage } from "./statsPage";
-import { connect, readText, verifyText, type Chain } from "./verifyFile";
+import { connect, type Chain } from "./verifyFile";
+import { prestartWorkers, verifyAll } from "./verifyPool";
 
 /**
  * The verification page: pick or drop proof files, and every check of every file runs here, in the browser,
  * with the verifier's own code against the RPC in the field — the service is never asked for a verdict.
  */
-
-/** Files verified at once: enough to keep the RPC busy while signatures are checked (the CLI runs 32). */
-const IN_FLIGHT = 64;
 
 const app = document.getElementById("app") as HTMLElement;
 let settings: Settings = { rpcUrl: "", anchor: "", registry: "", source: "none" };
@@ -78,18 +76,11 @@ async function verifyFiles(files: File[]): Promise<void> {
     ...(isAddress(settings.anchor) ? { anchor: settings.anchor } : {}),
     ...(isAddress(settings.registry) ? { registry: settings.registry } : {}),
   };
-  // Several files in flight share the provider's JSON-RPC batches; results keep the files' order.
+  // On every core (./verifyPool); each view is drawn as its outcome arrives, shown in the files' order.
   const views: HTMLElement[] = new Array(files.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      const f = files[i] as File;
-      views[i] = resultView(f.name, await verifyText(await readText(f), chain, contracts));
-    }
-  };
+  const job = { files, chain, rpcUrl: settings.rpcUrl, contracts };
   try {
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, worker));
+    await verifyAll(job, (i, outcome) => (views[i] = resultView((files[i] as File).name, outcome)));
   } finally {
     chain.close();
   }
@@ -176,6 +167,8 @@ async function boot(): Promise<void> {
   await keccakReady().catch(() => undefined);
   settings = await defaultSettings(window.location);
   render();
+  // Only the verification page verifies many files: the loan and stats pages start no workers.
+  if (loanOfPath(window.location) === undefined && !/^\/stats\/?$/.test(window.location.pathname)) prestartWorkers();
   document.body.setAttribute("data-ready", "true");
 }
 

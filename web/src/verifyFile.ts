@@ -22,6 +22,7 @@ export type Outcome =
   | { kind: "unreadable"; result: VerifyResult; reason: "notJson" | "tooLarge" | "unknownFormat" };
 
 export interface Chain {
+  chainId: bigint;
   provider: JsonRpcProvider;
   cache: VerifierCache;
   close(): void;
@@ -37,8 +38,13 @@ export async function connect(url: string): Promise<Chain> {
   res.assertOk();
   const result = (res.bodyJson as { result?: unknown }).result;
   if (typeof result !== "string") throw new Error("eth_chainId returned no chain id");
-  const provider = new JsonRpcProvider(url, Network.from(BigInt(result)), { staticNetwork: true });
-  return { provider, cache: createVerifierCache(), close: () => provider.destroy() };
+  return chainAt(url, BigInt(result));
+}
+
+/** A connection to an RPC whose chain id is already known (a worker's, after {@link connect} on the page). */
+export function chainAt(url: string, chainId: bigint): Chain {
+  const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true });
+  return { chainId, provider, cache: createVerifierCache(), close: () => provider.destroy() };
 }
 
 /** Reads a file's text, refusing what is too large before reading it. */
