@@ -1,7 +1,7 @@
 import express, { type Express } from "express";
 import type { AppDeps } from "./deps";
 import { errorHandler, notFoundHandler } from "./errors";
-import { rateLimit } from "./access/rateLimit";
+import { inFlightLimit, rateLimit } from "./access/rateLimit";
 import { agreementRoutes } from "./routes/agreementRoutes";
 import { alertsRoutes } from "./routes/alertsRoutes";
 import { batchRoutes } from "./routes/batchRoutes";
@@ -22,7 +22,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use(rateLimit(deps.config.rateLimitRps));
+  app.set("trust proxy", deps.config.trustProxy);
+  app.use(inFlightLimit(deps.config.maxInFlight, (req) => req.path === "/v1/events"));
+  app.use(rateLimit(deps.config.rateLimitRps, deps.access));
   app.use(infoRoutes(deps));
   app.use(receiptRoutes(deps));
   app.use(batchRoutes(deps));

@@ -10,6 +10,21 @@ export interface Config {
   rpcUrl: string;
   /** Operator (anchoring) private key, 0x-hex; undefined = Hardhat account #0, allowed only on chain 31337. */
   operatorKey: string | undefined;
+  /** The RPC URL /v1/info publishes (browsers verify against it); else RPC_URL when it holds no secret. */
+  publicRpcUrl: string | undefined;
+  /** Express `trust proxy`: which proxy hops' X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
+  /** Requests served at once (event streams aside); beyond: 503 BACKLOG_FULL. */
+  maxInFlight: number;
+  /** Receipt requests waiting for an ingest worker; beyond: 503 BACKLOG_FULL. */
+  ingestQueueMax: number;
+  /** Receipts one agreement may hold in the backlog (its fair share of BACKLOG_MAX); beyond: QUOTA_EXCEEDED. */
+  backlogPerAgreement: number;
+  /** Event streams open at once, in total and per party. */
+  sseMax: number;
+  sseMaxPerParty: number;
+  /** Bytes an event stream may have unsent (a slow reader) before it is closed. */
+  sseBufferBytes: number;
   registryAddress: string | undefined;
   anchorAddress: string | undefined;
   /** Deployment block number (from the deployments file), used as the chain identity anchor. */
@@ -57,7 +72,31 @@ export const DEFAULTS = {
   RATE_LIMIT_RPS: 5000,
   TX_STUCK_S: 30,
   POLL_MS: 500,
+  MAX_IN_FLIGHT: 512,
+  INGEST_QUEUE_MAX: 64,
+  SSE_MAX: 1000,
+  SSE_MAX_PER_PARTY: 8,
+  SSE_BUFFER_BYTES: 1 << 20,
 } as const;
+
+const KEY = /^0x[0-9a-fA-F]{64}$/;
+
+function key(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = str(env, name);
+  if (v !== undefined && !KEY.test(v)) throw new Error(`${name} must be a 0x-prefixed 32-byte hex private key`);
+  return v;
+}
+
+/** TRUST_PROXY as Express takes it: unset/false → trust no proxy; true; a hop count; or addresses/subnets. */
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const v = str(env, "TRUST_PROXY");
+  if (v === undefined || v === "false" || v === "0") return false;
+  if (v === "true") return true;
+  if (/^[1-9][0-9]?$/.test(v)) return Number(v);
+  if (!/^[0-9a-fA-F:./,\s]+$|^(loopback|linklocal|uniquelocal)(,|$)/.test(v))
+    throw new Error(`TRUST_PROXY must be true, false, a hop count or comma-separated addresses/subnets, got "${v}"`);
+  return v;
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];
@@ -72,6 +111,18 @@ function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === "" ? undefined : v;
 }
 
+function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = str(env, name);
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http(s)");
+  } catch {
+    throw new Error(`${name} must be an http(s) URL`);
+  }
+  return v;
+}
+
 /** Reads the configuration from `env`; throws with a message naming the variable when one is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const regulators = (str(env, "REGULATORS") ?? "")
@@ -82,12 +133,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^0x[0-9a-fA-F]{40}$/.test(r)) throw new Error(`REGULATORS: "${r}" is not an address`);
   }
   const nodePort = int(env, "NODE_PORT", DEFAULTS.NODE_PORT, 1);
+  const backlogMax = int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1);
+  const backlogPerAgreement = int(env, "BACKLOG_PER_AGREEMENT", Math.ceil(backlogMax / 10), 1);
+  if (backlogPerAgreement > backlogMax) throw new Error("BACKLOG_PER_AGREEMENT must not exceed BACKLOG_MAX");
   return {
     port: int(env, "PORT", DEFAULTS.PORT),
     host: str(env, "HOST") ?? DEFAULTS.HOST,
     dataDir: path.resolve(str(env, "DATA_DIR") ?? DEFAULTS.DATA_DIR),
     rpcUrl: str(env, "RPC_URL") ?? `http://127.0.0.1:${nodePort}`,
-    operatorKey: str(env, "OPERATOR_KEY"),
+    operatorKey: key(env, "OPERATOR_KEY"),
+    publicRpcUrl: url(env, "PUBLIC_RPC_URL"),
+    trustProxy: trustProxy(env),
+    maxInFlight: int(env, "MAX_IN_FLIGHT", DEFAULTS.MAX_IN_FLIGHT, 1),
+    ingestQueueMax: int(env, "INGEST_QUEUE_MAX", DEFAULTS.INGEST_QUEUE_MAX, 1),
+    sseMax: int(env, "SSE_MAX", DEFAULTS.SSE_MAX, 1),
+    sseMaxPerParty: int(env, "SSE_MAX_PER_PARTY", DEFAULTS.SSE_MAX_PER_PARTY, 1),
+    sseBufferBytes: int(env, "SSE_BUFFER_BYTES", DEFAULTS.SSE_BUFFER_BYTES, 4096),
     registryAddress: str(env, "REGISTRY_ADDRESS"),
     anchorAddress: str(env, "ANCHOR_ADDRESS"),
     deploymentBlock: env.DEPLOYMENT_BLOCK ? int(env, "DEPLOYMENT_BLOCK", 0) : undefined,
@@ -99,7 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAnchorDelayS: int(env, "MAX_ANCHOR_DELAY_S", DEFAULTS.MAX_ANCHOR_DELAY_S, 1),
     maxFutureSkewS: int(env, "MAX_FUTURE_SKEW_S", DEFAULTS.MAX_FUTURE_SKEW_S, 0),
     regulators: regulators.map((r) => r.toLowerCase()),
-    backlogMax: int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1),
+    backlogMax,
+    backlogPerAgreement,
     workers: int(env, "WORKERS", defaultWorkers()),
     mainThreadVerifies: (str(env, "MAIN_THREAD_VERIFIES") ?? "0") === "1",
     rateLimitRps: int(env, "RATE_LIMIT_RPS", DEFAULTS.RATE_LIMIT_RPS, 1),

@@ -102,6 +102,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
     log,
     config.mainThreadVerifies,
   );
+  pool.maxQueued = config.ingestQueueMax;
 
   return {
     pool,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import pino, { type Logger } from "pino";
 import { domainSeparator, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
-import type { AccessContext } from "./access/auth";
+import { TokenCache, type AccessContext } from "./access/auth";
 import { SignatureChecker } from "./access/SignatureChecker";
 import { createApp } from "./app";
 import { AgreementRelay } from "./chain/AgreementRelay";
@@ -152,6 +152,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     terms,
     signatures: new SignatureChecker(chain.provider),
     isRevoked: async (digest) => (await store.shareRevokedAt(digest)) !== undefined,
+    tokens: new TokenCache(),
   };
   const deps: AppDeps = {
     config,
