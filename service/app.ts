@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import type { AppDeps } from "./deps";
 import { errorHandler, notFoundHandler } from "./errors";
+import { redactor, secretsOf } from "./secrets";
 import { inFlightLimit, rateLimit } from "./access/rateLimit";
 import { agreementRoutes } from "./routes/agreementRoutes";
 import { alertsRoutes } from "./routes/alertsRoutes";
@@ -36,6 +37,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(shareRoutes(deps));
   app.use(webRoutes());
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, redactor(secretsOf(deps.config))));
   return app;
 }

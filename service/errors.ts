@@ -79,9 +79,9 @@ export function retryAfterOf(e: ApiError): number | undefined {
  * The one error middleware, mounted last: ApiErrors become their body and status; body-parser failures
  * become INVALID_BODY or BODY_TOO_LARGE; anything else is our bug: 500 INTERNAL, logged with its stack.
  * Every 429 and 503 carries `Retry-After`; every 500 a `requestId` (in `details` and the `X-Request-Id`
- * header) that is also in its log line, so an operator finds the line a user quotes.
+ * header) that is also in its log line, so an operator finds the line a user quotes. `scrub` removes secrets.
  */
-export function errorHandler(log: Logger): ErrorRequestHandler {
+export function errorHandler(log: Logger, scrub: (text: string) => string = (t) => t): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let e: ApiError;
     if (isApiError(err) && err.code !== "INTERNAL") e = err;
@@ -99,7 +99,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     const retryAfter = retryAfterOf(e);
     if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
-    res.status(e.status).json(e.toBody());
+    // A message or detail quoting a chain error must not carry RPC_URL's key: the body is scrubbed whole.
+    res
+      .status(e.status)
+      .type("application/json")
+      .send(scrub(JSON.stringify(e.toBody())));
   };
 }
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { domainSeparator, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
 import { TokenCache, type AccessContext } from "./access/auth";
 import { SignatureChecker } from "./access/SignatureChecker";
@@ -20,6 +20,7 @@ import { createPipeline, type Pipeline } from "./pipeline";
 import { BatchTrees } from "./read/proofBundle";
 import type { Identity, Reader } from "./read/Reader";
 import { StoredAcks } from "./read/storedAcks";
+import { redactor, secretsOf } from "./secrets";
 import { openDataDir } from "./store/openDataDir";
 
 export { StaleDataError } from "./store/openDataDir";
@@ -37,6 +38,8 @@ export interface RunningService {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Where the service's own logger writes (default stdout); ignored when `logger` is given. */
+  logStream?: DestinationStream;
   /** How long to wait for the RPC at start before giving up (ms). */
   rpcWaitMs?: number;
 }
@@ -81,9 +84,15 @@ function resolveAddresses(config: Config, chainId: number): { registry: string; 
  * resumes unfinished batches from disk, and listens on `config.host:config.port` (port 0 picks one).
  */
 export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
-  const log = opts.logger ?? pino({ level: config.logLevel, base: { svc: "repayproof" } });
+  // Every line is scrubbed of RPC_URL's secrets and the operator key (ethers quotes the request URL).
+  const scrub = redactor(secretsOf(config));
+  const log =
+    opts.logger ??
+    pino({ level: config.logLevel, base: { svc: "repayproof" }, hooks: { streamWrite: scrub } }, opts.logStream);
   await keccakReady();
-  const chainId = await waitForChainId(config.rpcUrl, opts.rpcWaitMs ?? 30_000, log);
+  const chainId = await waitForChainId(config.rpcUrl, opts.rpcWaitMs ?? 30_000, log).catch((e: Error) => {
+    throw new Error(scrub(e.message));
+  });
   const operatorKey = config.operatorKey ?? (chainId === 31337 ? HARDHAT_KEY_0 : undefined);
   if (!operatorKey)
     throw new Error(`OPERATOR_KEY is required on chain ${chainId} (the Hardhat default is for 31337 only)`);
