@@ -152,6 +152,12 @@ export async function authenticateParty(req: Request, ctx: AccessContext): Promi
   return authenticateToken(a.value, ctx);
 }
 
+/** When the request's `Bearer` token expires (Unix seconds), for a route that authenticateParty let in. */
+export function bearerExpiresAt(req: Request): number | undefined {
+  const m = TOKEN.exec(authorization(req)?.value ?? "");
+  return m ? Number(m[2]) : undefined;
+}
+
 /**
  * The reader of a loan's timeline, receipts and proofs: a party's `Bearer` token, or a share grant
  * (`Authorization: Share …` or `?share=…`) that is well formed (at most 1 KB, checked before any crypto),
