@@ -10,6 +10,9 @@ export interface Config {
   rpcUrl: string;
   /** Operator (anchoring) private key, 0x-hex; undefined = Hardhat account #0, allowed only on chain 31337. */
   operatorKey: string | undefined;
+  /** An encrypted JSON keystore holding the operator key (instead of OPERATOR_KEY), and the file with its password. */
+  operatorKeystore: string | undefined;
+  operatorPasswordFile: string | undefined;
   /** The RPC URL /v1/info publishes (browsers verify against it); else RPC_URL when it holds no secret. */
   publicRpcUrl: string | undefined;
   /** Express `trust proxy`: which proxy hops' X-Forwarded-For to believe for the client address. */
@@ -136,12 +139,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const backlogMax = int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1);
   const backlogPerAgreement = int(env, "BACKLOG_PER_AGREEMENT", Math.ceil(backlogMax / 10), 1);
   if (backlogPerAgreement > backlogMax) throw new Error("BACKLOG_PER_AGREEMENT must not exceed BACKLOG_MAX");
+  if (str(env, "OPERATOR_KEY") && str(env, "OPERATOR_KEYSTORE"))
+    throw new Error("set OPERATOR_KEY or OPERATOR_KEYSTORE, not both");
+  if (str(env, "OPERATOR_KEYSTORE") && !str(env, "OPERATOR_PASSWORD_FILE"))
+    throw new Error("OPERATOR_KEYSTORE needs OPERATOR_PASSWORD_FILE (the file holding its password)");
   return {
     port: int(env, "PORT", DEFAULTS.PORT),
     host: str(env, "HOST") ?? DEFAULTS.HOST,
     dataDir: path.resolve(str(env, "DATA_DIR") ?? DEFAULTS.DATA_DIR),
     rpcUrl: str(env, "RPC_URL") ?? `http://127.0.0.1:${nodePort}`,
     operatorKey: key(env, "OPERATOR_KEY"),
+    operatorKeystore: str(env, "OPERATOR_KEYSTORE"),
+    operatorPasswordFile: str(env, "OPERATOR_PASSWORD_FILE"),
     publicRpcUrl: url(env, "PUBLIC_RPC_URL"),
     trustProxy: trustProxy(env),
     maxInFlight: int(env, "MAX_IN_FLIGHT", DEFAULTS.MAX_IN_FLIGHT, 1),

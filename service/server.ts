@@ -10,7 +10,8 @@ import { AgreementRelay } from "./chain/AgreementRelay";
 import { connectChain, fetchChainId } from "./chain/Chain";
 import { TermsCache } from "./chain/TermsCache";
 import { TxSender } from "./chain/TxSender";
-import { HARDHAT_KEY_0, type Config } from "./config";
+import type { Config } from "./config";
+import { operatorKeyOf } from "./operatorKey";
 import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
 import { EventHub } from "./events/EventHub";
@@ -85,7 +86,8 @@ function resolveAddresses(config: Config, chainId: number): { registry: string; 
  */
 export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
   // Every line is scrubbed of RPC_URL's secrets and the operator key (ethers quotes the request URL).
-  const scrub = redactor(secretsOf(config));
+  let scrubber = redactor(secretsOf(config));
+  const scrub = (text: string): string => scrubber(text);
   const log =
     opts.logger ??
     pino({ level: config.logLevel, base: { svc: "repayproof" }, hooks: { streamWrite: scrub } }, opts.logStream);
@@ -93,9 +95,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const chainId = await waitForChainId(config.rpcUrl, opts.rpcWaitMs ?? 30_000, log).catch((e: Error) => {
     throw new Error(scrub(e.message));
   });
-  const operatorKey = config.operatorKey ?? (chainId === 31337 ? HARDHAT_KEY_0 : undefined);
-  if (!operatorKey)
-    throw new Error(`OPERATOR_KEY is required on chain ${chainId} (the Hardhat default is for 31337 only)`);
+  const operatorKey = await operatorKeyOf(config, chainId);
+  scrubber = redactor([...secretsOf(config), ...secretsOf({ operatorKey })]); // a keystore's key too
   const { registry, anchor, block } = resolveAddresses(config, chainId);
   const chain = connectChain(config.rpcUrl, chainId, operatorKey, registry, anchor);
   const operator = chain.wallet.address;
