@@ -65,6 +65,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`fuzz failed: ${(err as Error).message}`);
+  // fast-check keeps the broken rule (our check's message) as the cause; the counterexample can be huge.
+  const cause = (err as Error).cause as Error | undefined;
+  console.error(`fuzz failed: ${(cause?.stack ?? String(cause)).slice(0, 4000)}`);
+  console.error((err as Error).message.slice(0, 2000));
   process.exit(1);
 });

@@ -25,11 +25,13 @@ export function publicRpcUrl(config: Pick<Config, "rpcUrl" | "publicRpcUrl">): s
  */
 export function secretsOf(config: { rpcUrl?: string | undefined; operatorKey?: string | undefined }): string[] {
   const out = new Set<string>();
+  const credentials = new Set<string>();
   const rpc = config.rpcUrl;
   if (rpc !== undefined && publicRpcUrl({ rpcUrl: rpc, publicRpcUrl: undefined }) === null) {
     out.add(rpc);
     try {
       const u = new URL(rpc);
+      for (const c of [u.username, u.password]) credentials.add(c).add(decodeURIComponent(c));
       for (const part of [u.username, u.password, u.hash.slice(1), ...u.pathname.split("/")]) out.add(part);
       for (const [k, v] of u.searchParams) out.add(k).add(v);
       for (const part of [u.username, u.password, ...u.pathname.split("/")]) out.add(decodeURIComponent(part));
@@ -39,8 +41,9 @@ export function secretsOf(config: { rpcUrl?: string | undefined; operatorKey?: s
   }
   const key = config.operatorKey;
   if (key !== undefined) out.add(key).add(key.replace(/^0x/i, ""));
-  // Short parts ("v3", "rpc") are no secret and would blank out ordinary words.
-  return [...out].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
+  // Short path parts ("v3", "rpc") are no secret and would blank out ordinary words; credentials always are.
+  const kept = [...out].filter((s) => s.length >= 8).concat([...credentials].filter((c) => c.length >= 3));
+  return [...new Set(kept)].sort((a, b) => b.length - a.length);
 }
 
 /** A function that replaces every occurrence of `secrets` (case-insensitively) in a string. */
