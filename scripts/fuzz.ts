@@ -31,7 +31,14 @@ async function main(): Promise<void> {
   try {
     const d = await deployOn(node.url);
     const config = {
-      ...loadConfig({ RATE_LIMIT_RPS: "1000000", BATCH_INTERVAL_MS: "86400000", WORKERS: "1" }),
+      ...loadConfig({
+        RATE_LIMIT_RPS: "1000000",
+        // No batch is sealed (by time or by size), so nothing anchors: the backlog and the block number
+        // move only with what the bodies do.
+        BATCH_INTERVAL_MS: "86400000",
+        BATCH_MAX: "10000000",
+        WORKERS: "1",
+      }),
       port: 0,
       host: "127.0.0.1",
       rpcUrl: node.url,

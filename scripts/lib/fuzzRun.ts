@@ -75,7 +75,8 @@ async function check(t: FuzzTarget, req: FuzzRequest, stats: FuzzStats): Promise
  * Sends `bodies` hostile bodies (seeded: `seed` replays a run), half to `POST /v1/receipts` and half to
  * `POST /v1/agreements`, and checks every answer: never a 5xx, every refusal a documented code with its
  * status (service/errors.ts), nothing stored on refusal (the backlog, after each body) and nothing mined
- * (blocks mined over the run = agreements relayed; the service must not anchor meanwhile: no batch seals).
+ * (blocks mined over the run = agreements relayed). The service must not seal a batch meanwhile — by time or
+ * by size (BATCH_MAX) — or anchoring would move both.
  * Throws at the first broken rule.
  */
 export async function runFuzz(

@@ -17,8 +17,8 @@ describe("attack: fuzzed request bodies", function () {
   let provider: JsonRpcProvider;
 
   before(async function () {
-    // No batch seals during the run: the backlog and the block number move only with what the bodies do.
-    f = await startRouteFixture({ batchIntervalMs: 3_600_000 });
+    // No batch seals during the run (by time or size): the backlog and the block number move only with the bodies.
+    f = await startRouteFixture({ batchIntervalMs: 3_600_000, batchMax: 10_000_000 });
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
   });
   after(async function () {
