@@ -26,6 +26,7 @@ export function infoRoutes(deps: AppDeps): Router {
   r.get("/healthz", (_req, res) => {
     const { anchorer, queue, backlog } = deps;
     const ok = !anchorer.halted;
+    if (!ok) res.setHeader("Retry-After", "60"); // every 503 says when to look again; a halt needs an operator
     res.status(ok ? 200 : 503).json({
       ok,
       chain: anchorer.lastError === undefined ? "ok" : "unreachable",
