@@ -3,7 +3,11 @@
  * environment or deployments/<chainId>.json). A DATA_DIR of another chain makes it refuse to start.
  */
 import { loadConfig } from "../service/config";
+import { redactor, secretsOf } from "../service/secrets";
 import { startService } from "../service/server";
+
+/** Scrubs RPC_URL's secrets and the operator key from what this process prints outside its logger. */
+const scrub = redactor(secretsOf({ rpcUrl: process.env.RPC_URL, operatorKey: process.env.OPERATOR_KEY }));
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,7 +20,7 @@ async function main(): Promise<void> {
     svc.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        console.error(scrub(String((err as Error)?.stack ?? err)));
         process.exit(1);
       },
     );
@@ -28,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`repayproof service failed to start: ${(err as Error).message}`);
+  console.error(`repayproof service failed to start: ${scrub(String((err as Error)?.message ?? err))}`);
   process.exit(1);
 });

@@ -1,7 +1,8 @@
 import express, { type Express } from "express";
 import type { AppDeps } from "./deps";
 import { errorHandler, notFoundHandler } from "./errors";
-import { rateLimit } from "./access/rateLimit";
+import { redactor, secretsOf } from "./secrets";
+import { inFlightLimit, rateLimit } from "./access/rateLimit";
 import { agreementRoutes } from "./routes/agreementRoutes";
 import { alertsRoutes } from "./routes/alertsRoutes";
 import { batchRoutes } from "./routes/batchRoutes";
@@ -23,7 +24,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use(rateLimit(deps.config.rateLimitRps));
+  app.set("trust proxy", deps.config.trustProxy);
+  app.use(inFlightLimit(deps.config.maxInFlight, (req) => req.path === "/v1/events"));
+  app.use(rateLimit(deps.config.rateLimitRps, deps.access));
   app.use(infoRoutes(deps));
   app.use(receiptRoutes(deps));
   app.use(batchRoutes(deps));
@@ -36,6 +39,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(shareRoutes(deps));
   app.use(webRoutes());
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, redactor(secretsOf(deps.config))));
   return app;
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Erc1271Settings } from "./chain/Erc1271Checker";
+import { int, key, str, trustProxy, url } from "./envValues";
 
 /** Service configuration (docs/api.md, "Configuration"): environment variables with documented defaults. */
 export interface Config {
@@ -11,6 +12,24 @@ export interface Config {
   rpcUrl: string;
   /** Operator (anchoring) private key, 0x-hex; undefined = Hardhat account #0, allowed only on chain 31337. */
   operatorKey: string | undefined;
+  /** An encrypted JSON keystore holding the operator key (instead of OPERATOR_KEY), and the file with its password. */
+  operatorKeystore: string | undefined;
+  operatorPasswordFile: string | undefined;
+  /** The RPC URL /v1/info publishes (browsers verify against it); else RPC_URL when it holds no secret. */
+  publicRpcUrl: string | undefined;
+  /** Express `trust proxy`: which proxy hops' X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
+  /** Requests served at once (event streams aside); beyond: 503 BACKLOG_FULL. */
+  maxInFlight: number;
+  /** Receipt requests waiting for an ingest worker; beyond: 503 BACKLOG_FULL. */
+  ingestQueueMax: number;
+  /** Receipts one agreement may hold in the backlog (its fair share of BACKLOG_MAX); beyond: QUOTA_EXCEEDED. */
+  backlogPerAgreement: number;
+  /** Event streams open at once, in total and per party. */
+  sseMax: number;
+  sseMaxPerParty: number;
+  /** Bytes an event stream may have unsent (a slow reader) before it is closed. */
+  sseBufferBytes: number;
   registryAddress: string | undefined;
   anchorAddress: string | undefined;
   /** Deployment block number (from the deployments file), used as the chain identity anchor. */
@@ -78,20 +97,12 @@ export const DEFAULTS = {
   RELAY_QUOTA_WINDOW_S: 86_400,
   RELAY_GAS_MAX: 1_500_000,
   MAX_FEE_GWEI: 200,
+  MAX_IN_FLIGHT: 512,
+  INGEST_QUEUE_MAX: 64,
+  SSE_MAX: 1000,
+  SSE_MAX_PER_PARTY: 8,
+  SSE_BUFFER_BYTES: 1 << 20,
 } as const;
-
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
-function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === "" ? undefined : v;
-}
 
 /** Reads the configuration from `env`; throws with a message naming the variable when one is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -103,12 +114,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^0x[0-9a-fA-F]{40}$/.test(r)) throw new Error(`REGULATORS: "${r}" is not an address`);
   }
   const nodePort = int(env, "NODE_PORT", DEFAULTS.NODE_PORT, 1);
+  const backlogMax = int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1);
+  const backlogPerAgreement = int(env, "BACKLOG_PER_AGREEMENT", Math.ceil(backlogMax / 10), 1);
+  if (backlogPerAgreement > backlogMax) throw new Error("BACKLOG_PER_AGREEMENT must not exceed BACKLOG_MAX");
+  if (str(env, "OPERATOR_KEY") && str(env, "OPERATOR_KEYSTORE"))
+    throw new Error("set OPERATOR_KEY or OPERATOR_KEYSTORE, not both");
+  if (str(env, "OPERATOR_KEYSTORE") && !str(env, "OPERATOR_PASSWORD_FILE"))
+    throw new Error("OPERATOR_KEYSTORE needs OPERATOR_PASSWORD_FILE (the file holding its password)");
   return {
     port: int(env, "PORT", DEFAULTS.PORT),
     host: str(env, "HOST") ?? DEFAULTS.HOST,
     dataDir: path.resolve(str(env, "DATA_DIR") ?? DEFAULTS.DATA_DIR),
     rpcUrl: str(env, "RPC_URL") ?? `http://127.0.0.1:${nodePort}`,
-    operatorKey: str(env, "OPERATOR_KEY"),
+    operatorKey: key(env, "OPERATOR_KEY"),
+    operatorKeystore: str(env, "OPERATOR_KEYSTORE"),
+    operatorPasswordFile: str(env, "OPERATOR_PASSWORD_FILE"),
+    publicRpcUrl: url(env, "PUBLIC_RPC_URL"),
+    trustProxy: trustProxy(env),
+    maxInFlight: int(env, "MAX_IN_FLIGHT", DEFAULTS.MAX_IN_FLIGHT, 1),
+    ingestQueueMax: int(env, "INGEST_QUEUE_MAX", DEFAULTS.INGEST_QUEUE_MAX, 1),
+    sseMax: int(env, "SSE_MAX", DEFAULTS.SSE_MAX, 1),
+    sseMaxPerParty: int(env, "SSE_MAX_PER_PARTY", DEFAULTS.SSE_MAX_PER_PARTY, 1),
+    sseBufferBytes: int(env, "SSE_BUFFER_BYTES", DEFAULTS.SSE_BUFFER_BYTES, 4096),
     registryAddress: str(env, "REGISTRY_ADDRESS"),
     anchorAddress: str(env, "ANCHOR_ADDRESS"),
     deploymentBlock: env.DEPLOYMENT_BLOCK ? int(env, "DEPLOYMENT_BLOCK", 0) : undefined,
@@ -120,7 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAnchorDelayS: int(env, "MAX_ANCHOR_DELAY_S", DEFAULTS.MAX_ANCHOR_DELAY_S, 1),
     maxFutureSkewS: int(env, "MAX_FUTURE_SKEW_S", DEFAULTS.MAX_FUTURE_SKEW_S, 0),
     regulators: regulators.map((r) => r.toLowerCase()),
-    backlogMax: int(env, "BACKLOG_MAX", DEFAULTS.BACKLOG_MAX, 1),
+    backlogMax,
+    backlogPerAgreement,
     workers: int(env, "WORKERS", defaultWorkers()),
     mainThreadVerifies: (str(env, "MAIN_THREAD_VERIFIES") ?? "0") === "1",
     rateLimitRps: int(env, "RATE_LIMIT_RPS", DEFAULTS.RATE_LIMIT_RPS, 1),

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 
@@ -16,21 +17,29 @@ export const ERROR_STATUS = {
   BODY_TOO_LARGE: 413,
   UNKNOWN_AGREEMENT: 422,
   RATE_LIMITED: 429,
+  QUOTA_EXCEEDED: 429,
   INTERNAL: 500,
   CHAIN_UNAVAILABLE: 503,
-  QUOTA_EXCEEDED: 429,
   RELAY_DISABLED: 501,
+  BACKLOG_FULL: 503,
 } as const;
+
+/** Seconds a client is told to wait (`Retry-After`) after a 429 or 503 that names no better time. */
+export const DEFAULT_RETRY_AFTER_S: Readonly<Record<number, number>> = { 429: 1, 503: 5 };
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** The one error type of the service: a code (the API), a message (free text) and optional details. */
+/**
+ * The one error type of the service: a code (the API), a message (free text), optional details and, for a
+ * 429 or 503, how many seconds the client should wait (`Retry-After`; DEFAULT_RETRY_AFTER_S when unset).
+ */
 export class ApiError extends Error {
   override readonly name = "ApiError";
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -55,37 +64,48 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
-/** `Retry-After` (seconds) of the statuses that ask a client to come back: rate limits, an unavailable chain. */
-const RETRY_AFTER_S: Partial<Record<number, number>> = { 429: 1, 503: 5 };
-
 /** The JSON 404 for unknown routes (mounted after every route). */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ApiError("NOT_FOUND", `no route for ${req.method} ${req.path}`));
 };
 
+/** The `Retry-After` seconds of a 429 or 503 answer (undefined for other statuses). */
+export function retryAfterOf(e: ApiError): number | undefined {
+  const fallback = DEFAULT_RETRY_AFTER_S[e.status];
+  if (fallback === undefined) return undefined;
+  return Math.max(1, Math.ceil(e.retryAfterS ?? fallback));
+}
+
 /**
  * The one error middleware, mounted last: ApiErrors become their body and status; body-parser failures
  * become INVALID_BODY or BODY_TOO_LARGE; anything else is our bug: 500 INTERNAL, logged with its stack.
+ * Every 429 and 503 carries `Retry-After`; every 500 a `requestId` (in `details` and the `X-Request-Id`
+ * header) that is also in its log line, so an operator finds the line a user quotes. `scrub` removes secrets.
  */
-export function errorHandler(log: Logger): ErrorRequestHandler {
+export function errorHandler(log: Logger, scrub: (text: string) => string = (t) => t): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let e: ApiError;
-    if (isApiError(err)) e = err;
+    if (isApiError(err) && err.code !== "INTERNAL") e = err;
     else if (isBodyParserError(err, "entity.too.large"))
       e = new ApiError("BODY_TOO_LARGE", "bodies are limited to 2 MiB");
     else if (isBodyParserError(err, "entity.parse.failed"))
       e = new ApiError("INVALID_BODY", "the body is not valid JSON");
     else if (isBodyParserError(err)) e = new ApiError("INVALID_BODY", (err as Error).message);
     else {
-      log.error({ err, method: req.method, path: req.path }, "internal error");
-      e = new ApiError("INTERNAL", "internal error (logged)");
+      const requestId = randomUUID();
+      log.error({ err, requestId, method: req.method, path: req.path }, "internal error");
+      e = new ApiError("INTERNAL", `internal error (logged as ${requestId})`, { requestId });
+      res.setHeader("X-Request-Id", requestId);
     }
-    if (e.code === "INTERNAL" && isApiError(err)) log.error({ err, path: req.path }, "internal error");
     if (res.headersSent) return;
+    const retryAfter = retryAfterOf(e);
     // Every 429 and 503 says when to come back (DESIGN.md, Errors), unless the route already did.
-    const retryAfterS = RETRY_AFTER_S[e.status];
-    if (retryAfterS !== undefined && !res.getHeader("Retry-After")) res.setHeader("Retry-After", String(retryAfterS));
-    res.status(e.status).json(e.toBody());
+    if (retryAfter !== undefined && !res.getHeader("Retry-After")) res.setHeader("Retry-After", String(retryAfter));
+    // A message or detail quoting a chain error must not carry RPC_URL's key: the body is scrubbed whole.
+    res
+      .status(e.status)
+      .type("application/json")
+      .send(scrub(JSON.stringify(e.toBody())));
   };
 }
 

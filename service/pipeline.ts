@@ -64,7 +64,12 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
   let unanchored = 0;
   for (const b of await store.unfinishedBatches())
     if (b.state === "SEALED" || b.state === "SUBMITTED") unanchored += b.count;
-  const backlog = new Backlog(config.backlogMax, queue.size() + unanchored, (n) => metrics.backlog.set(n));
+  const backlog = new Backlog(
+    config.backlogMax,
+    queue.size() + unanchored,
+    (n) => metrics.backlog.set(n),
+    config.backlogPerAgreement,
+  );
 
   const anchorer = new Anchorer(
     d.chain,
@@ -106,6 +111,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
     log,
     config.mainThreadVerifies,
   );
+  pool.maxQueued = config.ingestQueueMax;
 
   return {
     pool,

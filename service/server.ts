@@ -1,16 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { domainSeparator, keccakReady, readOperatorOf, receiptDomain } from "@repayproof/verifier";
-import type { AccessContext } from "./access/auth";
+import { TokenCache, type AccessContext } from "./access/auth";
 import { SignatureChecker } from "./access/SignatureChecker";
 import { createApp } from "./app";
 import { Erc1271Checker } from "./chain/Erc1271Checker";
 import { connectChain, fetchChainId } from "./chain/Chain";
 import { assertRelayKeyApart, createRelay, relayKeyFor, createSender, defaultConfirmations } from "./chain/relaySetup";
 import { TermsCache } from "./chain/TermsCache";
-import { HARDHAT_KEY_0, type Config } from "./config";
+import type { Config } from "./config";
+import { operatorKeyOf } from "./operatorKey";
 import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
 import { EventHub } from "./events/EventHub";
@@ -21,6 +22,7 @@ import { BatchTrees } from "./read/proofBundle";
 import type { Identity, Reader } from "./read/Reader";
 import { StoredAcks } from "./read/storedAcks";
 import { StatsIndexer } from "./stats/StatsIndexer";
+import { redactor, secretsOf } from "./secrets";
 import { openDataDir } from "./store/openDataDir";
 
 export { StaleDataError } from "./store/openDataDir";
@@ -40,6 +42,8 @@ export interface RunningService {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Where the service's own logger writes (default stdout); ignored when `logger` is given. */
+  logStream?: DestinationStream;
   /** How long to wait for the RPC at start before giving up (ms). */
   rpcWaitMs?: number;
 }
@@ -84,14 +88,25 @@ function resolveAddresses(config: Config, chainId: number): { registry: string; 
  * resumes unfinished batches from disk, and listens on `config.host:config.port` (port 0 picks one).
  */
 export async function startService(configured: Config, opts: StartOptions = {}): Promise<RunningService> {
-  const log = opts.logger ?? pino({ level: configured.logLevel, base: { svc: "repayproof" } });
+  // Every line is scrubbed of RPC_URL's secrets and the operator's and relay's keys (ethers quotes the request URL).
+  let scrubber = redactor(secretsOf(configured));
+  const scrub = (text: string): string => scrubber(text);
+  const log =
+    opts.logger ??
+    pino({ level: configured.logLevel, base: { svc: "repayproof" }, hooks: { streamWrite: scrub } }, opts.logStream);
   await keccakReady();
-  const chainId = await waitForChainId(configured.rpcUrl, opts.rpcWaitMs ?? 30_000, log);
+  const chainId = await waitForChainId(configured.rpcUrl, opts.rpcWaitMs ?? 30_000, log).catch((e: Error) => {
+    throw new Error(scrub(e.message));
+  });
   const config = { ...configured, confirmations: configured.confirmations || defaultConfirmations(chainId) };
-  const operatorKey = config.operatorKey ?? (chainId === 31337 ? HARDHAT_KEY_0 : undefined);
-  if (!operatorKey)
-    throw new Error(`OPERATOR_KEY is required on chain ${chainId} (the Hardhat default is for 31337 only)`);
-  assertRelayKeyApart(relayKeyFor(config, chainId), operatorKey);
+  const operatorKey = await operatorKeyOf(config, chainId);
+  const relayKey = relayKeyFor(config, chainId);
+  assertRelayKeyApart(relayKey, operatorKey);
+  scrubber = redactor([
+    ...secretsOf(config),
+    ...secretsOf({ operatorKey }), // a keystore's key too
+    ...(relayKey === undefined ? [] : secretsOf({ operatorKey: relayKey })),
+  ]);
   const { registry, anchor, block } = resolveAddresses(config, chainId);
   const chain = connectChain(config.rpcUrl, chainId, operatorKey, registry, anchor);
   const operator = chain.wallet.address;
@@ -167,6 +182,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     terms,
     signatures: new SignatureChecker(wallets),
     isRevoked: async (digest) => (await store.shareRevokedAt(digest)) !== undefined,
+    tokens: new TokenCache(),
   };
   const deps: AppDeps = {
     config,

@@ -5,6 +5,8 @@ import {
   MAX_SHARE_SECS,
   parseShare,
   partiesOf,
+  recoverAddress,
+  sameAddress,
   shareDigest,
   toHex,
   type AgreementVersion,
@@ -30,6 +32,34 @@ export interface AccessContext {
   signatures: SignatureChecker;
   /** Whether the share with this EIP-712 digest was revoked by its signer. */
   isRevoked(shareDigest: string): Promise<boolean>;
+  /**
+   * Tokens whose ECDSA signature was verified (a repeated token costs no signature check, and the rate limit
+   * knows its party). Contract-wallet tokens are never cached: the wallet may stop accepting a signature.
+   */
+  tokens?: TokenCache;
+}
+
+const MAX_CACHED_TOKENS = 10_000;
+
+/** Verified bearer tokens → their party, until they expire (bounded: the oldest is forgotten first). */
+export class TokenCache {
+  private readonly byToken = new Map<string, { party: string; expiresAt: number }>();
+
+  /** The party of `token` if it was verified and has not expired. */
+  get(token: string): string | undefined {
+    const hit = this.byToken.get(token);
+    if (hit === undefined) return undefined;
+    if (hit.expiresAt <= nowS()) {
+      this.byToken.delete(token);
+      return undefined;
+    }
+    return hit.party;
+  }
+
+  set(token: string, party: string, expiresAt: number): void {
+    if (this.byToken.size >= MAX_CACHED_TOKENS) this.byToken.delete(this.byToken.keys().next().value as string);
+    this.byToken.set(token, { party, expiresAt });
+  }
 }
 
 /** Who is reading: a party (or regulator) with its token, or the holder of a share grant for one loan. */
@@ -45,16 +75,47 @@ const nowS = (): number => Math.floor(Date.now() / 1000);
  * ERC-1271 `isValidSignature`. Throws 401 UNAUTHENTICATED: malformed, expired, longer than 24 h, not signed.
  */
 export async function authenticateToken(token: string, ctx: AccessContext): Promise<string> {
+  const cached = ctx.tokens?.get(token);
+  if (cached !== undefined) return cached;
+  const { party, expiresAt, signature } = parseToken(token);
+  if (!(await ctx.signatures.isSignedBy(party, accessDigest(ctx.domainSeparator, party, expiresAt), signature))) {
+    throw unauthenticated("the token is not signed by its party", "signature");
+  }
+  return party.toLowerCase();
+}
+
+/** The fields of a token that is well formed, unexpired and at most 24 h long (401 UNAUTHENTICATED otherwise). */
+function parseToken(token: string): { party: string; expiresAt: number; signature: string } {
   const m = TOKEN.exec(token);
   if (!m) throw unauthenticated("malformed bearer token: expected <party>.<expiresAt>.<signature>", "malformed");
   const [, party, exp, signature] = m as unknown as [string, string, string, string];
   const expiresAt = Number(exp);
   if (expiresAt <= nowS()) throw unauthenticated("the token has expired", "expired");
   if (expiresAt > nowS() + MAX_TOKEN_LIFETIME_S) throw unauthenticated("tokens may live at most 24 hours", "lifetime");
-  if (!(await ctx.signatures.isSignedBy(party, accessDigest(ctx.domainSeparator, party, expiresAt), signature))) {
-    throw unauthenticated("the token is not signed by its party", "signature");
+  return { party, expiresAt, signature };
+}
+
+/**
+ * The party of the request's `Bearer` token when it can be verified without the chain — already verified
+ * (cached), or an ECDSA signature by the party — else undefined (no token, an invalid one, or a contract
+ * wallet's not yet verified by a route). The rate limit keys on it: a token nobody verified is no key.
+ */
+export function verifiedBearer(req: Request, ctx: AccessContext): string | undefined {
+  const header = req.get("authorization");
+  if (header === undefined || header.length > MAX_HEADER_CHARS || !header.startsWith("Bearer ")) return undefined;
+  const token = header.slice(7).trim();
+  const cached = ctx.tokens?.get(token);
+  if (cached !== undefined) return cached;
+  try {
+    const { party, expiresAt, signature } = parseToken(token);
+    if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined;
+    const signer = recoverAddress(accessDigest(ctx.domainSeparator, party, expiresAt), signature);
+    if (!sameAddress(signer, party)) return undefined;
+    ctx.tokens?.set(token, party.toLowerCase(), expiresAt);
+    return party.toLowerCase();
+  } catch {
+    return undefined;
   }
-  return party.toLowerCase();
 }
 
 function authorization(req: Request): { scheme: string; value: string } | undefined {
@@ -89,6 +150,12 @@ export async function authenticateParty(req: Request, ctx: AccessContext): Promi
   if (a === undefined) throw unauthenticated("send Authorization: Bearer <party>.<expiresAt>.<signature>", "missing");
   if (a.scheme !== "Bearer") throw unauthenticated("expected Authorization: Bearer <token>", "malformed");
   return authenticateToken(a.value, ctx);
+}
+
+/** When the request's `Bearer` token expires (Unix seconds), for a route that authenticateParty let in. */
+export function bearerExpiresAt(req: Request): number | undefined {
+  const m = TOKEN.exec(authorization(req)?.value ?? "");
+  return m ? Number(m[2]) : undefined;
 }
 
 /**

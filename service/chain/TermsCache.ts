@@ -7,13 +7,23 @@ import type { Chain } from "./Chain";
 
 const MAX_CACHED = 10_000;
 const MAX_LOG_RANGE = 5_000;
+/** Agreements the registry did not know, remembered for `negativeTtlMs` (bounded: oldest forgotten first). */
+const MAX_UNKNOWN = 100_000;
 
 /**
  * Agreement terms read from the registry, cached in memory (bounded) and on disk (so a restart during an
  * RPC outage still admits receipts of known agreements), and refreshed from AgreementAmended events.
+ * Unknown agreements are cached too, for a time (`negativeTtlMs`): a body of a thousand made-up agreement
+ * ids costs a thousand registry reads once, not on every repeat. A registration we relay clears its entry.
  */
 export class TermsCache {
   private readonly memory = new Map<string, AgreementVersion[]>();
+  /** agreementId → when (ms) the registry's "unknown" answer stops counting. */
+  private readonly unknown = new Map<string, number>();
+  /** How long an "unknown agreement" answer is trusted (ms). */
+  negativeTtlMs = 30_000;
+  /** Registry reads made so far (each one or more RPC calls): what the negative cache saves is counted here. */
+  registryReads = 0;
   private readonly inflight = new Map<string, Promise<AgreementVersion[] | undefined>>();
   private lastBlock: number | undefined;
 
@@ -32,6 +42,11 @@ export class TermsCache {
     const id = agreementId.toLowerCase();
     const hit = this.memory.get(id);
     if (hit) return hit;
+    const until = this.unknown.get(id);
+    if (until !== undefined) {
+      if (until > Date.now()) return undefined;
+      this.unknown.delete(id);
+    }
     let p = this.inflight.get(id);
     if (!p) {
       p = this.load(id).finally(() => this.inflight.delete(id));
@@ -58,12 +73,16 @@ export class TermsCache {
     if (versions) {
       await this.store.write([{ type: "terms", agreementId: id, versions }]);
       this.remember(id, versions);
+    } else {
+      if (this.unknown.size >= MAX_UNKNOWN) this.unknown.delete(this.unknown.keys().next().value as string);
+      this.unknown.set(id, Date.now() + this.negativeTtlMs);
     }
     return versions;
   }
 
   /** Reads every version of `id` from the registry. */
   async fetch(id: string): Promise<AgreementVersion[] | undefined> {
+    this.registryReads++;
     try {
       return await readAgreementVersions(this.chain.provider, this.chain.registry, id);
     } catch {
@@ -77,6 +96,7 @@ export class TermsCache {
   /** Re-reads `id` from the chain now (after we relayed a registration or amendment). */
   async refresh(id: string): Promise<void> {
     const key = id.toLowerCase();
+    this.unknown.delete(key);
     const versions = await this.fetch(key);
     if (!versions) return;
     await this.store.write([{ type: "terms", agreementId: key, versions }]);

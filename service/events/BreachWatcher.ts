@@ -12,6 +12,7 @@ const MAX_TRACKED_LOANS = 100_000;
 
 interface Tracked {
   agreementId: string;
+  loanId: string;
   /** Open breaches as "installment:stage" → responsible. */
   open: Map<string, string | null>;
   /** The earliest future deadline of a missing stage, if any: re-evaluate once the chain passes it. */
@@ -31,6 +32,10 @@ export interface TermsSource {
  * last listener leaves or the service restarts (docs/api.md, "Live events").
  */
 export class BreachWatcher {
+  /**
+   * Keyed by (agreementId, loanId): a loanId is chosen by its platform, so two agreements may use the same
+   * one, and keyed by loanId alone their breaches overwrote each other and were published under the wrong one.
+   */
   private readonly loans = new Map<string, Tracked>();
   private queue: Promise<void> = Promise.resolve();
 
@@ -63,7 +68,7 @@ export class BreachWatcher {
     if (!leaves) return;
     const values = await this.store.getReceipts(leaves.digests);
     const byAgreement = new Map<string, Record<string, unknown>[]>();
-    const touched = new Map<string, string>(); // loanId → agreementId
+    const touched = new Map<string, { agreementId: string; loanId: string }>(); // loanKey → the loan
     values.forEach((v, i) => {
       if (v === undefined) return;
       const r = v.receipt;
@@ -80,7 +85,8 @@ export class BreachWatcher {
         attester: r.attester,
       });
       byAgreement.set(agreementId, list);
-      touched.set(r.loanId.toLowerCase(), agreementId);
+      const loanId = r.loanId.toLowerCase();
+      touched.set(loanKey(agreementId, loanId), { agreementId, loanId });
     });
     const batch = {
       stream: this.stream,
@@ -95,11 +101,10 @@ export class BreachWatcher {
     }
     const now = b.anchoredAt;
     if (now === undefined) return;
-    for (const [loanId, t] of this.loans)
-      if (t.nextDeadline !== undefined && t.nextDeadline < now) touched.set(loanId, t.agreementId);
+    for (const [key, t] of this.loans) if (t.nextDeadline !== undefined && t.nextDeadline < now) touched.set(key, t);
     let n = 0;
     const times = new AnchorTimes(this.store);
-    for (const [loanId, agreementId] of touched) {
+    for (const { loanId, agreementId } of touched.values()) {
       if (n++ >= MAX_LOANS_PER_BATCH) {
         this.log.warn(
           { seq: b.seq, loans: touched.size },
@@ -131,7 +136,8 @@ export class BreachWatcher {
         }
       }
     }
-    const before = this.loans.get(loanId)?.open ?? new Map<string, string | null>();
+    const tracked = loanKey(agreementId, loanId);
+    const before = this.loans.get(tracked)?.open ?? new Map<string, string | null>();
     for (const key of open.keys()) {
       if (!before.has(key)) this.hub.publish("breach.opened", agreementId, details.get(key) ?? {});
     }
@@ -148,13 +154,15 @@ export class BreachWatcher {
         });
       }
     }
-    this.loans.delete(loanId);
+    this.loans.delete(tracked);
     if (open.size > 0 || nextDeadline !== undefined) {
       if (this.loans.size >= MAX_TRACKED_LOANS) {
         const oldest = this.loans.keys().next().value;
         if (oldest !== undefined) this.loans.delete(oldest);
       }
-      this.loans.set(loanId, { agreementId, open, nextDeadline });
+      this.loans.set(tracked, { agreementId, loanId, open, nextDeadline });
     }
   }
 }
+
+const loanKey = (agreementId: string, loanId: string): string => `${agreementId}:${loanId}`;

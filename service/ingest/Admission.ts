@@ -150,12 +150,8 @@ export class Admission {
         );
       }
     }
-    if (!this.deps.backlog.reserve()) {
-      const backlogMax = this.deps.backlog.max;
-      return itemError("CHAIN_UNAVAILABLE", `the anchoring backlog is full (${backlogMax} receipts); retry later`, {
-        backlogMax,
-      });
-    }
+    const refused = this.deps.backlog.reserve(it.agreementId);
+    if (refused) return itemError(refused.code, refused.message, refused.details);
     return { kind: "new", staged: this.staged.stage(it.attester, it.nonce, it.digest), item: it };
   }
 
@@ -214,7 +210,7 @@ export class Admission {
       },
       (err: unknown) => {
         for (const e of fresh) e.failed = true;
-        backlog.release(fresh.length);
+        backlog.releaseNewest(fresh.length);
         log.error({ err }, "group commit failed");
         throw err;
       },

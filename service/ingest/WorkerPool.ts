@@ -3,6 +3,7 @@ import path from "node:path";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Logger } from "pino";
 import { projectRoot } from "../config";
+import { ApiError } from "../errors";
 import { unpackResult, type PackedResult } from "./packedResult";
 import { preprocess, type PreprocessContext, type PreprocessResult } from "./preprocess";
 
@@ -64,6 +65,8 @@ export class WorkerPool {
   private readonly script: string;
   private inlineBusy = 0;
   private earlyDeaths = 0;
+  /** Requests queued at the workers beyond which `run` refuses (503 BACKLOG_FULL): INGEST_QUEUE_MAX. */
+  maxQueued = Infinity;
 
   constructor(
     private readonly ctx: PreprocessContext,
@@ -124,6 +127,10 @@ export class WorkerPool {
   /** Preprocesses `body` on the least busy worker (inline when the pool is empty). */
   run(body: Buffer): Promise<PreprocessResult> {
     if (this.slots.length === 0) return Promise.resolve(preprocess(body, this.ctx));
+    if (this.queued() >= this.maxQueued) {
+      const e = new ApiError("BACKLOG_FULL", "the ingest workers have a full queue; retry shortly", undefined, 1);
+      return Promise.reject(e);
+    }
     let slot = this.slots[0] as Slot;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
     if (this.helpInline && slot.busy > 0 && this.inlineBusy === 0) {
@@ -153,6 +160,13 @@ export class WorkerPool {
       const moved = own ? new Uint8Array(body.buffer, 0, body.byteLength) : Uint8Array.from(body);
       slot.worker.postMessage({ id, body: moved }, [moved.buffer as ArrayBuffer]);
     });
+  }
+
+  /** Requests handed to the workers (or the main thread) and not answered yet. */
+  queued(): number {
+    let n = this.inlineBusy;
+    for (const s of this.slots) n += s.busy;
+    return n;
   }
 
   /**

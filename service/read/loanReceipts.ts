@@ -32,25 +32,66 @@ export class AnchorTimes {
   }
 }
 
-/** Every receipt of `loanId` held here (index `loans`), with anchor times; only `agreementId`'s when given. */
+/** Records read from the store at a time: anyone may add receipts to any loan id, under their own agreement. */
+const CHUNK = 1000;
+
+/**
+ * Every receipt of `loanId` held here (index `loans`), with anchor times; only `agreementId`'s when given.
+ * Read in chunks and filtered as read, so receipts other agreements put under the same loan id never sit in
+ * memory all at once.
+ */
 export async function loadLoanReceipts(
   store: Store,
   loanId: string,
   times: AnchorTimes,
   agreementId?: string,
 ): Promise<LoanReceipt[]> {
-  const digests = await store.digestsOfLoan(loanId);
-  if (digests.length === 0) return [];
-  const [recs, seqs] = await Promise.all([store.getReceipts(digests), store.batchSeqsOf(digests)]);
+  return loadReceipts(store, await store.digestsOfLoan(loanId), times, agreementId);
+}
+
+/** The receipts `digests` (of a loan index), with anchor times; only `agreementId`'s when given. */
+export async function loadReceipts(
+  store: Store,
+  digests: readonly string[],
+  times: AnchorTimes,
+  agreementId?: string,
+): Promise<LoanReceipt[]> {
   const out: LoanReceipt[] = [];
-  for (let i = 0; i < digests.length; i++) {
-    const stored = recs[i];
-    // The loan index is written in the same atomic batch as the receipt: a gap is corruption, not input.
-    if (stored === undefined) throw new ApiError("INTERNAL", `the loan index names ${digests[i]}, which is not stored`);
-    if (agreementId !== undefined && stored.receipt.agreementId.toLowerCase() !== agreementId) continue;
-    const seq = seqs[i];
-    const batch = seq === undefined ? undefined : await times.anchored(seq);
-    out.push({ digest: digests[i] as string, stored, batch, anchoredAt: batch?.anchoredAt ?? null });
+  for (let at = 0; at < digests.length; at += CHUNK) {
+    const chunk = digests.slice(at, at + CHUNK);
+    const recs = await store.getReceipts(chunk);
+    const mine = chunk.filter((_, i) => {
+      const stored = recs[i];
+      // The loan index is written in the same atomic batch as the receipt: a gap is corruption, not input.
+      if (stored === undefined) throw new ApiError("INTERNAL", `the loan index names ${chunk[i]}, which is not stored`);
+      return agreementId === undefined || stored.receipt.agreementId.toLowerCase() === agreementId;
+    });
+    const seqs = await store.batchSeqsOf(mine);
+    let j = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const stored = recs[i] as StoredReceipt;
+      if (agreementId !== undefined && stored.receipt.agreementId.toLowerCase() !== agreementId) continue;
+      const seq = seqs[j++];
+      const batch = seq === undefined ? undefined : await times.anchored(seq);
+      out.push({ digest: chunk[i] as string, stored, batch, anchoredAt: batch?.anchoredAt ?? null });
+    }
+  }
+  return out;
+}
+
+/** The digests of `loanId`'s receipts per agreement (read in chunks; only each record's agreement kept). */
+export async function loanDigestsByAgreement(store: Store, loanId: string): Promise<Map<string, string[]>> {
+  const digests = await store.digestsOfLoan(loanId);
+  const out = new Map<string, string[]>();
+  for (let at = 0; at < digests.length; at += CHUNK) {
+    const chunk = digests.slice(at, at + CHUNK);
+    (await store.getReceipts(chunk)).forEach((r, i) => {
+      if (r === undefined) throw new ApiError("INTERNAL", `the loan index names ${chunk[i]}, which is not stored`);
+      const id = r.receipt.agreementId.toLowerCase();
+      const list = out.get(id);
+      if (list) list.push(chunk[i] as string);
+      else out.set(id, [chunk[i] as string]);
+    });
   }
   return out;
 }

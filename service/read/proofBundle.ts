@@ -18,30 +18,55 @@ export function isAnchored(b: BatchRecord | undefined): b is BatchRecord & { anc
 
 /**
  * Merkle trees of anchored batches, rebuilt from the leaves on disk and checked against the stored root,
- * with a small LRU so a burst of proof requests for one batch builds its tree once.
+ * with a small LRU shared by every request (bounded in trees and in leaves), so a burst of proof requests for
+ * one batch — concurrent ones too — builds its tree once.
  */
 export class BatchTrees {
   private readonly trees = new Map<number, MerkleTree>();
+  private readonly building = new Map<number, Promise<MerkleTree>>();
+  private leaves = 0;
+  /** Trees rebuilt from disk so far (what the cache saves shows here). */
+  rebuilds = 0;
 
   constructor(
     private readonly store: Store,
     private readonly size = 16,
+    /** Leaves held in all cached trees at most: a few large batches do not hold unbounded memory. */
+    private readonly maxLeaves = 1 << 18,
   ) {}
 
+  /** The tree of batch `b`: cached (least recently used goes first), or rebuilt once however many ask at once. */
   async of(b: BatchRecord): Promise<MerkleTree> {
     const cached = this.trees.get(b.seq);
     if (cached) {
-      // Least recently used goes first: a hit moves to the end.
       this.trees.delete(b.seq);
       this.trees.set(b.seq, cached);
       return cached;
     }
+    let p = this.building.get(b.seq);
+    if (!p) {
+      p = this.rebuild(b).finally(() => this.building.delete(b.seq));
+      this.building.set(b.seq, p);
+    }
+    return p;
+  }
+
+  private async rebuild(b: BatchRecord): Promise<MerkleTree> {
     const leaves = await this.store.getLeaves(b.seq);
     if (!leaves) throw new ApiError("INTERNAL", `batch ${b.seq} has no leaves on disk`);
+    this.rebuilds++;
     const tree = buildTree(leaves.digests);
     if (tree.root !== b.root) throw new ApiError("INTERNAL", `batch ${b.seq}: leaves do not rebuild the root`);
-    if (this.trees.size >= this.size) this.trees.delete(this.trees.keys().next().value as number);
-    this.trees.set(b.seq, tree);
+    const n = leaves.digests.length;
+    while (this.trees.size > 0 && (this.trees.size >= this.size || this.leaves + n > this.maxLeaves)) {
+      const [seq, old] = this.trees.entries().next().value as [number, MerkleTree];
+      this.trees.delete(seq);
+      this.leaves -= old.count;
+    }
+    if (n <= this.maxLeaves) {
+      this.trees.set(b.seq, tree);
+      this.leaves += n;
+    }
     return tree;
   }
 }

@@ -10,11 +10,16 @@ import {
 import type { Reader } from "./Reader";
 import { assertCanRead, type Caller } from "../access/auth";
 import { ApiError, isApiError } from "../errors";
-import { AnchorTimes, loadLoanReceipts, type LoanReceipt } from "./loanReceipts";
+import { AnchorTimes, loadReceipts, loanDigestsByAgreement } from "./loanReceipts";
 import { proofBundle } from "./proofBundle";
 
-/** Most receipts one timeline serves: a loan has dozens; more means someone flooded the loan id. */
-export const MAX_TIMELINE_RECEIPTS = 10_000;
+/**
+ * Most receipts one timeline serves: a loan has dozens; more means its own agreement's parties flooded it.
+ * Counted under the agreement read, never across agreements: anyone can put receipts under any loan id with
+ * an agreement of their own, and counted across they made the victim's timeline fail. (An object so that a
+ * test can lower it.)
+ */
+export const TIMELINE_LIMITS = { maxReceipts: 10_000 };
 
 /** A timeline bundle as served (DESIGN.md "Timeline bundle"; additions documented in docs/api.md). */
 export interface TimelineJson {
@@ -37,7 +42,7 @@ export interface TimelineJson {
 async function chooseAgreement(
   reader: Reader,
   caller: Caller,
-  byAgreement: Map<string, LoanReceipt[]>,
+  byAgreement: Map<string, unknown>,
   agreementId: string | undefined,
 ): Promise<{ id: string; versions: AgreementVersion[] }> {
   if (caller.kind === "share") {
@@ -88,21 +93,22 @@ export async function buildTimeline(
   agreementId?: string,
 ): Promise<TimelineJson> {
   const { store, identity } = reader;
-  const digests = await store.digestsOfLoan(loanId);
-  if (digests.length === 0) throw new ApiError("NOT_FOUND", "no receipt of this loan was accepted here");
-  if (digests.length > MAX_TIMELINE_RECEIPTS) {
-    throw new ApiError("INTERNAL", `loan ${loanId} holds ${digests.length} receipts, over ${MAX_TIMELINE_RECEIPTS}`);
-  }
-  const byAgreement = new Map<string, LoanReceipt[]>();
-  for (const r of await loadLoanReceipts(store, loanId, new AnchorTimes(store))) {
-    const id = r.stored.receipt.agreementId.toLowerCase();
-    byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
-  }
+  const byAgreement = await loanDigestsByAgreement(store, loanId);
+  if (byAgreement.size === 0) throw new ApiError("NOT_FOUND", "no receipt of this loan was accepted here");
   if (caller.kind === "share" && caller.share.loanId !== loanId)
     throw new ApiError("FORBIDDEN", "the share grants another loan");
   const agreement = await chooseAgreement(reader, caller, byAgreement, agreementId);
-
-  const held = byAgreement.get(agreement.id) ?? [];
+  const digests = byAgreement.get(agreement.id) ?? [];
+  if (digests.length > TIMELINE_LIMITS.maxReceipts) {
+    throw new ApiError(
+      "INTERNAL",
+      `loan ${loanId} holds ${digests.length} receipts, over ${TIMELINE_LIMITS.maxReceipts}`,
+    );
+  }
+  // By batch: each batch's tree is rebuilt (or found in the shared cache) once for all its receipts here.
+  const held = (await loadReceipts(store, digests, new AnchorTimes(store))).sort(
+    (a, b) => (a.batch?.seq ?? Infinity) - (b.batch?.seq ?? Infinity),
+  );
   const judged: TimelineEvent[] = [];
   const events: { key: [number, string]; json: unknown }[] = [];
   for (const { digest, stored: rec, batch, anchoredAt } of held) {

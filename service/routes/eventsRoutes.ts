@@ -1,18 +1,23 @@
 import { Router } from "express";
 import { isBytes32, partiesOf } from "@repayproof/verifier";
-import { assertCanRead, authenticateParty } from "../access/auth";
+import { assertCanRead, authenticateParty, bearerExpiresAt } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { EVENT_TYPES, type EventType, type HubEvent } from "../events/EventHub";
+import { StreamSlots } from "../events/StreamSlots";
 
 /**
  * `GET /v1/events`: server-sent events (`receipt.accepted`, `batch.anchored`, `breach.opened`,
  * `breach.closed`) for the agreements the reader belongs to (regulators: all). Optional `types` (comma-
  * separated) and `agreementId` narrow the stream; `Last-Event-ID` replays what the hub still holds.
+ * Bounded: SSE_MAX streams in all and SSE_MAX_PER_PARTY per reader (StreamSlots); a reader that leaves more
+ * than SSE_BUFFER_BYTES unsent is dropped (it reconnects with Last-Event-ID); a stream ends when its token
+ * expires, so a token's 24 h bound holds for streams too.
  */
 export function eventsRoutes(deps: AppDeps): Router {
   const r = Router();
   const { events: hub, config } = deps;
+  const slots = new StreamSlots(config.sseMax, config.sseMaxPerParty);
 
   r.get("/v1/events", async (req, res) => {
     const party = await authenticateParty(req, deps.access);
@@ -24,6 +29,7 @@ export function eventsRoutes(deps: AppDeps): Router {
       });
     }
     const onlyId = only?.toLowerCase();
+    const expiresAt = bearerExpiresAt(req) ?? 0;
     if (onlyId !== undefined) {
       const versions = await deps.terms.get(onlyId);
       if (!versions) throw new ApiError("NOT_FOUND", "the registry has no such agreement");
@@ -46,6 +52,7 @@ export function eventsRoutes(deps: AppDeps): Router {
       }
       return m;
     };
+    const release = slots.take(party);
     const wanted = (e: HubEvent): boolean =>
       (types === undefined || types.has(e.type)) && (onlyId === undefined || e.agreementId === onlyId);
 
@@ -65,20 +72,37 @@ export function eventsRoutes(deps: AppDeps): Router {
       if (!wanted(e)) return;
       chain = chain.then(async () => {
         if (closed || !(await mayRead(e.agreementId))) return;
-        res.write(
-          `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ agreementId: e.agreementId, ...e.data })}\n\n`,
-        );
+        write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ agreementId: e.agreementId, ...e.data })}\n\n`);
       });
+    };
+    // Node buffers what the socket cannot take yet: past the bound, the reader is too slow and is dropped.
+    const write = (text: string): void => {
+      if (closed) return;
+      res.write(text);
+      if (res.writableLength > config.sseBufferBytes) {
+        stop();
+        res.destroy();
+      }
     };
     if (lastId !== undefined) for (const e of hub.since(lastId)) send(e);
     const heartbeat = setInterval(() => {
-      if (!closed) res.write(`: heartbeat ${Math.floor(Date.now() / 1000)}\n\n`);
+      write(`: heartbeat ${Math.floor(Date.now() / 1000)}\n\n`);
     }, hub.heartbeatMs);
+    const expiry = setTimeout(
+      () => {
+        write("event: token.expired\ndata: {}\n\n");
+        stop();
+        res.end();
+      },
+      Math.max(0, expiresAt * 1000 - Date.now()),
+    );
     const stop = (): void => {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      clearTimeout(expiry);
       unsubscribe();
+      release();
     };
     const unsubscribe = hub.subscribe(send, () => {
       stop();

@@ -1,14 +1,19 @@
 import { Router } from "express";
 import { RECEIPT_TYPES, receiptDomain } from "@repayproof/verifier";
 import type { AppDeps } from "../deps";
+import { publicRpcUrl } from "../secrets";
 
-/** Public routes: `/v1/info` (fixed format), `/healthz`, `/metrics`. */
+/**
+ * Public routes: `/v1/info` (fixed format; its rpcUrl never carries RPC_URL's secrets), `/healthz` (the
+ * chain's state, never the RPC's own error text: ethers quotes the request URL, API key and all),
+ * `/metrics`.
+ */
 export function infoRoutes(deps: AppDeps): Router {
   const r = Router();
   const { identity, config } = deps;
   const info = {
     chainId: identity.chainId,
-    rpcUrl: config.rpcUrl,
+    rpcUrl: publicRpcUrl(config),
     contracts: { registry: identity.registry, anchor: identity.anchor },
     stream: identity.stream,
     operator: identity.operator,
@@ -21,10 +26,10 @@ export function infoRoutes(deps: AppDeps): Router {
   r.get("/healthz", (_req, res) => {
     const { anchorer, queue, backlog } = deps;
     const ok = !anchorer.halted;
+    if (!ok) res.setHeader("Retry-After", "60"); // every 503 says when to look again; a halt needs an operator
     res.status(ok ? 200 : 503).json({
       ok,
       chain: anchorer.lastError === undefined ? "ok" : "unreachable",
-      ...(anchorer.lastError ? { chainError: anchorer.lastError } : {}),
       ...(anchorer.halted ? { halted: anchorer.halted } : {}),
       ...(anchorer.feeAlert.state ? { feeCapped: anchorer.feeAlert.state } : {}),
       pending: queue.size(),

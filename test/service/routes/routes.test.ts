@@ -230,7 +230,7 @@ describe("service routes", function () {
       expect(res.status).to.equal(413);
       expect(res.body.error.code).to.equal("BODY_TOO_LARGE");
     });
-    it("error: CHAIN_UNAVAILABLE (503) when the backlog bound is reached", async function () {
+    it("error: BACKLOG_FULL (503) when the backlog bound is reached", async function () {
       const deps = svc.deps;
       const full = new Admission({
         store: deps.store,
@@ -249,7 +249,7 @@ describe("service routes", function () {
         .post("/v1/receipts")
         .send(signReceipt(d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform).item);
       expect(res.status).to.equal(503);
-      expect(res.body.error.code).to.equal("CHAIN_UNAVAILABLE");
+      expect(res.body.error.code).to.equal("BACKLOG_FULL");
       expect(Number(res.headers["retry-after"])).to.be.greaterThan(0);
     });
     it("error: RATE_LIMITED (429) past the per-key rate", async function () {

@@ -5,7 +5,7 @@ import { readAgreementVersions } from "../chain/chainReader";
 import { isAddress, isBytes32 } from "../formats/hex";
 import { disclosureHash } from "../formats/share";
 import { type Parsed, strictly } from "./args";
-import { formatTime, printable } from "./format";
+import { formatTime, printable, printableJson } from "./format";
 import { connect, firstLine, UsageError, type Io } from "./io";
 
 const OPTIONS = {
@@ -83,11 +83,12 @@ export async function disclosureCommand(args: string[], io: Io, help: () => numb
   const latest = versions[versions.length - 1]!;
   if (a.json) {
     io.out(
-      JSON.stringify(
-        { file: a.file, disclosureHash: hash, matches: matching.map((v) => v.version), latest: latest.version },
-        null,
-        2,
-      ),
+      printableJson({
+        file: a.file,
+        disclosureHash: hash,
+        matches: matching.map((v) => v.version),
+        latest: latest.version,
+      }),
     );
   } else if (matching.length === 0) {
     io.out(

@@ -23,6 +23,17 @@ export function printable(s: string): string {
   });
 }
 
+/**
+ * `v` as (pretty) JSON that a terminal can show: JSON.stringify escapes C0 controls but leaves DEL, C1
+ * controls (U+009B is a CSI on many terminals) and bidi overrides raw; they become `\uXXXX` escapes here,
+ * so `--json` output parses to the same value and cannot drive the terminal either.
+ */
+export function printableJson(v: unknown, indent = 2): string {
+  return JSON.stringify(v, null, indent).replace(UNPRINTABLE, (c) =>
+    c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** ISO 4217 numeric → alphabetic code and minor-unit digits, for the currencies lenders here meet. */
 const CURRENCIES: Record<number, [string, number]> = {
   156: ["CNY", 2],

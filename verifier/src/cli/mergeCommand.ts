@@ -3,7 +3,7 @@ import type { JsonRpcProvider } from "ethers";
 import { mergeTimeline, type MergeResult } from "../merge/mergeTimeline";
 import type { ChainArgs } from "./args";
 import { drawEvaluation } from "./drawTimeline";
-import { formatResultLine, printable } from "./format";
+import { formatResultLine, printable, printableJson } from "./format";
 import { formatTimelineResult } from "./formatTimeline";
 import { BUNDLE_FORMAT } from "../formats/bundle";
 import { TIMELINE_FORMAT } from "../formats/timelineBundle";
@@ -97,11 +97,7 @@ export async function mergeCommand(a: ChainArgs & { out?: string }, io: Io): Pro
   if (a.out !== undefined && m.merged !== undefined) fs.writeFileSync(a.out, JSON.stringify(m.merged, null, 2) + "\n");
   io.out(
     a.json
-      ? JSON.stringify(
-          { files: { timeline: timelineFile, bundles: files }, pinned: a.anchor !== undefined, ...m },
-          null,
-          2,
-        )
+      ? printableJson({ files: { timeline: timelineFile, bundles: files }, pinned: a.anchor !== undefined, ...m })
       : report(timelineFile, files, m, m.merged ? a.out : undefined, a.anchor !== undefined).join("\n"),
   );
   if (m.inconclusive) return 2;

@@ -7,7 +7,7 @@ import { fromHex, isAddress, isBytes32 } from "../formats/hex";
 import { formatShare, MAX_SHARE_SECS, shareDigest, type Share } from "../formats/share";
 import { ZERO_ADDRESS } from "../formats/terms";
 import { type Parsed, strictly } from "./args";
-import { printable } from "./format";
+import { printable, printableJson } from "./format";
 import { firstLine, UsageError, type Io } from "./io";
 
 const OPTIONS = {
@@ -130,7 +130,7 @@ export async function shareCommand(args: string[], io: Io, help: () => number): 
   const link = `${a.url}/loan/${a.loanId}?share=${text}`;
   io.out(
     a.json
-      ? JSON.stringify({ share: text, link, ...share }, null, 2)
+      ? printableJson({ share: text, link, ...share })
       : `${link}\n\nshare: ${text}\nexpires ${new Date(expiresAt * 1000).toISOString()}`,
   );
   return 0;

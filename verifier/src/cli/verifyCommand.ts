@@ -3,7 +3,7 @@ import type { VerifyResult } from "../checks/types";
 import { createVerifierCache, verifyReceiptBundle } from "../verifyReceiptBundle";
 import { BUNDLE_FORMAT } from "../formats/bundle";
 import type { ChainArgs } from "./args";
-import { formatProgress, formatResultLine, printable, UNPINNED } from "./format";
+import { formatProgress, formatResultLine, printable, printableJson, UNPINNED } from "./format";
 import { connect, expand, firstLine, readProofFile, type Io } from "./io";
 
 type FileResult = { file: string; result?: VerifyResult; ioError?: string };
@@ -87,7 +87,7 @@ export async function verifyCommand(a: ChainArgs, io: Io): Promise<number> {
     const out = results.map((r) =>
       r.result ? { file: r.file, ...r.result } : { file: r.file, error: { code: "IO_ERROR", message: r.ioError } },
     );
-    io.out(JSON.stringify({ pinned, results: out, summary }, null, 2));
+    io.out(printableJson({ pinned, results: out, summary }));
   } else {
     io.out(
       `${plural(summary.total, "bundle")}: ${summary.valid} valid, ${summary.invalid} invalid` +

@@ -1,7 +1,7 @@
 import type { JsonRpcProvider } from "ethers";
 import { verifyTimelineBundle } from "../verifyTimelineBundle";
 import type { ChainArgs } from "./args";
-import { printable } from "./format";
+import { printable, printableJson } from "./format";
 import { formatTimelineResult } from "./formatTimeline";
 import { TIMELINE_FORMAT } from "../formats/timelineBundle";
 import { connect, firstLine, readProofFile, UsageError, type Io } from "./io";
@@ -36,7 +36,7 @@ export async function verifyTimelineCommand(a: ChainArgs, io: Io): Promise<numbe
     provider.destroy();
   }
   const pinned = a.anchor !== undefined;
-  io.out(a.json ? JSON.stringify({ file, pinned, ...result }, null, 2) : formatTimelineResult(file, result, pinned));
+  io.out(a.json ? printableJson({ file, pinned, ...result }) : formatTimelineResult(file, result, pinned));
   if (result.inconclusive) return 2;
   return result.valid ? 0 : 1;
 }
