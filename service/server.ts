@@ -157,7 +157,9 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
   const watcher = new BreachWatcher(store, terms, events, stream, log);
-  const stats = new StatsIndexer(store, terms, log);
+  // The index gives way while ingest has requests in hand (the pool is made with the pipeline, below).
+  let ingestBusy = (): boolean => false;
+  const stats = new StatsIndexer(store, terms, log, () => ingestBusy());
   const pipeline = await createPipeline({
     config,
     identity,
@@ -176,6 +178,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
       stats.kick();
     },
   });
+  ingestBusy = () => pipeline.pool.inFlight > 0;
   const access: AccessContext = {
     domainSeparator: identity.domainSeparator,
     regulators: config.regulators,

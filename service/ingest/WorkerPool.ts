@@ -82,6 +82,13 @@ export class WorkerPool {
     return this.slots.length;
   }
 
+  /** Requests being preprocessed now (queued on a worker or inline): a cheap sign that ingest is busy. */
+  get inFlight(): number {
+    let n = this.inlineBusy;
+    for (const s of this.slots) n += s.busy;
+    return n;
+  }
+
   private spawn(): Slot {
     const worker = newWorker(this.script, {
       // Only what preprocessing needs: workers never see the operator's key (Acks are signed by admission).
