@@ -1,5 +1,6 @@
 import { Wallet, hexlify, id, randomBytes } from "ethers";
 import {
+  accessDigest,
   AGREEMENT_TYPES,
   domainSeparator,
   fromHex,
@@ -20,6 +21,18 @@ export interface FuzzTemplates {
   freshReceipt(): { receipt: Record<string, unknown>; signature: string };
   /** A valid `POST /v1/agreements` body of an agreement not registered yet. */
   agreement: Record<string, unknown>;
+  /**
+   * The `Authorization` header of that agreement's platform (the relay takes agreements from a party of them
+   * only): without it every fuzzed agreement body would stop at 401 before its fields are read.
+   */
+  agreementAuth: string;
+}
+
+/** A `Bearer` access token of `party`, valid for 23 hours (longer than any fuzzing run). */
+function bearerOf(party: Wallet, separator: string): string {
+  const expiresAt = Math.floor(Date.now() / 1000) + 23 * 3600;
+  const signature = signDigest(fromHex(party.privateKey), accessDigest(separator, party.address, expiresAt));
+  return `Bearer ${party.address}.${expiresAt}.${signature}`;
 }
 
 const wallet = (): Wallet => new Wallet(hexlify(randomBytes(32)));
@@ -55,14 +68,14 @@ async function agreementBody(
  * signed by its platform, and the body of another agreement not yet registered.
  */
 export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTemplates> {
+  const separator = domainSeparator(receiptDomain(d.chainId, d.anchor));
   const registered = await agreementBody(d, hexlify(randomBytes(32)));
   const res = await fetch(`${url}/v1/agreements`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: bearerOf(registered.platform, separator) },
     body: JSON.stringify(registered.body),
   });
   if (res.status !== 201) throw new Error(`registering the fuzz agreement: ${res.status} ${await res.text()}`);
-  const separator = domainSeparator(receiptDomain(d.chainId, d.anchor));
   let nonce = BigInt(Date.now()) * 1000n;
   const freshReceipt = (): { receipt: Record<string, unknown>; signature: string } => {
     const r: Receipt = {
@@ -83,5 +96,10 @@ export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTem
     return { receipt: receiptToJson(r) as unknown as Record<string, unknown>, signature };
   };
   const other = await agreementBody(d, hexlify(randomBytes(32)));
-  return { receipt: freshReceipt(), freshReceipt, agreement: other.body };
+  return {
+    receipt: freshReceipt(),
+    freshReceipt,
+    agreement: other.body,
+    agreementAuth: bearerOf(other.platform, separator),
+  };
 }
