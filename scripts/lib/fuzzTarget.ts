@@ -12,6 +12,7 @@ import {
   ZERO_ADDRESS,
   type Receipt,
 } from "@repayproof/verifier";
+import { accessToken } from "./demoClient";
 import type { Deployment } from "./deployContracts";
 
 /** What the fuzzer mutates: valid bodies of both routes, against a registered agreement. */
@@ -56,9 +57,15 @@ async function agreementBody(d: Deployment): Promise<{ body: Record<string, unkn
  */
 export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTemplates> {
   const registered = await agreementBody(d);
+  // The relay serves the agreement's platform or funder only (a Bearer token of one of them).
+  const token = await accessToken(
+    registered.platform,
+    receiptDomain(d.chainId, d.anchor),
+    Math.floor(Date.now() / 1000),
+  );
   const res = await fetch(`${url}/v1/agreements`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: token },
     body: JSON.stringify(registered.body),
   });
   if (res.status !== 201) throw new Error(`registering the fuzz agreement: ${res.status} ${await res.text()}`);

@@ -8,7 +8,7 @@ import { startService, type RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { deployOn, startHardhatNode, type HardhatNode } from "../../scripts/devnet";
 import { testConfig } from "../helpers/inProcess";
-import { agreementBody, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
+import { agreementBody, bearer, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 import { startRpcGate, type RpcGate } from "../helpers/rpcGate";
 import { tempDir, type TempDir } from "../helpers/tempDir";
 import { waitFor } from "../helpers/waitFor";
@@ -52,9 +52,11 @@ describe("attack: secrets in responses and logs", function () {
       },
     });
     svc = await startService(config, { logStream: sink, rpcWaitMs: 5_000 });
-    await request(createApp(svc.deps))
+    const registered = await request(createApp(svc.deps))
       .post("/v1/agreements")
+      .set("authorization", bearer(d, p.platform))
       .send(await agreementBody(d, p, agreementId));
+    expect(registered.status, registered.text).to.equal(201);
   });
 
   after(async function () {
