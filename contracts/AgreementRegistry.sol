@@ -37,8 +37,12 @@ contract AgreementRegistry is IAgreementRegistry, EIP712 {
     constructor() EIP712("RepayProofRegistry", "1") {}
 
     /// @inheritdoc IAgreementRegistry
-    function register(bytes32 agreementId, Terms calldata terms, Signatures calldata signatures) external {
+    function register(bytes32 agreementId, bytes32 salt, Terms calldata terms, Signatures calldata signatures)
+        external
+    {
         if (agreementId == bytes32(0)) revert AgreementRegistryInvalidId();
+        bytes32 expected = keccak256(abi.encode(terms.platform, terms.funder, salt));
+        if (agreementId != expected) revert AgreementRegistryIdNotBound(agreementId, expected);
         if (_versions[agreementId].length != 0) revert AgreementRegistryAgreementExists(agreementId);
         _record(agreementId, 1, terms, signatures);
         emit AgreementRegistered(agreementId, terms.platform, terms.funder);

@@ -50,6 +50,9 @@ interface IAgreementRegistry {
     error AgreementRegistryNoChannels();
     /// @dev The terms name more channels than `max`.
     error AgreementRegistryTooManyChannels(uint256 count, uint256 max);
+    /// @dev `agreementId` is not `keccak256(abi.encode(platform, funder, salt))` (`expected`) for the terms and salt
+    /// given to {register}: an ID is bound to its platform and funder, so nobody can take it first with other parties.
+    error AgreementRegistryIdNotBound(bytes32 agreementId, bytes32 expected);
     /// @dev Version 1 of `agreementId` is already registered.
     error AgreementRegistryAgreementExists(bytes32 agreementId);
     /// @dev `agreementId` has never been registered.
@@ -70,10 +73,18 @@ interface IAgreementRegistry {
 
     /**
      * @notice Registers version 1 of `agreementId`, in force from this block.
-     * @dev Reverts unless platform and funder, and collector and guarantor when set and not already
-     * among the signers, signed `Agreement(agreementId, 1, terms)`.
+     * @dev `agreementId` must equal `keccak256(abi.encode(terms.platform, terms.funder, salt))`, else it reverts
+     * with {AgreementRegistryIdNotBound}: whoever sees a registration in the mempool cannot take its ID first
+     * with other parties (the same parties would register the same signed terms). Reverts unless platform and
+     * funder, and collector and guarantor when set and not already among the signers, signed
+     * `Agreement(agreementId, 1, terms)`.
+     * @param agreementId The ID, bound to platform and funder by `salt`.
+     * @param salt Any 32 bytes chosen by the parties, so that they can have several agreements.
+     * @param terms The terms of version 1.
+     * @param signatures The parties' EIP-712 signatures over `Agreement(agreementId, 1, terms)`.
      */
-    function register(bytes32 agreementId, Terms calldata terms, Signatures calldata signatures) external;
+    function register(bytes32 agreementId, bytes32 salt, Terms calldata terms, Signatures calldata signatures)
+        external;
 
     /**
      * @notice Records version `version` (= latest + 1) of `agreementId`, in force from this block.

@@ -17,7 +17,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet, ZeroHash, id, keccak256, toUtf8Bytes } from "ethers";
-import { KIND, RECEIPT_TYPES, receiptDomain, registryDomain } from "@repayproof/verifier";
+import { KIND, RECEIPT_TYPES, agreementIdOf, receiptDomain, registryDomain } from "@repayproof/verifier";
 import { accessToken, demoHttp, registerAgreements, type Info } from "./lib/demoClient";
 import { DemoEvents } from "./lib/demoEvents";
 import { ALLOW, INSTALLMENTS, planDemo, prng, type Job, type Scenario } from "./lib/demoPlan";
@@ -59,11 +59,16 @@ async function main(): Promise<void> {
   console.log(`RepayProof demo${QUICK ? " (quick)" : ""} against ${URL_} (chain ${info.chainId}), seed "${SEED}"`);
 
   // 1. Two agreements (platform + funder A, platform + funder B), registered through the service.
-  const agreementIds = {
+  // Each ID is bound to its platform and funder by a salt (agreementIdOf, the registry's rule since v0.2).
+  const salts = {
     A: keccak256(toUtf8Bytes(`${SEED}:agreement:A:${runId}`)),
     B: keccak256(toUtf8Bytes(`${SEED}:agreement:B:${runId}`)),
   };
-  await registerAgreements(http, gDomain, parties, agreementIds, CHANNEL_NAMES, await token(platform));
+  const agreementIds = {
+    A: agreementIdOf(platform.address, funders.A.address, salts.A),
+    B: agreementIdOf(platform.address, funders.B.address, salts.B),
+  };
+  await registerAgreements(http, gDomain, parties, agreementIds, salts, CHANNEL_NAMES, await token(platform));
   console.log(`Agreements registered: A ${agreementIds.A}, B ${agreementIds.B}`);
   console.log(
     `Allowances: grace ${ALLOW.grace}s, settle ${ALLOW.settle}s, forward ${ALLOW.forward}s, confirm ${ALLOW.confirm}s`,

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Contract, JsonRpcProvider, Wallet, computeAddress, hexlify, type InterfaceAbi } from "ethers";
-import { AGREEMENT_TYPES, ZERO_ADDRESS, registryDomain } from "@repayproof/verifier";
+import { AGREEMENT_TYPES, agreementIdOf, ZERO_ADDRESS, registryDomain } from "@repayproof/verifier";
 import { HARDHAT_KEY_0, projectRoot } from "../../service/config";
 import { deployContracts, readArtifact, type Deployment } from "../lib/deployContracts";
 import { figure, ratioRuns, seconds, settle } from "./measure";
@@ -38,12 +38,13 @@ export async function anchoredBundles(url: string, n: number): Promise<{ d: Depl
       reportSecs: 86_400,
       disclosureHash: bytes32(),
     };
-    const agreementId = bytes32();
+    const salt = bytes32();
+    const agreementId = agreementIdOf(terms.platform, terms.funder, salt);
     const value = { agreementId, version: 1, terms };
     const domain = registryDomain(d.chainId, d.registry);
     const sigs = await Promise.all(parties.map((w) => w.signTypedData(domain, AGREEMENT_TYPES, value)));
     const registry = new Contract(d.registry, readArtifact("AgreementRegistry").abi as InterfaceAbi, admin);
-    await (await registry.getFunction("register")(agreementId, terms, [...sigs, "0x"])).wait();
+    await (await registry.getFunction("register")(agreementId, salt, terms, [...sigs, "0x"])).wait();
     const signed = signReceipts(n, d.anchor, keys, agreementId, 0n, Math.floor(Date.now() / 1000) - 3600, d.chainId);
     const bundles = bundlesOf(signed, d.anchor, d.registry);
     const anchor = new Contract(d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, admin);

@@ -11,7 +11,7 @@ import {
   type ContractTransactionResponse,
   type Signer,
 } from "ethers";
-import { AGREEMENT_TYPES, registryDomain, receiptToJson } from "@repayproof/verifier";
+import { AGREEMENT_TYPES, agreementIdOf, registryDomain, receiptToJson } from "@repayproof/verifier";
 import { projectRoot } from "../../service/config";
 import { deployContracts } from "../lib/deployContracts";
 import { figure, ratioRuns } from "./measure";
@@ -76,7 +76,7 @@ export async function gasSuite(opts: BenchOptions): Promise<Row[]> {
   const anchor = new Contract(deployment.anchor, anchorArt.abi as never, admin);
 
   // One agreement, so that recordReceipt can check a real channel's role.
-  const agreementId = bytes32();
+  const salt = bytes32();
   const terms = {
     platform: await platform.getAddress(),
     funder: await funder.getAddress(),
@@ -90,11 +90,12 @@ export async function gasSuite(opts: BenchOptions): Promise<Row[]> {
     reportSecs: 86_400,
     disclosureHash: bytes32(),
   };
+  const agreementId = agreementIdOf(terms.platform, terms.funder, salt);
   const domain = registryDomain(chainId, deployment.registry);
   const value = { agreementId, version: 1, terms };
   const sign = (s: Signer): Promise<string> => s.signTypedData(domain, AGREEMENT_TYPES, value);
   await (
-    await registry.getFunction("register")(agreementId, terms, {
+    await registry.getFunction("register")(agreementId, salt, terms, {
       platform: await sign(platform),
       funder: await sign(funder),
       collector: await sign(collector),

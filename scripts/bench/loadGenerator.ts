@@ -1,5 +1,12 @@
 import { Wallet } from "ethers";
-import { AGREEMENT_TYPES, receiptDomain, registryDomain, ZERO_ADDRESS, receiptToJson } from "@repayproof/verifier";
+import {
+  AGREEMENT_TYPES,
+  agreementIdOf,
+  receiptDomain,
+  registryDomain,
+  ZERO_ADDRESS,
+  receiptToJson,
+} from "@repayproof/verifier";
 import { accessToken } from "../lib/demoClient";
 import type { Deployment } from "../lib/deployContracts";
 import { bytes32, randomKeys, signReceipts } from "./signedReceipts";
@@ -33,13 +40,15 @@ export async function registerAgreement(serviceUrl: string, d: Deployment): Prom
     reportSecs: 86_400,
     disclosureHash: bytes32(),
   };
-  const agreementId = bytes32();
+  const salt = bytes32();
+  const agreementId = agreementIdOf(platform!.address, funder!.address, salt);
   const value = { agreementId, version: 1, terms };
   const domain = registryDomain(d.chainId, d.registry);
   const sign = (w: Wallet | undefined): Promise<string> => w!.signTypedData(domain, AGREEMENT_TYPES, value);
   const body = {
     agreementId,
     version: 1,
+    salt,
     terms,
     signatures: { platform: await sign(platform), funder: await sign(funder), collector: await sign(collector) },
   };

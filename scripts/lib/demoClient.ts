@@ -43,13 +43,15 @@ export async function accessToken(w: Wallet, receiptDomain: Eip712Domain, nowS: 
 /**
  * Registers the two agreements (platform + funder A, platform + funder B, the guarantor and every channel
  * in both) through `POST /v1/agreements`, signed by the platform, the funder and the guarantor, and sent
- * with the platform's bearer token (the relay serves an agreement's platform or funder only).
+ * with the platform's bearer token (the relay serves an agreement's platform or funder only). Each ID is
+ * `agreementIdOf(platform, funder, salt)` with its salt in `salts`.
  */
 export async function registerAgreements(
   http: DemoHttp,
   registryDomain: Eip712Domain,
   parties: DemoParties,
   agreementIds: { A: string; B: string },
+  salts: { A: string; B: string },
   channelNames: readonly string[],
   platformToken: string,
 ): Promise<void> {
@@ -75,6 +77,7 @@ export async function registerAgreements(
       "/v1/agreements",
       {
         ...value,
+        salt: salts[k],
         signatures: {
           platform: await sign(platform),
           funder: await sign(funders[k]),

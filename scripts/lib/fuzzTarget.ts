@@ -2,6 +2,7 @@ import { Wallet, hexlify, id, randomBytes } from "ethers";
 import {
   accessDigest,
   AGREEMENT_TYPES,
+  agreementIdOf,
   domainSeparator,
   fromHex,
   receiptDigest,
@@ -37,12 +38,11 @@ function bearerOf(party: Wallet, separator: string): string {
 
 const wallet = (): Wallet => new Wallet(hexlify(randomBytes(32)));
 
-/** A signed `POST /v1/agreements` body for fresh parties (the platform, funder and collector sign). */
-async function agreementBody(
-  d: Deployment,
-  agreementId: string,
-): Promise<{ body: Record<string, unknown>; platform: Wallet }> {
+/** A signed `POST /v1/agreements` body for fresh parties (the platform, funder and collector sign), its ID bound to them. */
+async function agreementBody(d: Deployment): Promise<{ body: Record<string, unknown>; platform: Wallet }> {
   const [platform, funder, collector, channel] = [wallet(), wallet(), wallet(), wallet()];
+  const salt = hexlify(randomBytes(32));
+  const agreementId = agreementIdOf(platform.address, funder.address, salt);
   const terms = {
     platform: platform.address,
     funder: funder.address,
@@ -60,7 +60,7 @@ async function agreementBody(
   const value = { agreementId, version: 1, terms };
   const sign = (w: Wallet): Promise<string> => w.signTypedData(domain, AGREEMENT_TYPES, value);
   const signatures = { platform: await sign(platform), funder: await sign(funder), collector: await sign(collector) };
-  return { body: { agreementId, version: 1, terms, signatures }, platform };
+  return { body: { agreementId, version: 1, salt, terms, signatures }, platform };
 }
 
 /**
@@ -69,7 +69,7 @@ async function agreementBody(
  */
 export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTemplates> {
   const separator = domainSeparator(receiptDomain(d.chainId, d.anchor));
-  const registered = await agreementBody(d, hexlify(randomBytes(32)));
+  const registered = await agreementBody(d);
   const res = await fetch(`${url}/v1/agreements`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: bearerOf(registered.platform, separator) },
@@ -95,7 +95,7 @@ export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTem
     const signature = signDigest(fromHex(registered.platform.privateKey), fromHex(receiptDigest(r, separator)));
     return { receipt: receiptToJson(r) as unknown as Record<string, unknown>, signature };
   };
-  const other = await agreementBody(d, hexlify(randomBytes(32)));
+  const other = await agreementBody(d);
   return {
     receipt: freshReceipt(),
     freshReceipt,

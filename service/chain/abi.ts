@@ -23,13 +23,14 @@ export const ANCHOR_ABI = new Interface([
 ]);
 
 export const REGISTRY_ABI = new Interface([
-  `function register(bytes32 agreementId, ${TERMS} terms, ${SIGNATURES} signatures)`,
+  `function register(bytes32 agreementId, bytes32 salt, ${TERMS} terms, ${SIGNATURES} signatures)`,
   `function amend(bytes32 agreementId, uint32 version, ${TERMS} terms, ${SIGNATURES} signatures)`,
   "event AgreementAmended(bytes32 indexed agreementId, uint32 version, uint64 effectiveAt)",
   "error AgreementRegistryInvalidId()",
   "error AgreementRegistryZeroParty(uint8 role)",
   "error AgreementRegistryNoChannels()",
   "error AgreementRegistryTooManyChannels(uint256 count, uint256 max)",
+  "error AgreementRegistryIdNotBound(bytes32 agreementId, bytes32 expected)",
   "error AgreementRegistryAgreementExists(bytes32 agreementId)",
   "error AgreementRegistryUnknownAgreement(bytes32 agreementId)",
   "error AgreementRegistryUnknownVersion(bytes32 agreementId, uint32 version)",

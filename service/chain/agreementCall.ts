@@ -5,6 +5,8 @@ import { REGISTRY_ABI } from "./abi";
 export interface AgreementRequest {
   agreementId: string;
   version: number;
+  /** Version 1 only: the salt binding `agreementId` to platform and funder (`agreementIdOf`); "" for amendments. */
+  salt: string;
   terms: Terms;
   signatures: { platform: string; funder: string; collector: string; guarantor: string };
 }
@@ -31,6 +33,6 @@ export function agreementCallData(a: AgreementRequest): string {
   const s = a.signatures;
   const sigs = [s.platform, s.funder, s.collector, s.guarantor];
   return a.version === 1
-    ? REGISTRY_ABI.encodeFunctionData("register", [a.agreementId, terms, sigs])
+    ? REGISTRY_ABI.encodeFunctionData("register", [a.agreementId, a.salt, terms, sigs])
     : REGISTRY_ABI.encodeFunctionData("amend", [a.agreementId, a.version, terms, sigs]);
 }

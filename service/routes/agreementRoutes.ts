@@ -1,5 +1,5 @@
 import express, { Router } from "express";
-import { isAddress, isBytes32, type Terms } from "@repayproof/verifier";
+import { agreementIdOf, isAddress, isBytes32, type Terms } from "@repayproof/verifier";
 import { assertCanRead, authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import type { AgreementRequest } from "../chain/agreementCall";
@@ -13,12 +13,16 @@ function bad(message: string, field?: string): never {
   throw new ApiError("INVALID_BODY", message, field ? { field } : undefined);
 }
 
-/** Validates a `POST /v1/agreements` body at the edge. */
+/**
+ * Validates a `POST /v1/agreements` body at the edge. Version 1 carries `salt` and its `agreementId` must be
+ * `agreementIdOf(platform, funder, salt)` (the registry's rule, checked here before any RPC or gas); an
+ * amendment's `salt` is ignored.
+ */
 export function parseAgreementRequest(body: unknown): AgreementRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) bad("expected a JSON object");
   const o = body as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (!["agreementId", "version", "terms", "signatures"].includes(k)) bad(`unknown field \`${k}\``, k);
+    if (!["agreementId", "version", "salt", "terms", "signatures"].includes(k)) bad(`unknown field \`${k}\``, k);
   if (!isBytes32(o.agreementId)) bad("agreementId: expected 0x followed by 64 hex digits", "agreementId");
   const version = o.version;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 1 || version > 0xffffffff) {
@@ -39,6 +43,15 @@ export function parseAgreementRequest(body: unknown): AgreementRequest {
       bad(`terms.${k}: expected a uint32`, `terms.${k}`);
   }
   if (!isBytes32(t.disclosureHash)) bad("terms.disclosureHash: expected bytes32", "terms.disclosureHash");
+  let salt = "";
+  if (version === 1) {
+    if (!isBytes32(o.salt)) bad("salt: expected 0x followed by 64 hex digits (required for version 1)", "salt");
+    salt = o.salt.toLowerCase();
+    const bound = agreementIdOf(t.platform as string, t.funder as string, salt);
+    if (bound !== (o.agreementId as string).toLowerCase()) {
+      bad("agreementId: expected keccak256(abi.encode(platform, funder, salt)) for version 1", "agreementId");
+    }
+  }
   const s = o.signatures as Record<string, unknown> | undefined;
   if (typeof s !== "object" || s === null || Array.isArray(s)) bad("signatures: expected an object", "signatures");
   for (const k of Object.keys(s))
@@ -53,6 +66,7 @@ export function parseAgreementRequest(body: unknown): AgreementRequest {
   return {
     agreementId: (o.agreementId as string).toLowerCase(),
     version,
+    salt,
     terms: t as unknown as Terms,
     signatures: {
       platform: sig("platform", true),

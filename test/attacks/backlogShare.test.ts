@@ -10,7 +10,7 @@ import { AckSigner } from "../../service/ingest/AckSigner";
 import { Admission } from "../../service/ingest/Admission";
 import { GroupCommitter } from "../../service/store/GroupCommitter";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
-import { makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { expectRefused } from "../helpers/refusal";
 
 /**
@@ -19,11 +19,10 @@ import { expectRefused } from "../helpers/refusal";
  */
 describe("attack: one agreement fills the backlog", function () {
   let f: RouteFixture;
-  let p: Parties;
-  const [greedy, modest, third] = [randomId(), randomId(), randomId()];
+  const p = makeParties();
+  const [greedy, modest, third] = [boundId(p), boundId(p), boundId(p)];
 
   before(async function () {
-    p = makeParties();
     f = await startRouteFixture();
     for (const id of [greedy, modest, third]) await f.register(p, id);
   });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
 import type { HubEvent } from "../../service/events/EventHub";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
-import { loanIdOf, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../helpers/parties";
+import { loanIdOf, makeParties, makeReceipt, boundId, signReceipt, termsOf } from "../helpers/parties";
 import { waitFor } from "../helpers/waitFor";
 
 /**
@@ -12,10 +12,10 @@ import { waitFor } from "../helpers/waitFor";
  */
 describe("attack: the same loanId under two agreements", function () {
   let f: RouteFixture;
-  let p: Parties;
-  let q: Parties;
-  const victim = randomId();
-  const other = randomId();
+  const p = makeParties();
+  const q = makeParties();
+  const victim = boundId(p);
+  const other = boundId(q);
   const loanId = loanIdOf("shared-loan-id");
   const seen: HubEvent[] = [];
   let unsubscribe: () => void = () => undefined;
@@ -25,8 +25,6 @@ describe("attack: the same loanId under two agreements", function () {
   const breaches = (): HubEvent[] => seen.filter((e) => e.type.startsWith("breach."));
 
   before(async function () {
-    p = makeParties();
-    q = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 200 });
     const short = { ...termsOf(p), graceSecs: 10, settleSecs: 10, forwardSecs: 10, confirmSecs: 10 };
     await f.register(p, victim, 1, short);

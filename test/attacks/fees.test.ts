@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseUnits, toQuantity } from "ethers";
 import { HARDHAT_KEY_0 } from "../../service/config";
-import { makeParties, randomId, type Parties } from "../helpers/parties";
+import { makeParties, boundId } from "../helpers/parties";
 import { metric, statusOf, submitReceipt, waitForStatus } from "../helpers/receiptFlow";
 import { startRpcProxy, type RpcProxy } from "../helpers/rpcProxy";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
@@ -22,7 +22,7 @@ describe("attack: a gas spike above MAX_FEE_GWEI", function () {
   let f: SpawnFixture;
   let proxy: RpcProxy;
   let provider: JsonRpcProvider;
-  let p: Parties;
+  const p = makeParties();
   let agreementId: string;
 
   before(async function () {
@@ -31,8 +31,7 @@ describe("attack: a gas spike above MAX_FEE_GWEI", function () {
     const env = { RPC_URL: proxy.url, BATCH_INTERVAL_MS: "200", TX_STUCK_S: "1", MAX_FEE_GWEI: String(CAP_GWEI) };
     await f.start(env);
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
-    p = makeParties();
-    agreementId = randomId();
+    agreementId = boundId(p);
     await f.register(p, agreementId);
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { HARDHAT_KEY_0 } from "../../service/config";
-import { agreementBody, bearer, makeParties, randomId, type Parties } from "../helpers/parties";
+import { agreementBody, bearer, makeParties, boundId } from "../helpers/parties";
 import { metric, submitReceipt, waitForStatus } from "../helpers/receiptFlow";
 import { startRpcProxy, type RpcProxy } from "../helpers/rpcProxy";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
@@ -18,7 +18,7 @@ describe("attack: refused broadcasts and nonce gaps", function () {
   let f: SpawnFixture;
   let proxy: RpcProxy;
   let provider: JsonRpcProvider;
-  let p: Parties;
+  const p = makeParties();
   let agreementId: string;
 
   before(async function () {
@@ -26,8 +26,7 @@ describe("attack: refused broadcasts and nonce gaps", function () {
     proxy = await startRpcProxy(f.node.url);
     await f.start({ RPC_URL: proxy.url, BATCH_INTERVAL_MS: "200", TX_STUCK_S: "2" });
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
-    p = makeParties();
-    agreementId = randomId();
+    agreementId = boundId(p);
     await f.register(p, agreementId);
   });
 
@@ -46,7 +45,7 @@ describe("attack: refused broadcasts and nonce gaps", function () {
 
   it("behavior: a refused relay broadcast leaves no gap: the same request then succeeds and anchoring goes on", async function () {
     const q = makeParties();
-    const qAgreement = randomId();
+    const qAgreement = boundId(q);
     const body = await agreementBody(f.d, q, qAgreement);
     proxy.refuseNext(1);
     const refused = await f.post("/v1/agreements", body, bearer(f.d, q.platform));

@@ -2,16 +2,7 @@ import { expect } from "chai";
 import request from "supertest";
 import { KIND } from "@repayproof/verifier";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
-import {
-  bearer,
-  loanIdOf,
-  makeParties,
-  makeReceipt,
-  randomId,
-  signReceipt,
-  termsOf,
-  type Parties,
-} from "../helpers/parties";
+import { bearer, loanIdOf, makeParties, makeReceipt, boundId, signReceipt, termsOf } from "../helpers/parties";
 import { expectRefused } from "../helpers/refusal";
 
 /**
@@ -21,13 +12,12 @@ import { expectRefused } from "../helpers/refusal";
  */
 describe("attack: unbounded alert and reconciliation answers", function () {
   let f: RouteFixture;
-  let p: Parties;
-  const agreementId = randomId();
+  const p = makeParties();
+  const agreementId = boundId(p);
   const LOANS = 30;
   const get = (path: string): request.Test => request(f.app).get(path).set("authorization", bearer(f.d, p.funder));
 
   before(async function () {
-    p = makeParties();
     f = await startRouteFixture();
     const short = { ...termsOf(p), graceSecs: 10, settleSecs: 10, forwardSecs: 10, confirmSecs: 10 };
     await f.register(p, agreementId, 1, short);

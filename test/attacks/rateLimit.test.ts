@@ -5,7 +5,7 @@ import { KIND } from "@repayproof/verifier";
 import { createApp } from "../../service/app";
 import type { Config } from "../../service/config";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 import { expectRefused } from "../helpers/refusal";
 
 /**
@@ -15,13 +15,12 @@ import { expectRefused } from "../helpers/refusal";
  */
 describe("attack: rate limit, requests in flight, worker queue", function () {
   let f: RouteFixture;
-  let p: Parties;
-  const agreementId = randomId();
+  const p = makeParties();
+  const agreementId = boundId(p);
   const appWith = (over: Partial<Config>): ReturnType<typeof createApp> =>
     createApp({ ...f.svc.deps, config: { ...f.svc.deps.config, ...over } });
 
   before(async function () {
-    p = makeParties();
     f = await startRouteFixture();
     await f.register(p, agreementId);
   });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { HARDHAT_KEY_0 } from "../../service/config";
-import { agreementBody, bearer, makeParties, randomId, termsOf, type Parties } from "../helpers/parties";
+import { agreementBody, bearer, makeParties, boundId, termsOf } from "../helpers/parties";
 import { startRpcProxy, type RpcProxy } from "../helpers/rpcProxy";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 
@@ -15,11 +15,10 @@ const RELAY_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cda
 describe("attack: the agreement relay", function () {
   this.timeout(180_000);
   let f: SpawnFixture;
-  let p: Parties;
+  const p = makeParties();
 
   before(async function () {
     f = await startSpawnFixture({ env: { RELAY_KEY, RELAY_QUOTA: "2", RELAY_GAS_MAX: "600000" } });
-    p = makeParties();
   });
 
   after(async function () {
@@ -29,14 +28,14 @@ describe("attack: the agreement relay", function () {
   const post = async (body: unknown, auth?: string) => f.post("/v1/agreements", body, auth);
 
   it("error: a registration without a token is refused (401 UNAUTHENTICATED) and sends nothing", async function () {
-    const res = await post(await agreementBody(f.d, p, randomId()));
+    const res = await post(await agreementBody(f.d, p, boundId(p)));
     expect(res.status, JSON.stringify(res.body)).to.equal(401);
     expect(res.body.error.code).to.equal("UNAUTHENTICATED");
   });
 
   it("error: a token of someone the terms do not name as platform or funder is refused (403 FORBIDDEN)", async function () {
     for (const who of [p.outsider, p.collector, p.channel]) {
-      const res = await post(await agreementBody(f.d, p, randomId()), bearer(f.d, who));
+      const res = await post(await agreementBody(f.d, p, boundId(p)), bearer(f.d, who));
       expect(res.status, JSON.stringify(res.body)).to.equal(403);
       expect(res.body.error.code).to.equal("FORBIDDEN");
     }
@@ -44,7 +43,7 @@ describe("attack: the agreement relay", function () {
 
   it("behavior: the platform's or the funder's token relays it, signed by RELAY_KEY and never by the anchoring key", async function () {
     const q = makeParties();
-    const res = await post(await agreementBody(f.d, q, randomId()), bearer(f.d, q.funder));
+    const res = await post(await agreementBody(f.d, q, boundId(q)), bearer(f.d, q.funder));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const tx = await fetchTx(res.body.txHash as string);
     expect(tx.from.toLowerCase()).to.equal(new Wallet(RELAY_KEY).address.toLowerCase());
@@ -54,10 +53,10 @@ describe("attack: the agreement relay", function () {
   it("error: past RELAY_QUOTA a party gets 429 QUOTA_EXCEEDED with Retry-After; another party still relays", async function () {
     const q = makeParties();
     for (let i = 0; i < 2; i++) {
-      const ok = await post(await agreementBody(f.d, q, randomId()), bearer(f.d, q.platform));
+      const ok = await post(await agreementBody(f.d, q, boundId(q)), bearer(f.d, q.platform));
       expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
     }
-    const third = await agreementBody(f.d, q, randomId());
+    const third = await agreementBody(f.d, q, boundId(q));
     const res = await fetch(f.url + "/v1/agreements", {
       method: "POST",
       headers: { "content-type": "application/json", authorization: bearer(f.d, q.platform) },
@@ -71,10 +70,27 @@ describe("attack: the agreement relay", function () {
     expect(byFunder.status, JSON.stringify(byFunder.body)).to.equal(201);
   });
 
+  it("error: an ID seen in the mempool cannot be taken first: its ID and salt with other parties are refused (400 INVALID_BODY) before anything is sent", async function () {
+    const victim = makeParties();
+    const agreementId = boundId(victim);
+    const thief = makeParties();
+    // The thief copies the ID and the salt of the pending registration and names itself platform and funder.
+    const stolen = await agreementBody(f.d, thief, agreementId);
+    const sentBefore = await relayTxCount();
+    const res = await post(stolen, bearer(f.d, thief.platform));
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.code).to.equal("INVALID_BODY");
+    expect(res.body.error.details.field).to.equal("agreementId");
+    expect(await relayTxCount()).to.equal(sentBefore);
+    // The parties' own registration still goes through.
+    const own = await post(await agreementBody(f.d, victim, agreementId), bearer(f.d, victim.platform));
+    expect(own.status, JSON.stringify(own.body)).to.equal(201);
+  });
+
   it("error: an agreement whose registration needs more gas than RELAY_GAS_MAX is refused before anything is sent", async function () {
     const q = makeParties();
     const channels = Array.from({ length: 32 }, () => Wallet.createRandom().address);
-    const body = await agreementBody(f.d, q, randomId(), 1, { ...termsOf(q), channels });
+    const body = await agreementBody(f.d, q, boundId(q), 1, { ...termsOf(q), channels });
     const res = await post(body, bearer(f.d, q.platform));
     expect(res.status, JSON.stringify(res.body)).to.equal(400);
     expect(res.body.error.code).to.equal("INVALID_BODY");
@@ -92,7 +108,7 @@ describe("attack: the agreement relay", function () {
       const res = await fetch(svc.url + "/v1/agreements", {
         method: "POST",
         headers: { "content-type": "application/json", authorization: bearer(f.d, p.platform) },
-        body: JSON.stringify(await agreementBody(f.d, p, randomId())),
+        body: JSON.stringify(await agreementBody(f.d, p, boundId(p))),
       });
       expect(res.status).to.equal(501);
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal("RELAY_DISABLED");
@@ -104,6 +120,20 @@ describe("attack: the agreement relay", function () {
       await proxy.close();
     }
   });
+
+  async function relayTxCount(): Promise<string> {
+    const res = await fetch(f.node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_getTransactionCount",
+        params: [new Wallet(RELAY_KEY).address, "latest"],
+      }),
+    });
+    return ((await res.json()) as { result: string }).result;
+  }
 
   async function fetchTx(hash: string): Promise<{ from: string }> {
     const res = await fetch(f.node.url, {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { readArtifact } from "../../scripts/lib/deployContracts";
 import { HARDHAT_KEY_0 } from "../../service/config";
-import { makeParties, randomId, type Parties } from "../helpers/parties";
+import { makeParties, boundId } from "../helpers/parties";
 import { submitReceipt, waitForStatus } from "../helpers/receiptFlow";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
@@ -29,7 +29,7 @@ describe("attack: reorgs before FINAL", function () {
   let f: SpawnFixture;
   let provider: JsonRpcProvider;
   let anchor: Contract;
-  let p: Parties;
+  const p = makeParties();
   let agreementId: string;
   let stream: string;
 
@@ -38,8 +38,7 @@ describe("attack: reorgs before FINAL", function () {
     f = await startSpawnFixture({ env: { CONFIRMATIONS: "3", BATCH_INTERVAL_MS: "200" } });
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
     anchor = new Contract(f.d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, provider);
-    p = makeParties();
-    agreementId = randomId();
+    agreementId = boundId(p);
     await f.register(p, agreementId);
     stream = (await f.get("/v1/info")).body.stream as string;
   });

@@ -8,7 +8,7 @@ import { startService, type RunningService } from "../../service/server";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import { deployOn, startHardhatNode, type HardhatNode } from "../../scripts/devnet";
 import { testConfig } from "../helpers/inProcess";
-import { agreementBody, bearer, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { agreementBody, bearer, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 import { startRpcGate, type RpcGate } from "../helpers/rpcGate";
 import { tempDir, type TempDir } from "../helpers/tempDir";
 import { waitFor } from "../helpers/waitFor";
@@ -30,7 +30,7 @@ describe("attack: secrets in responses and logs", function () {
   let logs = "";
   const bodies: string[] = [];
   const p = makeParties();
-  const agreementId = randomId();
+  const agreementId = boundId(p);
 
   const keep = (res: request.Response): request.Response => {
     bodies.push(JSON.stringify(res.headers) + (res.text ?? ""));

@@ -4,7 +4,7 @@ import { KIND } from "@repayproof/verifier";
 import { BatchTrees } from "../../service/read/proofBundle";
 import { TIMELINE_LIMITS } from "../../service/read/timeline";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
-import { bearer, loanIdOf, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { bearer, loanIdOf, makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { waitFor } from "../helpers/waitFor";
 
 /**
@@ -15,15 +15,13 @@ import { waitFor } from "../helpers/waitFor";
  */
 describe("attack: loan timelines", function () {
   let f: RouteFixture;
-  let p: Parties;
-  let q: Parties;
-  const victim = randomId();
-  const attacker = randomId();
+  const p = makeParties();
+  const q = makeParties();
+  const victim = boundId(p);
+  const attacker = boundId(q);
   const cap = TIMELINE_LIMITS.maxReceipts;
 
   before(async function () {
-    p = makeParties();
-    q = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 60_000 });
     await f.register(p, victim);
     await f.register(q, attacker);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
-import { makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 
 /**
  * Finding 10: every receipt naming an unknown agreement cost a registry read, every time: one body of a
@@ -10,11 +10,10 @@ import { makeParties, makeReceipt, randomId, signReceipt, type Parties } from ".
  */
 describe("attack: many unknown agreements in one body", function () {
   let f: RouteFixture;
-  let p: Parties;
+  const p = makeParties();
   const N = 200;
 
   before(async function () {
-    p = makeParties();
     f = await startRouteFixture();
   });
   after(async () => f?.close());
@@ -44,7 +43,7 @@ describe("attack: many unknown agreements in one body", function () {
 
   it("behavior: the negative answer expires, and registering the agreement clears it at once", async function () {
     const terms = f.svc.deps.terms;
-    const id = randomId();
+    const id = boundId(p);
     expect(codes(await f.post(body([id])))).to.deep.equal(["UNKNOWN_AGREEMENT"]);
     await f.register(p, id); // relayed: the service re-reads it
     expect(codes(await f.post(body([id])))).to.deep.equal(["accepted"]);

@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { AGREEMENT_TYPES, registryDomain, ZERO_ADDRESS } from "@repayproof/verifier";
+import { AGREEMENT_TYPES, agreementIdOf, registryDomain, ZERO_ADDRESS } from "@repayproof/verifier";
 import {
   AGREEMENT_ID,
+  AGREEMENT_SALT,
   ROLE,
   deployFixture,
+  idOf,
   latestTime,
   makeTerms,
   registerAgreement,
@@ -25,7 +27,7 @@ describe("AgreementRegistry", function () {
     it("records version 1 in force from its block and emits AgreementRegistered", async function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
-      const tx = d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms));
+      const tx = d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, await signAll(d, AGREEMENT_ID, 1, terms));
       await expect(tx)
         .to.emit(d.registry, "AgreementRegistered")
         .withArgs(AGREEMENT_ID, d.platform.address, d.funder.address);
@@ -52,14 +54,14 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
       await expect(
-        d.registry.register(ethers.ZeroHash, terms, await signAll(d, ethers.ZeroHash, 1, terms)),
+        d.registry.register(ethers.ZeroHash, AGREEMENT_SALT, terms, await signAll(d, ethers.ZeroHash, 1, terms)),
       ).to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidId");
     });
 
     it("reverts when the agreement exists", async function () {
       const d = await loadFixture(registeredFixture);
       const terms = makeTerms(d);
-      await expect(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryAgreementExists")
         .withArgs(AGREEMENT_ID);
     });
@@ -72,7 +74,8 @@ describe("AgreementRegistry", function () {
       it(`reverts when the ${field} is the zero address`, async function () {
         const d = await loadFixture(deployFixture);
         const terms = makeTerms(d, { [field]: ZERO_ADDRESS });
-        await expect(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+        const id = idOf(terms);
+        await expect(d.registry.register(id, AGREEMENT_SALT, terms, await signAll(d, id, 1, terms)))
           .to.be.revertedWithCustomError(d.registry, "AgreementRegistryZeroParty")
           .withArgs(role);
       });
@@ -83,7 +86,7 @@ describe("AgreementRegistry", function () {
       const terms = makeTerms(d, {
         channels: [d.channelA.address, ZERO_ADDRESS],
       });
-      await expect(d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryZeroParty")
         .withArgs(ROLE.Channel);
     });
@@ -92,7 +95,7 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d, { channels: [] });
       await expect(
-        d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms)),
+        d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, await signAll(d, AGREEMENT_ID, 1, terms)),
       ).to.be.revertedWithCustomError(d.registry, "AgreementRegistryNoChannels");
     });
 
@@ -102,11 +105,13 @@ describe("AgreementRegistry", function () {
       expect(max).to.equal(32);
       const channels = Array.from({ length: 33 }, (_, i) => ethers.zeroPadValue(ethers.toBeHex(i + 1), 20));
       const tooMany = makeTerms(d, { channels });
-      await expect(d.registry.register(AGREEMENT_ID, tooMany, await signAll(d, AGREEMENT_ID, 1, tooMany)))
+      await expect(
+        d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, tooMany, await signAll(d, AGREEMENT_ID, 1, tooMany)),
+      )
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryTooManyChannels")
         .withArgs(33, 32);
       const atMax = makeTerms(d, { channels: channels.slice(0, 32) });
-      await d.registry.register(AGREEMENT_ID, atMax, await signAll(d, AGREEMENT_ID, 1, atMax));
+      await d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, atMax, await signAll(d, AGREEMENT_ID, 1, atMax));
       expect((await d.registry.termsOf(AGREEMENT_ID, 1)).terms.channels).to.have.length(32);
     });
 
@@ -118,7 +123,7 @@ describe("AgreementRegistry", function () {
           ...(await signAll(d, AGREEMENT_ID, 1, terms)),
           [role]: "0x",
         };
-        await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
+        await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs))
           .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
           .withArgs(AGREEMENT_ID, d[role].address);
       });
@@ -129,7 +134,7 @@ describe("AgreementRegistry", function () {
         const sigs = await signAll(d, AGREEMENT_ID, 1, terms, {
           [role]: d.outsider,
         });
-        await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
+        await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs))
           .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
           .withArgs(AGREEMENT_ID, d[role].address);
       });
@@ -139,11 +144,11 @@ describe("AgreementRegistry", function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d);
       const otherTerms = await signAll(d, AGREEMENT_ID, 1, makeTerms(d, { graceSecs: 1 }));
-      await expect(d.registry.register(AGREEMENT_ID, terms, otherTerms))
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, otherTerms))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
       const otherVersion = await signAll(d, AGREEMENT_ID, 2, terms);
-      await expect(d.registry.register(AGREEMENT_ID, terms, otherVersion))
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, otherVersion))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
     });
@@ -161,9 +166,47 @@ describe("AgreementRegistry", function () {
         ...(await signAll(d, AGREEMENT_ID, 1, terms)),
         platform: sig,
       };
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.platform.address);
+    });
+  });
+
+  describe("register: the ID is bound to its parties", function () {
+    it("binds the ID to keccak256(abi.encode(platform, funder, salt)), the verifier's agreementIdOf", async function () {
+      const d = await loadFixture(deployFixture);
+      const terms = makeTerms(d);
+      expect(AGREEMENT_ID).to.equal(agreementIdOf(d.platform.address, d.funder.address, AGREEMENT_SALT));
+      const otherSalt = ethers.id("another agreement of the same parties");
+      const otherId = idOf(terms, otherSalt);
+      await expect(d.registry.register(otherId, otherSalt, terms, await signAll(d, otherId, 1, terms)))
+        .to.emit(d.registry, "AgreementRegistered")
+        .withArgs(otherId, d.platform.address, d.funder.address);
+      // The same ID with another salt, or another funder under the same salt, is not bound.
+      await expect(d.registry.register(AGREEMENT_ID, otherSalt, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryIdNotBound")
+        .withArgs(AGREEMENT_ID, otherId);
+      const swapped = makeTerms(d, { funder: d.collector.address });
+      await expect(
+        d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, swapped, await signAll(d, AGREEMENT_ID, 1, swapped)),
+      )
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryIdNotBound")
+        .withArgs(AGREEMENT_ID, idOf(swapped));
+    });
+
+    it("a front-runner with other parties cannot take an ID seen in the mempool", async function () {
+      const d = await loadFixture(deployFixture);
+      const terms = makeTerms(d);
+      // The front-runner copies the ID and the salt and names itself platform and funder; it signs for both.
+      const own = makeTerms(d, { platform: d.outsider.address, funder: d.outsider.address, guarantor: ZERO_ADDRESS });
+      const sigs = await signAll(d, AGREEMENT_ID, 1, own, { platform: d.outsider, funder: d.outsider });
+      await expect(d.registry.connect(d.outsider).register(AGREEMENT_ID, AGREEMENT_SALT, own, sigs))
+        .to.be.revertedWithCustomError(d.registry, "AgreementRegistryIdNotBound")
+        .withArgs(AGREEMENT_ID, idOf(own));
+      // The parties' own registration still goes through.
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, await signAll(d, AGREEMENT_ID, 1, terms)))
+        .to.emit(d.registry, "AgreementRegistered")
+        .withArgs(AGREEMENT_ID, d.platform.address, d.funder.address);
     });
   });
 
@@ -173,17 +216,21 @@ describe("AgreementRegistry", function () {
       const terms = makeTerms(d, { guarantor: ZERO_ADDRESS });
       const sigs = await signAll(d, AGREEMENT_ID, 1, terms);
       expect(sigs.guarantor).to.equal("0x");
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs)).to.emit(
+        d.registry,
+        "AgreementRegistered",
+      );
     });
 
     it("asks a platform that is also the funder to sign once", async function () {
       const d = await loadFixture(deployFixture);
       const terms = makeTerms(d, { funder: d.platform.address });
+      const id = idOf(terms);
       const sigs = {
-        ...(await signAll(d, AGREEMENT_ID, 1, terms)),
+        ...(await signAll(d, id, 1, terms)),
         funder: "0x",
       };
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
+      await expect(d.registry.register(id, AGREEMENT_SALT, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
     });
 
     for (const [name, same] of [
@@ -197,7 +244,10 @@ describe("AgreementRegistry", function () {
           ...(await signAll(d, AGREEMENT_ID, 1, terms)),
           collector: "0x",
         };
-        await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
+        await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs)).to.emit(
+          d.registry,
+          "AgreementRegistered",
+        );
       });
     }
 
@@ -209,7 +259,10 @@ describe("AgreementRegistry", function () {
           ...(await signAll(d, AGREEMENT_ID, 1, terms)),
           guarantor: "0x",
         };
-        await expect(d.registry.register(AGREEMENT_ID, terms, sigs)).to.emit(d.registry, "AgreementRegistered");
+        await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs)).to.emit(
+          d.registry,
+          "AgreementRegistered",
+        );
       });
     }
 
@@ -220,13 +273,16 @@ describe("AgreementRegistry", function () {
         ...(await signAll(d, AGREEMENT_ID, 1, terms)),
         guarantor: "0x",
       };
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, sigs))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
         .withArgs(AGREEMENT_ID, d.channelA.address);
       const signed = await signAll(d, AGREEMENT_ID, 1, terms, {
         guarantor: d.channelA,
       });
-      await expect(d.registry.register(AGREEMENT_ID, terms, signed)).to.emit(d.registry, "AgreementRegistered");
+      await expect(d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, signed)).to.emit(
+        d.registry,
+        "AgreementRegistered",
+      );
     });
 
     it("accepts an EIP-1271 contract wallet's signature as the funder's", async function () {
@@ -234,13 +290,14 @@ describe("AgreementRegistry", function () {
       const wallet = await ethers.deployContract("ERC1271Wallet", [d.funder.address]);
       const walletAddress = await wallet.getAddress();
       const terms = makeTerms(d, { funder: walletAddress });
+      const id = idOf(terms);
       // The wallet's owner key signs the agreement digest; the registry asks the wallet (ERC-1271).
-      const sigs = await signAll(d, AGREEMENT_ID, 1, terms, {
+      const sigs = await signAll(d, id, 1, terms, {
         funder: d.funder,
       });
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
+      await expect(d.registry.register(id, AGREEMENT_SALT, terms, sigs))
         .to.emit(d.registry, "AgreementRegistered")
-        .withArgs(AGREEMENT_ID, d.platform.address, walletAddress);
+        .withArgs(id, d.platform.address, walletAddress);
     });
 
     it("refuses an EIP-1271 wallet's signature made by a key it does not accept", async function () {
@@ -248,12 +305,13 @@ describe("AgreementRegistry", function () {
       const wallet = await ethers.deployContract("ERC1271Wallet", [d.funder.address]);
       const walletAddress = await wallet.getAddress();
       const terms = makeTerms(d, { funder: walletAddress });
-      const sigs = await signAll(d, AGREEMENT_ID, 1, terms, {
+      const id = idOf(terms);
+      const sigs = await signAll(d, id, 1, terms, {
         funder: d.outsider,
       });
-      await expect(d.registry.register(AGREEMENT_ID, terms, sigs))
+      await expect(d.registry.register(id, AGREEMENT_SALT, terms, sigs))
         .to.be.revertedWithCustomError(d.registry, "AgreementRegistryInvalidSignature")
-        .withArgs(AGREEMENT_ID, walletAddress);
+        .withArgs(id, walletAddress);
     });
   });
 

@@ -11,6 +11,7 @@ import {
 } from "@repayproof/verifier";
 import {
   AGREEMENT_ID,
+  AGREEMENT_SALT,
   KIND,
   deployFixture,
   makeReceipt,
@@ -235,7 +236,7 @@ describe("ReceiptAnchor", function () {
       const wallet = await ethers.deployContract("ERC1271Wallet", [d.channelA.address]);
       const walletAddress = await wallet.getAddress();
       const terms = makeTerms(d, { channels: [walletAddress] });
-      await d.registry.register(AGREEMENT_ID, terms, await signAll(d, AGREEMENT_ID, 1, terms));
+      await d.registry.register(AGREEMENT_ID, AGREEMENT_SALT, terms, await signAll(d, AGREEMENT_ID, 1, terms));
       const r = makeReceipt(d, { attester: walletAddress });
       const digest = await d.anchor.hashReceipt(r);
       await expect(d.anchor.recordReceipt(r, await signReceipt(d, d.channelA, r)))

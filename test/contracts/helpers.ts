@@ -31,7 +31,21 @@ export const ROLE = {
   Channel: 3,
 } as const;
 
-export const AGREEMENT_ID = ethers.id("agreement:platform-x/funder-y/product-1");
+/** The salt of {@link AGREEMENT_ID}. */
+export const AGREEMENT_SALT = ethers.id("agreement:platform-x/funder-y/product-1");
+/** Hardhat's default accounts 2 and 3: the fixture's platform and funder (deployFixture checks it). */
+const FIXTURE_PLATFORM = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const FIXTURE_FUNDER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+
+/** The agreement ID bound to `terms`' platform and funder by `salt` (the registry's rule since v0.2). */
+export function idOf(terms: { platform: unknown; funder: unknown }, salt: string = AGREEMENT_SALT): string {
+  return ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(["address", "address", "bytes32"], [terms.platform, terms.funder, salt]),
+  );
+}
+
+/** The fixture's agreement, bound to its platform and funder by {@link AGREEMENT_SALT}. */
+export const AGREEMENT_ID = idOf({ platform: FIXTURE_PLATFORM, funder: FIXTURE_FUNDER });
 export const LOAN_ID = ethers.keccak256(
   ethers.AbiCoder.defaultAbiCoder().encode(["string", "bytes32"], ["loan-0001", ethers.id("salt")]),
 );
@@ -65,6 +79,9 @@ export async function deployFixture(): Promise<Deployed> {
   const [admin, operator, platform, funder, collector, guarantor, channelA, channelB, outsider] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8,
   ].map(at) as [Signer, Signer, Signer, Signer, Signer, Signer, Signer, Signer, Signer];
+  if (platform.address !== FIXTURE_PLATFORM || funder.address !== FIXTURE_FUNDER) {
+    throw new Error("AGREEMENT_ID assumes Hardhat's default accounts 2 and 3 as platform and funder");
+  }
   const registry = await ethers.deployContract("AgreementRegistry", admin);
   const anchor = await ethers.deployContract("ReceiptAnchor", [await registry.getAddress(), admin.address], admin);
   await anchor.connect(admin).grantRole(await anchor.ANCHORER_ROLE(), operator.address);
@@ -140,9 +157,10 @@ export async function signAll(
   };
 }
 
-/** Registers `terms` (default: {@link makeTerms}) as version 1 of `agreementId`. */
-export async function registerAgreement(d: Deployed, terms = makeTerms(d), agreementId = AGREEMENT_ID): Promise<void> {
-  await d.registry.register(agreementId, terms, await signAll(d, agreementId, 1, terms));
+/** Registers `terms` (default: {@link makeTerms}) as version 1 of the ID bound to their parties by `salt`. */
+export async function registerAgreement(d: Deployed, terms = makeTerms(d), salt = AGREEMENT_SALT): Promise<void> {
+  const agreementId = idOf(terms, salt);
+  await d.registry.register(agreementId, salt, terms, await signAll(d, agreementId, 1, terms));
 }
 
 /** A SETTLED receipt attested by channel A, with `overrides` applied. */

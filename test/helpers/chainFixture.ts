@@ -84,7 +84,7 @@ export async function startChainFixture(opts: { proxy?: boolean } = {}): Promise
         const sigs = [s.platform, s.funder, s.collector, "0x"];
         const tx =
           version === 1
-            ? await registry.getFunction("register")(agreementId, body.terms, sigs)
+            ? await registry.getFunction("register")(agreementId, body.salt, body.terms, sigs)
             : await registry.getFunction("amend")(agreementId, version, body.terms, sigs);
         await tx.wait();
       },

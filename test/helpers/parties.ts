@@ -1,6 +1,7 @@
 import { Wallet, keccak256, AbiCoder, id, randomBytes, hexlify } from "ethers";
 import {
   AGREEMENT_TYPES,
+  agreementIdOf,
   accessDigest,
   domainSeparator,
   fromHex,
@@ -47,7 +48,31 @@ export function termsOf(p: Parties): Terms {
   };
 }
 
-/** The `POST /v1/agreements` body for version `version` of `agreementId`, signed by the parties. */
+/** The salt of each ID made by {@link boundId}, so that the helpers that register it can send it. */
+const salts = new Map<string, string>();
+
+/**
+ * A fresh agreement ID bound to `p`'s platform and funder (`agreementIdOf`, the registry's rule since v0.2), its
+ * salt remembered for {@link agreementBody} and the fixtures' `register`. Use it for every ID a test registers.
+ */
+export function boundId(p: { platform: { address: string }; funder: { address: string } }, salt?: string): string {
+  const s = salt ?? hexlify(randomBytes(32));
+  const agreementId = agreementIdOf(p.platform.address, p.funder.address, s);
+  salts.set(agreementId, s);
+  return agreementId;
+}
+
+/** The salt {@link boundId} chose for `agreementId`; throws for an ID it did not make. */
+export function saltOf(agreementId: string): string {
+  const salt = salts.get(agreementId.toLowerCase());
+  if (salt === undefined) throw new Error(`${agreementId} was not made by boundId(parties): it cannot be registered`);
+  return salt;
+}
+
+/**
+ * The `POST /v1/agreements` body for version `version` of `agreementId`, signed by the parties; version 1
+ * carries the salt of `agreementId` (made by {@link boundId}).
+ */
 export async function agreementBody(
   d: Deployment,
   p: Parties,
@@ -60,6 +85,7 @@ export async function agreementBody(
   return {
     agreementId,
     version,
+    ...(version === 1 ? { salt: saltOf(agreementId) } : {}),
     terms,
     signatures: {
       platform: await p.platform.signTypedData(domain, AGREEMENT_TYPES, value),

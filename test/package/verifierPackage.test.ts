@@ -6,7 +6,7 @@ import { expect } from "chai";
 import request from "supertest";
 import { KIND } from "@repayproof/verifier";
 import { waitFor } from "../helpers/waitFor";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 import { installPackedVerifier } from "./packedVerifier";
 
@@ -34,7 +34,7 @@ describe("the verifier package: npm pack ./verifier, installed in an empty folde
     app = path.join(dir, "app");
     const p = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000 });
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
     const signed = [KIND.DUE, KIND.CONFIRMED].map((k) =>
       signReceipt(

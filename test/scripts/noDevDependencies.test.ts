@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
 import { devOnlyPackages, writeNoDevDepsHook, type HookEvent, type NoDevDepsHook } from "../helpers/noDevDeps";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { baseEnv, startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -117,7 +117,7 @@ w.on("exit", (code) => { console.log("worker exit " + code); });
     const svc = await f.start({ NODE_OPTIONS: hook.nodeOptions, WORKERS: "2", BATCH_INTERVAL_MS: "200" });
     const pid = svc.child.pid!;
     const p = makeParties();
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
     const signed = Array.from({ length: 6 }, (_, i) =>
       signReceipt(f.d, makeReceipt(agreementId, p.platform, KIND.DUE, { installment: i + 1 }), p.platform),

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
 import { readArtifact } from "../../scripts/lib/deployContracts";
 import { baseEnv, startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
-import { agreementBody, makeParties, randomId } from "../helpers/parties";
+import { agreementBody, makeParties, boundId } from "../helpers/parties";
 
 /** `npm run register`: the way to register an agreement without the service's relay (paid by one's own key). */
 describe("scripts/register (npm run register)", function () {
@@ -24,7 +24,7 @@ describe("scripts/register (npm run register)", function () {
 
   it("behavior: registers the POST /v1/agreements body on the registry; a dry run sends nothing; a second run is refused", async function () {
     const p = makeParties();
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     const file = path.join(f.dir, "agreement.json");
     fs.writeFileSync(file, JSON.stringify(await agreementBody(f.d, p, agreementId)));
     const provider = new JsonRpcProvider(f.node.url);

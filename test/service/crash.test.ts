@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
 import { freePort, postJson } from "../../scripts/devnet";
 import { allBatches, auditAnchors } from "../helpers/audit";
-import { makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -13,10 +13,9 @@ const ITEMS = 25;
 describe("crash: SIGKILL under load", function () {
   this.timeout(300_000);
   let f: SpawnFixture;
-  let p: Parties;
+  const p = makeParties();
 
   before(async function () {
-    p = makeParties();
     // One fixed port so clients find the service again after each restart.
     f = await startSpawnFixture({
       env: { PORT: String(await freePort()), BATCH_INTERVAL_MS: "200", BATCH_MAX: "100", WORKERS: "1" },
@@ -30,7 +29,7 @@ describe("crash: SIGKILL under load", function () {
   it(`loses no acknowledged receipt and anchors each exactly once across ${KILLS} kill -9s`, async function () {
     const { d } = f;
     const url = f.url;
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
 
     const acked = new Set<string>();

@@ -15,16 +15,15 @@ import {
 } from "@repayproof/verifier";
 import { readArtifact } from "../../scripts/lib/deployContracts";
 import { allBatches, auditAnchors } from "../helpers/audit";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
 describe("service end to end (real Hardhat node, service process)", function () {
   let f: SpawnFixture;
-  let p: Parties;
+  const p = makeParties();
 
   before(async function () {
-    p = makeParties();
     f = await startSpawnFixture({
       env: { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50", REGULATORS: p.regulator.address },
     });
@@ -36,7 +35,7 @@ describe("service end to end (real Hardhat node, service process)", function () 
 
   it("registers, accepts, anchors, and serves proofs that verify against the chain", async function () {
     const { d, node } = f;
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
 
     const signed: ReturnType<typeof signReceipt>[] = [];

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
 import { allBatches, auditAnchors } from "../helpers/audit";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -13,10 +13,9 @@ interface Health {
 describe("RPC outage", function () {
   this.timeout(180_000);
   let f: SpawnFixture;
-  let p: Parties;
+  const p = makeParties();
 
   before(async function () {
-    p = makeParties();
     // The service reaches the node through a proxy the test can cut.
     f = await startSpawnFixture({
       proxy: true,
@@ -32,7 +31,7 @@ describe("RPC outage", function () {
 
   it("keeps accepting while the chain is unreachable and anchors everything once it is back", async function () {
     const { d } = f;
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
 
     await f.proxy.cut();

@@ -11,7 +11,7 @@ import { HARDHAT_KEY_0 } from "../../service/config";
 import { createMetrics } from "../../service/metrics";
 import { defaultStream } from "../../service/server";
 import { LevelStore } from "../../service/store/leveldb/LevelStore";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt, type Parties } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -39,7 +39,7 @@ async function sealOffline(dir: string): Promise<{ seq: number; root: string; co
 describe("restart", function () {
   this.timeout(240_000);
   let f: SpawnFixture;
-  let p: Parties;
+  const p = makeParties();
   let agreementId: string;
   let provider: JsonRpcProvider;
   let anchor: Contract;
@@ -48,8 +48,7 @@ describe("restart", function () {
   before(async function () {
     // Each test starts its own service (on a data dir of its own) against this node.
     f = await startSpawnFixture({ service: false });
-    p = makeParties();
-    agreementId = randomId();
+    agreementId = boundId(p);
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
     anchor = new Contract(
       f.d.anchor,

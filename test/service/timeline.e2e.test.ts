@@ -3,7 +3,16 @@ import path from "node:path";
 import { expect } from "chai";
 import { KIND, type Terms } from "@repayproof/verifier";
 import { main as runCli, type Io as CliIo } from "@repayproof/verifier/cli";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../helpers/parties";
+import {
+  bearer,
+  makeParties,
+  makeReceipt,
+  boundId,
+  randomId,
+  signReceipt,
+  termsOf,
+  type Parties,
+} from "../helpers/parties";
 import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -16,11 +25,11 @@ async function cliInProcess(args: string[]): Promise<{ code: number; out: string
 
 describe("timeline end to end: a late forward, served and re-verified from the chain alone", function () {
   let f: SpawnFixture;
-  let p: Parties;
+  const p = makeParties();
   let timeline: Json;
   let file: string;
   let fileV2: string;
-  const agreementId = randomId();
+  const agreementId = boundId(p);
   const loanId = randomId();
   const loanIdV2 = randomId();
   const terms = (q: Parties): Terms => ({ ...termsOf(q), forwardSecs: 60, settleSecs: 120 });
@@ -29,7 +38,6 @@ describe("timeline end to end: a late forward, served and re-verified from the c
   const FORWARD_LATE_BY = 500;
 
   before(async function () {
-    p = makeParties();
     f = await startSpawnFixture({ env: { BATCH_INTERVAL_MS: "300", BATCH_MAX: "50" } });
   });
 
@@ -93,7 +101,7 @@ describe("timeline end to end: a late forward, served and re-verified from the c
 
   it("behavior: after an amendment mid-loan, the forward is judged under version 2 and the timeline says so", async function () {
     // v1 gives the collector a day; v2 (effective at its block) 2 s. The SETTLED falls after v2 took effect.
-    const amended = randomId();
+    const amended = boundId(p);
     await f.register(p, amended, 1, termsOf(p));
     const v2 = { ...termsOf(p), forwardSecs: 2 };
     await f.register(p, amended, 2, v2);

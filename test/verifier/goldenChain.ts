@@ -19,6 +19,7 @@ import {
   ackBatchDigest,
   ackDigest,
   buildTree,
+  agreementIdOf,
   bundleToJson,
   fromHex,
   parseReceipt,
@@ -63,7 +64,9 @@ export const ACCOUNTS = {
   outsider: hardhatAccount(6),
 };
 
-export const AGREEMENT_ID = id("repayproof/golden/agreement-1");
+/** The golden agreement's salt; its ID is bound to its platform and funder (agreementIdOf, since v0.2). */
+export const AGREEMENT_SALT = id("repayproof/golden/agreement-1");
+export const AGREEMENT_ID = agreementIdOf(ACCOUNTS.platform.address, ACCOUNTS.funder.address, AGREEMENT_SALT);
 export const STREAM = id("repayproof/golden/stream-0");
 
 /** A provider that also takes raw JSON-RPC calls (evm_* methods): JsonRpcProvider or `hre.ethers.provider`. */
@@ -168,7 +171,7 @@ export async function buildGoldenChain(provider: DevProvider): Promise<GoldenCha
     guarantor: "0x",
   };
   const registry = new Contract(registryAddr, readArtifact("AgreementRegistry").abi as never, operator);
-  await (await registry.getFunction("register")(AGREEMENT_ID, terms, signatures, TX)).wait();
+  await (await registry.getFunction("register")(AGREEMENT_ID, AGREEMENT_SALT, terms, signatures, TX)).wait();
 
   const sign = (r: Receipt, key: HDNodeWallet): { receipt: Receipt; digest: string; signature: string } => ({
     receipt: r,

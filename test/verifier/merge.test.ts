@@ -14,7 +14,7 @@ import {
 } from "@repayproof/verifier";
 import { main as runCli } from "@repayproof/verifier/cli";
 import { waitFor } from "../helpers/waitFor";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt, termsOf } from "../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON files are read field by field
@@ -42,7 +42,7 @@ describe("merge: the operator's timeline beside the bundles parties hold", funct
     const p = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000 });
     provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     const terms: Terms = { ...termsOf(p), forwardSecs: 3600, reportSecs: 30 * 86400 };
     await f.register(p, agreementId, 1, terms);
     const loanId = randomId();

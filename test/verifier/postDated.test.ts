@@ -10,7 +10,7 @@ import {
   verifyReceiptBundle,
 } from "@repayproof/verifier";
 import { startChainFixture, type ChainFixture } from "../helpers/chainFixture";
-import { makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 
 /**
  * A channel post-dating its receipts (so that the borrower looks late) is caught from the chain alone: a
@@ -21,7 +21,7 @@ describe("post-dated receipts: dated after their own anchor", function () {
   this.timeout(120_000);
   let c: ChainFixture;
   const p = makeParties();
-  const agreementId = randomId();
+  const agreementId = boundId(p);
 
   before(async function () {
     c = await startChainFixture();

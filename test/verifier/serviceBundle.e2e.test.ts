@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { KIND, verifyReceiptBundle } from "@repayproof/verifier";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -18,7 +18,7 @@ describe("bundles from the service, verified with the service stopped", function
   before(async function () {
     f = await startSpawnFixture({ env: { BATCH_INTERVAL_MS: "200", BATCH_MAX: "50" } });
     const p = makeParties();
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
     const signed = [
       signReceipt(f.d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform),

@@ -20,7 +20,7 @@ import {
   type Share,
 } from "@repayproof/verifier";
 import { main as runCli } from "@repayproof/verifier/cli";
-import { makeParties, randomId, termsOf } from "../helpers/parties";
+import { makeParties, boundId, randomId, termsOf } from "../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
@@ -94,7 +94,7 @@ describe("repayproof share and repayproof disclosure", function () {
   let f: RouteFixture;
   let dir: string;
   const p = makeParties();
-  const agreementId = randomId();
+  const agreementId = boundId(p);
   const document = Buffer.from("借款人须知 / Borrower notice: the lender is Funder A; pay through channel 1 only.\n");
 
   before(async function () {

@@ -8,7 +8,16 @@ import type { Browser, Page } from "playwright-core";
 import { disclosureHash, KIND } from "@repayproof/verifier";
 import { main as runCli } from "@repayproof/verifier/cli";
 import { installPackedVerifier } from "../package/packedVerifier";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../helpers/parties";
+import {
+  bearer,
+  makeParties,
+  makeReceipt,
+  boundId,
+  randomId,
+  signReceipt,
+  termsOf,
+  type Parties,
+} from "../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 import { waitFor } from "../helpers/waitFor";
 import { launchBrowser, skipLine } from "./browser";
@@ -29,7 +38,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
 describe("web app: the loan page a share link opens (Chromium)", function () {
   this.timeout(300_000);
   let f: RouteFixture;
-  let p: Parties;
+  const p = makeParties();
   let browser: { browser: Browser; close(): Promise<void> } | undefined;
   let dir: string;
   let link: string;
@@ -44,9 +53,8 @@ describe("web app: the loan page a share link opens (Chromium)", function () {
       this.skip();
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-loanpage-"));
-    p = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000 });
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId, 1, {
       ...termsOf(p),
       reportSecs: 30 * DAY,

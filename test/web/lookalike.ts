@@ -3,7 +3,7 @@ import { buildTree, BUNDLE_FORMAT, bundleToJson, KIND, type ReceiptBundleJson } 
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { readArtifact } from "../../scripts/lib/deployContracts";
 import { deployOn } from "../../scripts/devnet";
-import { agreementBody, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
+import { agreementBody, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 
 /**
  * A look-alike deployment, as an attacker would make it: its own AgreementRegistry and ReceiptAnchor on the
@@ -13,18 +13,19 @@ import { agreementBody, makeParties, makeReceipt, randomId, signReceipt } from "
 export async function lookalikeBundle(rpcUrl: string): Promise<{ bundle: ReceiptBundleJson; anchor: string }> {
   const d = await deployOn(rpcUrl);
   const p = makeParties();
-  const agreementId = randomId();
+  const agreementId = boundId(p);
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
   try {
     const admin = new Wallet(HARDHAT_KEY_0, provider);
     const registry = new Contract(d.registry, readArtifact("AgreementRegistry").abi as InterfaceAbi, admin);
     const anchor = new Contract(d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, admin);
     const body = (await agreementBody(d, p, agreementId)) as {
+      salt: string;
       terms: Record<string, unknown>;
       signatures: Record<string, string>;
     };
     const sigs = [body.signatures.platform, body.signatures.funder, body.signatures.collector, "0x"];
-    await (await registry.getFunction("register")(agreementId, body.terms, sigs)).wait();
+    await (await registry.getFunction("register")(agreementId, body.salt, body.terms, sigs)).wait();
     const receipt = makeReceipt(agreementId, p.platform, KIND.DUE);
     const signed = signReceipt(d, receipt, p.platform);
     const tree = buildTree([signed.digest]);

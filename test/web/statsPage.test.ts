@@ -5,7 +5,7 @@ import { expect } from "chai";
 import request from "supertest";
 import type { Browser } from "playwright-core";
 import { STATS_WATERMARK } from "../../service/stats/StatsIndexer";
-import { bearer, makeParties, randomId, type Parties } from "../helpers/parties";
+import { bearer, makeParties, boundId } from "../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 import { waitFor } from "../helpers/waitFor";
 import { statsLoans, statsTerms } from "../service/stats/statsLoans";
@@ -22,9 +22,9 @@ type Json = any;
 describe("web app: the stats page (Chromium)", function () {
   this.timeout(300_000);
   let f: RouteFixture;
-  let p: Parties;
+  const p = makeParties();
   let browser: { browser: Browser; close(): Promise<void> } | undefined;
-  const agreementId = randomId();
+  const agreementId = boundId(p);
 
   before(async function () {
     browser = await launchBrowser();
@@ -32,7 +32,6 @@ describe("web app: the stats page (Chromium)", function () {
       console.log(skipLine());
       this.skip();
     }
-    p = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
     const channel2 = makeParties().channel;
     await f.register(p, agreementId, 1, statsTerms(p, channel2));

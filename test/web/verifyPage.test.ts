@@ -8,7 +8,16 @@ import type { Browser, Page } from "playwright-core";
 import { KIND, type Terms } from "@repayproof/verifier";
 import { WEB_PAGE } from "../../service/routes/webRoutes";
 import { waitFor } from "../helpers/waitFor";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../helpers/parties";
+import {
+  bearer,
+  makeParties,
+  makeReceipt,
+  boundId,
+  randomId,
+  signReceipt,
+  termsOf,
+  type Parties,
+} from "../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
 import { launchBrowser, skipLine } from "./browser";
 import { lookalikeBundle } from "./lookalike";
@@ -46,7 +55,7 @@ async function outcome(page: Page, files: string[]): Promise<{ verdicts: string[
 describe("web app: verification in the browser (Chromium)", function () {
   this.timeout(240_000);
   let f: RouteFixture;
-  let p: Parties;
+  const p = makeParties();
   let browser: { browser: Browser; close(): Promise<void> } | undefined;
   let dir: string;
   const files: Record<string, string> = {};
@@ -61,9 +70,8 @@ describe("web app: verification in the browser (Chromium)", function () {
     }
     expect(fs.existsSync(WEB_PAGE), "npm test builds the web app first").to.equal(true);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-web-"));
-    p = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000 });
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     // Long allowances and a month to report, so the story below is late where it says, and never backdated.
     const terms: Terms = { ...termsOf(p), settleSecs: 3600, forwardSecs: DAY, reportSecs: 30 * DAY };
     await f.register(p, agreementId, 1, terms);

@@ -16,7 +16,7 @@ import {
   type Share,
 } from "@repayproof/verifier";
 import { HARDHAT_KEY_0, projectRoot } from "../../../service/config";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt, termsOf } from "../../helpers/parties";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
 import { waitFor } from "../../helpers/waitFor";
 
@@ -29,11 +29,11 @@ const now = (): number => Math.floor(Date.now() / 1000);
 describe("share grants: one loan of one agreement, for someone with no key of it", function () {
   this.timeout(180_000);
   let f: RouteFixture;
-  let p: Parties;
-  let q: Parties;
+  const p = makeParties();
+  const q = makeParties();
   let sep: string;
-  const agreementA = randomId();
-  const agreementB = randomId();
+  const agreementA = boundId(p);
+  const agreementB = boundId(q);
   const loan = randomId();
   const otherLoan = randomId();
   const digests: Record<string, string> = {};
@@ -64,8 +64,6 @@ describe("share grants: one loan of one agreement, for someone with no key of it
   };
 
   before(async function () {
-    p = makeParties();
-    q = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
     sep = domainSeparator(receiptDomain(f.d.chainId, f.d.anchor));
     await f.register(p, agreementA);
@@ -232,13 +230,13 @@ describe("share grants: one loan of one agreement, for someone with no key of it
       provider.destroy();
     }
     const r = makeParties();
-    const agreementId = randomId();
     const funderWallet = {
       ...r.funder,
       address: wallet,
       privateKey: owner.privateKey,
       signTypedData: owner.signTypedData.bind(owner),
     };
+    const agreementId = boundId({ platform: r.platform, funder: funderWallet });
     await f.register({ ...r, funder: funderWallet as unknown as Wallet }, agreementId, 1, {
       ...termsOf(r),
       funder: wallet,

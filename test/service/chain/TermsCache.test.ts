@@ -3,19 +3,18 @@ import pino from "pino";
 import { TermsCache } from "../../../service/chain/TermsCache";
 import { ApiError } from "../../../service/errors";
 import { startChainFixture, type ChainFixture } from "../../helpers/chainFixture";
-import { makeParties, randomId, termsOf, type Parties } from "../../helpers/parties";
+import { makeParties, boundId, termsOf } from "../../helpers/parties";
 
 describe("TermsCache (a real node, reached through a proxy the test can cut)", function () {
   this.timeout(120_000);
   let c: ChainFixture;
-  let p: Parties;
+  const p = makeParties();
   let rpcErrors: number;
   const silent = pino({ level: "silent" });
   const cache = (): TermsCache => new TermsCache(c.chain, c.store, silent, () => rpcErrors++);
 
   before(async function () {
     c = await startChainFixture({ proxy: true });
-    p = makeParties();
   });
 
   beforeEach(function () {
@@ -27,7 +26,7 @@ describe("TermsCache (a real node, reached through a proxy the test can cut)", f
   });
 
   it("behavior: a cached agreement costs no RPC, in memory and after a restart from disk", async function () {
-    const id = randomId();
+    const id = boundId(p);
     await c.registerOnChain(p, id);
     const terms = cache();
     const versions = await terms.get(id);
@@ -49,9 +48,9 @@ describe("TermsCache (a real node, reached through a proxy the test can cut)", f
   });
 
   it("behavior: an amendment seen in the registry's events is re-read; agreements not held are not", async function () {
-    const id = randomId();
-    const other = randomId();
     const q = makeParties();
+    const id = boundId(p);
+    const other = boundId(q);
     await c.registerOnChain(p, id);
     await c.registerOnChain(q, other);
     const terms = cache();
@@ -78,7 +77,7 @@ describe("TermsCache (a real node, reached through a proxy the test can cut)", f
   });
 
   it("error: CHAIN_UNAVAILABLE when the registry must be read and the RPC is unreachable", async function () {
-    const id = randomId();
+    const id = boundId(p);
     await c.registerOnChain(p, id);
     const terms = cache();
     await c.proxy!.cut();
@@ -99,7 +98,7 @@ describe("TermsCache (a real node, reached through a proxy the test can cut)", f
   });
 
   it("behavior: an agreement the registry does not know is undefined, and nothing is stored", async function () {
-    const id = randomId();
+    const id = boundId(p);
     expect(await cache().get(id)).to.equal(undefined);
     expect(await c.store.getTerms(id)).to.equal(undefined);
   });

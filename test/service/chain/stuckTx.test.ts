@@ -3,7 +3,7 @@ import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
 import { KIND } from "@repayproof/verifier";
 import { readArtifact } from "../../../scripts/lib/deployContracts";
 import { LevelStore } from "../../../service/store/leveldb/LevelStore";
-import { makeParties, makeReceipt, randomId, signReceipt } from "../../helpers/parties";
+import { makeParties, makeReceipt, boundId, signReceipt } from "../../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../../helpers/spawnFixture";
 import { waitFor } from "../../helpers/waitFor";
 
@@ -33,7 +33,7 @@ describe("stuck anchoring transaction (service process)", function () {
 
   it("behavior: is replaced with the same nonce and higher fees, and the batch is anchored once, by the replacement", async function () {
     const p = makeParties();
-    const agreementId = randomId();
+    const agreementId = boundId(p);
     await f.register(p, agreementId);
     const { stream, operator } = (await f.get("/v1/info")).body as { stream: string; operator: string };
 

@@ -11,10 +11,10 @@ import {
   loanIdOf,
   makeParties,
   makeReceipt,
+  boundId,
   randomId,
   signReceipt,
   termsOf,
-  type Parties,
 } from "../../helpers/parties";
 
 /** Polls a synchronous condition. */
@@ -93,10 +93,10 @@ describe("GET /v1/events", function () {
   let d: Deployment;
   let svc: RunningService;
   let f: RouteFixture;
-  let p: Parties;
-  let other: Parties;
-  const agreementId = randomId();
-  const otherId = randomId();
+  const p = makeParties();
+  const other = makeParties();
+  const agreementId = boundId(p);
+  const otherId = boundId(other);
   let app: ReturnType<typeof createApp>;
   const open: Stream[] = [];
   const connect = async (auth: string, q = "", headers: Record<string, string> = {}): Promise<Stream> => {
@@ -107,8 +107,6 @@ describe("GET /v1/events", function () {
   const post = (it: { item: unknown }) => f.post(it.item);
 
   before(async function () {
-    p = makeParties();
-    other = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 300, regulators: [p.regulator.address.toLowerCase()] });
     ({ d, svc, app } = f);
     svc.deps.events.heartbeatMs = 100;

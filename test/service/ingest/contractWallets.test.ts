@@ -16,15 +16,7 @@ import type { Deployment } from "../../../scripts/lib/deployContracts";
 import { deployOn, startHardhatNode, type HardhatNode } from "../../../scripts/devnet";
 import { deployWallet, randomOwner, walletParty, type WalletParty } from "../../helpers/contractWallets";
 import { startInProcess, testConfig } from "../../helpers/inProcess";
-import {
-  agreementBody,
-  bearer,
-  makeParties,
-  makeReceipt,
-  randomId,
-  termsOf,
-  type Parties,
-} from "../../helpers/parties";
+import { agreementBody, bearer, makeParties, makeReceipt, boundId, termsOf, type Parties } from "../../helpers/parties";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcpProxy";
 import { tempDir } from "../../helpers/tempDir";
 import { waitFor } from "../../helpers/waitFor";
@@ -50,7 +42,7 @@ describe("receipts from contract wallets (ERC-1271)", function () {
   let funder: WalletParty;
   let burner: string;
   let sep: string;
-  const agreementId = randomId();
+  let agreementId: string;
 
   before(async function () {
     node = await startHardhatNode();
@@ -67,6 +59,7 @@ describe("receipts from contract wallets (ERC-1271)", function () {
     const over = { batchIntervalMs: 200, regulators: [p.regulator.address.toLowerCase()] };
     svc = await startInProcess(testConfig(`http://127.0.0.1:${proxy.port}`, d, tmp.dir, over));
     const parties = { ...p, collector, funder } as unknown as Parties;
+    agreementId = boundId(parties);
     const terms = { ...termsOf(p), collector: collector.address, funder: funder.address, channels: [burner] };
     const res = await request(svc.url)
       .post("/v1/agreements")

@@ -9,10 +9,10 @@ import {
   loanIdOf,
   makeParties,
   makeReceipt,
+  boundId,
   randomId,
   signReceipt,
   termsOf,
-  type Parties,
 } from "../../helpers/parties";
 
 interface Alert {
@@ -28,10 +28,10 @@ interface Alert {
 describe("GET /v1/alerts", function () {
   let d: Deployment;
   let f: RouteFixture;
-  let p: Parties;
-  let other: Parties;
-  const agreementId = randomId();
-  const otherId = randomId();
+  const p = makeParties();
+  const other = makeParties();
+  const agreementId = boundId(p);
+  const otherId = boundId(other);
   let app: ReturnType<typeof createApp>;
   const loan = loanIdOf("alerts-loan");
   let pendingDigest = "";
@@ -42,8 +42,6 @@ describe("GET /v1/alerts", function () {
   const post = (it: { item: unknown }) => f.post(it.item);
 
   before(async function () {
-    p = makeParties();
-    other = makeParties();
     // Nothing is sealed (long interval) and the Ack promises anchoring within 1 s: every receipt goes overdue.
     f = await startRouteFixture({
       batchIntervalMs: 3_600_000,

@@ -5,7 +5,16 @@ import { createApp } from "../../../service/app";
 import { reconcile } from "../../../service/read/reconcile";
 import type { Deployment } from "../../../scripts/lib/deployContracts";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
-import { bearer, loanIdOf, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../../helpers/parties";
+import {
+  bearer,
+  loanIdOf,
+  makeParties,
+  makeReceipt,
+  boundId,
+  randomId,
+  signReceipt,
+  type Parties,
+} from "../../helpers/parties";
 
 const DAY = 86_400;
 const D1 = Date.parse("2026-03-01T00:00:00Z") / 1000;
@@ -62,10 +71,10 @@ describe("reconciliation", function () {
   describe("GET /v1/reconciliation", function () {
     let d: Deployment;
     let f: RouteFixture;
-    let p: Parties;
-    let other: Parties;
-    const agreementId = randomId();
-    const otherId = randomId();
+    const p = makeParties();
+    const other = makeParties();
+    const agreementId = boundId(p);
+    const otherId = boundId(other);
     let app: ReturnType<typeof createApp>;
     const get = (q: string, auth?: string) => {
       const req = request(app).get(`/v1/reconciliation${q}`);
@@ -73,8 +82,6 @@ describe("reconciliation", function () {
     };
 
     before(async function () {
-      p = makeParties();
-      other = makeParties();
       f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
       ({ d, app } = f);
       await f.register(p, agreementId);

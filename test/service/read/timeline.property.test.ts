@@ -9,7 +9,16 @@ import type { Deployment } from "../../../scripts/lib/deployContracts";
 import { waitFor } from "../../helpers/waitFor";
 import type { HardhatNode } from "../../../scripts/devnet";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, termsOf, type Parties } from "../../helpers/parties";
+import {
+  bearer,
+  makeParties,
+  makeReceipt,
+  boundId,
+  randomId,
+  signReceipt,
+  termsOf,
+  type Parties,
+} from "../../helpers/parties";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = any;
@@ -107,7 +116,7 @@ describe("timeline: the service's evaluation equals the verifier's re-evaluation
     const first: unknown[] = [];
     for (const gen of loans) {
       const p = makeParties();
-      const agreementId = randomId();
+      const agreementId = boundId(p);
       const loanId = randomId();
       const terms: Terms = { ...termsOf(p), ...gen.allowances };
       await f.register(p, agreementId, 1, terms);

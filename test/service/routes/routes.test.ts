@@ -20,10 +20,10 @@ import {
   bearer,
   makeParties,
   makeReceipt,
+  boundId,
   randomId,
   signReceipt,
   termsOf,
-  type Parties,
 } from "../../helpers/parties";
 
 describe("service routes", function () {
@@ -31,12 +31,11 @@ describe("service routes", function () {
   let d: Deployment;
   let svc: RunningService;
   let f: RouteFixture;
-  let p: Parties;
-  const agreementId = randomId();
+  const p = makeParties();
+  const agreementId = boundId(p);
   let app: ReturnType<typeof createApp>;
 
   before(async function () {
-    p = makeParties();
     // A long interval: receipts stay pending unless a test seals explicitly.
     f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
     ({ node, d, svc, app } = f);
@@ -78,7 +77,7 @@ describe("service routes", function () {
       expect(res.body.error.code).to.equal("AGREEMENT_EXISTS");
     });
     it("error: BAD_SIGNATURE when a party's signature is wrong", async function () {
-      const body = await agreementBody(d, p, randomId());
+      const body = await agreementBody(d, p, boundId(p));
       (body.signatures as Record<string, string>).funder = (body.signatures as Record<string, string>)
         .platform as string;
       const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, p.platform)).send(body);
@@ -86,17 +85,47 @@ describe("service routes", function () {
       expect(res.body.error.code).to.equal("BAD_SIGNATURE");
     });
     it("error: INVALID_BODY when a field is ill-typed", async function () {
-      const body = await agreementBody(d, p, randomId());
+      const body = await agreementBody(d, p, boundId(p));
       (body.terms as Record<string, unknown>).graceSecs = -1;
       const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, p.platform)).send(body);
       expect(res.status).to.equal(400);
       expect(res.body.error.code).to.equal("INVALID_BODY");
     });
+    for (const [name, salt] of [
+      ["missing", undefined],
+      ["malformed", "0x1234"],
+      ["not the one that binds the ID to its parties", "0x" + "ab".repeat(32)],
+    ] as const) {
+      it(`error: INVALID_BODY for version 1 when its salt is ${name}`, async function () {
+        const body = await agreementBody(d, p, boundId(p));
+        if (salt === undefined) delete body.salt;
+        else body.salt = salt;
+        const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, p.platform)).send(body);
+        expect(res.status).to.equal(400);
+        expect(res.body.error.code).to.equal("INVALID_BODY");
+        expect(res.body.error.details.field).to.equal(salt === "0x" + "ab".repeat(32) ? "agreementId" : "salt");
+      });
+    }
+    it("error: INVALID_BODY when another platform or funder registers an ID bound to others (taken from the mempool)", async function () {
+      const other = makeParties();
+      const body = await agreementBody(d, other, boundId(p));
+      const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, other.platform)).send(body);
+      expect(res.status).to.equal(400);
+      expect(res.body.error.code).to.equal("INVALID_BODY");
+      expect(res.body.error.details.field).to.equal("agreementId");
+    });
+    it("behavior: an amendment's salt is ignored", async function () {
+      const amended = boundId(p);
+      await f.register(p, amended);
+      const body = { ...(await agreementBody(d, p, amended, 2)), salt: "not even hex" };
+      const res = await request(app).post("/v1/agreements").set("authorization", bearer(d, p.platform)).send(body);
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    });
     it("error: UNKNOWN_AGREEMENT when amending an agreement never registered", async function () {
       const res = await request(app)
         .post("/v1/agreements")
         .set("authorization", bearer(d, p.platform))
-        .send(await agreementBody(d, p, randomId(), 2));
+        .send(await agreementBody(d, p, boundId(p), 2));
       expect(res.status).to.equal(422);
       expect(res.body.error.code).to.equal("UNKNOWN_AGREEMENT");
     });
@@ -277,7 +306,7 @@ describe("service routes", function () {
   describe("agreement amendments", function () {
     it("behavior: an amendment made directly on chain is picked up from registry events", async function () {
       const q = makeParties();
-      const id2 = randomId();
+      const id2 = boundId(q);
       expect(
         (
           await request(app)

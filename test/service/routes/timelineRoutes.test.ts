@@ -7,7 +7,7 @@ import type { RunningService } from "../../../service/server";
 import type { Deployment } from "../../../scripts/lib/deployContracts";
 import { waitFor } from "../../helpers/waitFor";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../../helpers/parties";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = any;
@@ -16,11 +16,11 @@ describe("GET /v1/loans/:loanId/timeline", function () {
   let d: Deployment;
   let svc: RunningService;
   let f: RouteFixture;
-  let p: Parties;
-  let q: Parties;
+  const p = makeParties();
+  const q = makeParties();
   let app: ReturnType<typeof createApp>;
-  const agreementP = randomId();
-  const agreementQ = randomId();
+  const agreementP = boundId(p);
+  const agreementQ = boundId(q);
   const loanId = randomId();
   const shared = randomId(); // a loan id under both agreements
   const now = Math.floor(Date.now() / 1000);
@@ -32,8 +32,6 @@ describe("GET /v1/loans/:loanId/timeline", function () {
   };
 
   before(async function () {
-    p = makeParties();
-    q = makeParties();
     // A long interval: receipts stay pending until a test seals.
     f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
     ({ d, svc, app } = f);

@@ -5,7 +5,7 @@ import { KIND, verifyTimelineBundle, type Evaluation } from "@repayproof/verifie
 import type { Deployment } from "../../../scripts/lib/deployContracts";
 import { STATS_WATERMARK } from "../../../service/stats/StatsIndexer";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
-import { bearer, makeParties, makeReceipt, randomId, signReceipt, type Parties } from "../../helpers/parties";
+import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../../helpers/parties";
 import { waitFor } from "../../helpers/waitFor";
 import { expectedFigures, type Behind } from "./expectedFigures";
 import { statsLoans, statsTerms } from "./statsLoans";
@@ -17,11 +17,11 @@ describe("GET /v1/stats", function () {
   this.timeout(240_000);
   let f: RouteFixture;
   let d: Deployment;
-  let p: Parties;
-  let q: Parties;
+  const p = makeParties();
+  const q = makeParties();
   const channel2 = makeParties().channel;
-  const agreementId = randomId();
-  const otherId = randomId();
+  const agreementId = boundId(p);
+  const otherId = boundId(q);
   const now = Math.floor(Date.now() / 1000);
   let loanIds: string[] = [];
   let digests = new Map<string, string>();
@@ -43,8 +43,6 @@ describe("GET /v1/stats", function () {
     );
 
   before(async function () {
-    p = makeParties();
-    q = makeParties();
     f = await startRouteFixture({ batchIntervalMs: 3_600_000, regulators: [p.regulator.address.toLowerCase()] });
     d = f.d;
     await f.register(p, agreementId, 1, statsTerms(p, channel2));
