@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   const statsStarted = Date.now();
   const stats = await checkStats(
     http,
-    info.rpcUrl,
+    info,
     (["A", "B"] as const).map((a) => ({
       name: a,
       agreementId: agreementIds[a],
