@@ -6,8 +6,8 @@
  * and confirmed in real time — some paid late by the borrower, some settled late by a channel, some
  * forwarded late by the collector, one reversed after the fact, one compensated by the guarantor. Funder A
  * listens to `GET /v1/events` meanwhile. At the end the demo fetches every loan's timeline and compares the
- * service's evaluation, stage by stage and party by party, with the delays it injected; exit 0 when they
- * match. Keys derive from a seed (DEMO_SEED): they are demo keys, never real secrets.
+ * service's evaluation, stage by stage and party by party, with the delays it injected, and every figure of
+ * `GET /v1/stats` with the one recomputed from the chain-verified timelines; exit 0 when they all match. Keys derive from a seed (DEMO_SEED): they are demo keys, never real secrets.
  *
  * Options: DEMO_URL (default http://127.0.0.1:8080) or --url; DEMO_QUICK=1 or --quick (a small run for tests);
  * DEMO_SEED; DEMO_LOANS (loans in the full run, default 300); DEMO_OUT_DIR (where the timeline to verify is saved,
@@ -21,6 +21,7 @@ import { KIND, RECEIPT_TYPES, agreementIdOf, receiptDomain, registryDomain } fro
 import { accessToken, demoHttp, registerAgreements, type Info } from "./lib/demoClient";
 import { DemoEvents } from "./lib/demoEvents";
 import { ALLOW, INSTALLMENTS, planDemo, prng, type Job, type Scenario } from "./lib/demoPlan";
+import { checkStats } from "./lib/demoStats";
 import { printSummary, type Expected } from "./lib/demoSummary";
 
 const args = process.argv.slice(2);
@@ -197,6 +198,20 @@ async function main(): Promise<void> {
     submitted,
     seconds: (Date.now() - started) / 1000,
   });
+  // Issue 11: every figure of GET /v1/stats equals the one recomputed from the loans' verified timelines.
+  const statsStarted = Date.now();
+  const stats = await checkStats(
+    http,
+    info,
+    (["A", "B"] as const).map((a) => ({
+      name: a,
+      agreementId: agreementIds[a],
+      token: a === "A" ? funderAToken : funderBToken,
+      loanIds: loans.filter((l) => l.agreement === a).map((l) => l.loanId),
+    })),
+    timelines,
+  );
+  console.log(`${stats.line} (${((Date.now() - statsStarted) / 1000).toFixed(1)} s)`);
 
   // 7. One loan to verify by hand: a channel's late settlement, say.
   const pick = expected.find((e) => e.scenario === "channel") ?? (expected[0] as Expected);
@@ -223,8 +238,11 @@ and one receipt's proof bundle from it (${proofFile}):
 or fetch it again (the token is funder ${pick.agreement}'s, valid for an hour):
   curl -s -H 'Authorization: ${tok}' ${URL_}/v1/loans/${pick.loanId}/timeline > timeline.json
   npx repayproof verify-timeline timeline.json --rpc ${info.rpcUrl}`);
-  console.log(ok ? "\nDEMO OK: the service's evaluation matches every injected delay." : "\nDEMO MISMATCH: see above.");
-  process.exitCode = ok ? 0 : 1;
+  const all = ok && stats.ok;
+  console.log(
+    all ? "\nDEMO OK: the service's evaluation matches every injected delay." : "\nDEMO MISMATCH: see above.",
+  );
+  process.exitCode = all ? 0 : 1;
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,7 @@ describe("npm run demo", function () {
     await f?.close();
   });
 
-  it("behavior: the quick run's summary matches the delays it injected, and its timeline verifies with the CLI", async function () {
+  it("behavior: the quick run's summary matches the delays it injected, its stats equal the timelines' recomputation, and its timeline verifies with the CLI", async function () {
     const outDir = path.join(f.dir, "demo-out");
     const env = baseEnv({ DEMO_URL: f.url, DEMO_QUICK: "1", DEMO_OUT_DIR: outDir });
     const demo = await f.runNode(["dist/scripts/demo.js"], env);
@@ -47,6 +47,10 @@ describe("npm run demo", function () {
     expect(out).to.match(/compensated 1 → 1/);
     expect(out).to.match(/ 0 of other agreements/);
     expect(out).not.to.include("NOT heard");
+    // Issue 11: every figure of GET /v1/stats equals the one recomputed from the 16 loans' verified timelines.
+    const stats = /stats: (\d+) figures over 16 loans equal the timelines' recomputation/.exec(out);
+    expect(stats, out).to.not.equal(null);
+    expect(Number(stats![1])).to.be.greaterThan(0);
 
     // The timeline and the receipt bundle it points at verify against the chain alone.
     const m = /npx repayproof verify-timeline (\S+) --rpc (\S+)/.exec(out);

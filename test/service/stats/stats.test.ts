@@ -7,7 +7,7 @@ import { STATS_WATERMARK } from "../../../service/stats/StatsIndexer";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
 import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt } from "../../helpers/parties";
 import { waitFor } from "../../helpers/waitFor";
-import { expectedFigures, type Behind } from "./expectedFigures";
+import { expectedFigures, type Behind } from "../../../scripts/lib/expectedFigures";
 import { statsLoans, statsTerms } from "./statsLoans";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field

@@ -1,7 +1,7 @@
 import type { Evaluation } from "@repayproof/verifier";
-import { BOUNDS, bucketOf } from "../../../service/stats/histogram";
+import { BOUNDS, bucketOf } from "../../service/stats/histogram";
 
-/** A (stage, responsible) row's numbers, as the test recomputes them. */
+/** A (stage, responsible) row's numbers, as recomputed from verified timelines (the stats test and the demo). */
 export interface Expected {
   judged: number;
   late: number;
