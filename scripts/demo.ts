@@ -5,9 +5,8 @@
  * allowances of a few seconds; a few hundred loans whose installments fall due, are paid, settled, forwarded
  * and confirmed in real time — some paid late by the borrower, some settled late by a channel, some
  * forwarded late by the collector, one reversed after the fact, one compensated by the guarantor. Funder A
- * listens to `GET /v1/events` meanwhile. At the end the demo fetches every loan's timeline and compares the
- * service's evaluation, stage by stage and party by party, with the delays it injected, and every figure of
- * `GET /v1/stats` with the one recomputed from the chain-verified timelines; exit 0 when they all match. Keys derive from a seed (DEMO_SEED): they are demo keys, never real secrets.
+ * listens to `GET /v1/events`. At the end it compares every loan's evaluation with the delays it injected,
+ * and `GET /v1/stats` with figures recomputed from the verified timelines; exit 0 when all match. Demo keys only.
  *
  * Options: DEMO_URL (default http://127.0.0.1:8080) or --url; DEMO_QUICK=1 or --quick (a small run for tests);
  * DEMO_SEED; DEMO_LOANS (loans in the full run, default 300); DEMO_OUT_DIR (where the timeline to verify is saved,
