@@ -1,6 +1,5 @@
 import { Wallet, hexlify, id, randomBytes } from "ethers";
 import {
-  accessDigest,
   AGREEMENT_TYPES,
   agreementIdOf,
   domainSeparator,
@@ -13,6 +12,7 @@ import {
   ZERO_ADDRESS,
   type Receipt,
 } from "@repayproof/verifier";
+import { accessToken } from "./demoClient";
 import type { Deployment } from "./deployContracts";
 
 /** What the fuzzer mutates: valid bodies of both routes, against a registered agreement. */
@@ -29,13 +29,7 @@ export interface FuzzTemplates {
   agreementAuth: string;
 }
 
-/** A `Bearer` access token of `party`, valid for 23 hours (longer than any fuzzing run). */
-function bearerOf(party: Wallet, separator: string): string {
-  const expiresAt = Math.floor(Date.now() / 1000) + 23 * 3600;
-  const signature = signDigest(fromHex(party.privateKey), accessDigest(separator, party.address, expiresAt));
-  return `Bearer ${party.address}.${expiresAt}.${signature}`;
-}
-
+const nowS = (): number => Math.floor(Date.now() / 1000);
 const wallet = (): Wallet => new Wallet(hexlify(randomBytes(32)));
 
 /** A signed `POST /v1/agreements` body for fresh parties (the platform, funder and collector sign), its ID bound to them. */
@@ -68,11 +62,15 @@ async function agreementBody(d: Deployment): Promise<{ body: Record<string, unkn
  * signed by its platform, and the body of another agreement not yet registered.
  */
 export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTemplates> {
-  const separator = domainSeparator(receiptDomain(d.chainId, d.anchor));
+  const domain = receiptDomain(d.chainId, d.anchor);
+  const separator = domainSeparator(domain);
   const registered = await agreementBody(d);
   const res = await fetch(`${url}/v1/agreements`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: bearerOf(registered.platform, separator) },
+    headers: {
+      "content-type": "application/json",
+      authorization: await accessToken(registered.platform, domain, nowS()),
+    },
     body: JSON.stringify(registered.body),
   });
   if (res.status !== 201) throw new Error(`registering the fuzz agreement: ${res.status} ${await res.text()}`);
@@ -100,6 +98,6 @@ export async function fuzzTemplates(url: string, d: Deployment): Promise<FuzzTem
     receipt: freshReceipt(),
     freshReceipt,
     agreement: other.body,
-    agreementAuth: bearerOf(other.platform, separator),
+    agreementAuth: await accessToken(other.platform, domain, nowS()),
   };
 }
