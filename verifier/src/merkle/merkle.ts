@@ -9,3 +9,19 @@ export type { MerkleTree } from "./merkleTree";
 export { buildTree } from "./buildTree";
 export { referenceTree, referenceProcessProof } from "./referenceTree";
 export { leafHash, processProof, verifyProof } from "./verifyProof";
+export {
+  ZERO32,
+  MAX_STATE_PROOF,
+  chainHead,
+  keyBit,
+  loanStateInner,
+  loanStateKey,
+  loanStateLeaf,
+  loanStateProof,
+  loanStateRoot,
+  nextHead,
+  processLoanStateProof,
+  verifyLoanStateProof,
+  type LoanStateEntry,
+  type LoanStateProof,
+} from "./loanState";
