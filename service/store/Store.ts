@@ -1,5 +1,5 @@
 import type { AgreementVersion } from "@repayproof/verifier/core";
-import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "./records";
+import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "./records";
 import type { LoanStats, StageFact, StatsDay } from "./statsRecords";
 
 /**
@@ -22,7 +22,8 @@ export type WriteOp =
   | { type: "shareRevoked"; digest: string; at: number }
   | { type: "loanStats"; agreementId: string; loanId: string; stats: LoanStats | null }
   | { type: "statsFact"; agreementId: string; fact: StageFact; remove?: true }
-  | { type: "statsDay"; agreementId: string; day: number; rollup: StatsDay | null };
+  | { type: "statsDay"; agreementId: string; day: number; rollup: StatsDay | null }
+  | { type: "stateNode"; path: string; node: StateNode };
 
 /** An (attester, nonce) pair: unique per attester (DESIGN.md, Receipts). */
 export interface NonceRef {
@@ -101,6 +102,13 @@ export interface Store {
   ): AsyncIterable<[cursor: string, fact: StageFact]>;
   /** Forgets the whole stats index (before a rebuild). */
   clearStats(): Promise<void>;
+
+  /**
+   * Nodes of the loan state tree at `paths` (opaque ASCII strings of at most 67 characters, made by
+   * batches/LoanStateTree.ts); undefined where the tree has none. Nodes are only ever overwritten, never
+   * deleted: a path once a leaf becomes an inner node when a second key arrives below it.
+   */
+  stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]>;
 
   getMeta<T>(name: string): Promise<T | undefined>;
   getIdentity(): Promise<ChainIdentity | undefined>;

@@ -110,3 +110,9 @@ export interface ChainIdentity {
   identityBlock: number;
   identityHash: string;
 }
+
+/**
+ * A node of the loan state tree (batches/LoanStateTree.ts; docs/formats.md, "Loan state tree"), at its path:
+ * an inner node keeps its children's hashes (zero for an empty child), a leaf its key and value. 0x-hex.
+ */
+export type StateNode = { left: string; right: string } | { key: string; count: number; head: string };

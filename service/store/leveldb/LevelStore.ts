@@ -2,12 +2,13 @@ import type { AbstractSublevel } from "abstract-level";
 import { Level } from "level";
 import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
-import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "../records";
+import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, statsDayKey } from "./keys";
 import { SUBLEVELS, type SublevelName } from "./keys";
 import { clearSubs, readStatsDays, readStatsFacts, statsFactKey } from "./statsIndex";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
+import { decodeStateNode, encodeStateNode } from "./stateNodeCodec";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, string>;
@@ -80,14 +81,15 @@ export class LevelStore implements Store {
         return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : JSON.stringify(op.fact)];
       case "statsDay":
         return ["statsDays", statsDayKey(op.agreementId, op.day), op.rollup ? JSON.stringify(op.rollup) : undefined];
+      case "stateNode":
+        return ["smt", op.path, encodeStateNode(op.node)];
     }
   }
 
   /**
-   * abstract-level's public `batch` clones, validates and re-encodes every op (~9 µs of main-thread CPU per
-   * op; ingest writes ~5 per receipt). Our keys and values are utf8 strings on sublevels of this database,
-   * so they are prefixed here and handed to classic-level's `_batch`, the call `batch` ends with, with the
-   * same `sync: true`. When the database is not in the state that path assumes, the public path is taken.
+   * abstract-level's public `batch` clones, validates and re-encodes every op (~9 µs of main-thread CPU per op;
+   * ingest writes ~5 per receipt). Our utf8 keys and values are prefixed here and handed to classic-level's
+   * `_batch` (where `batch` ends), `sync: true`; when the database is not in the state that assumes, `batch`.
    */
   async write(ops: readonly WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
@@ -214,8 +216,7 @@ export class LevelStore implements Store {
   }
 
   async shareRevokedAt(digest: string): Promise<number | undefined> {
-    const v = await this.subs.revokedShares.get(digest.toLowerCase());
-    return v === undefined ? undefined : Number(v);
+    return parse<number>(await this.subs.revokedShares.get(digest.toLowerCase()));
   }
 
   async getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined> {
@@ -232,6 +233,11 @@ export class LevelStore implements Store {
 
   async clearStats(): Promise<void> {
     await clearSubs([this.subs.loanStats, this.subs.statsFacts, this.subs.statsDays]);
+  }
+
+  async stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]> {
+    if (paths.length === 0) return [];
+    return (await this.subs.smt.getMany([...paths])).map((v) => (v === undefined ? undefined : decodeStateNode(v)));
   }
 
   async getMeta<T>(name: string): Promise<T | undefined> {

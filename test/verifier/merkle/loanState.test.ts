@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import fs from "node:fs";
-import path from "node:path";
 import fc from "fast-check";
 import {
   chainHead,
@@ -15,23 +13,7 @@ import {
   type InvalidArgumentError,
 } from "@repayproof/verifier";
 import { oracleTree } from "./loanStateOracle";
-
-/** The golden vectors of the loan state tree, written once (docs/formats.md, "Loan state tree"). */
-export interface LoanStateVectors {
-  keys: { agreementId: string; loanId: string; key: string }[];
-  heads: { digests: string[]; head: string }[];
-  leaf: { key: string; count: number; head: string; hash: string };
-  inner: { left: string; right: string; hash: string };
-  trees: {
-    name: string;
-    root: string;
-    entries: { key: string; count: number; head: string; digests: string[]; siblings: string[] }[];
-  }[];
-}
-
-export const LOAN_STATE_VECTORS = JSON.parse(
-  fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "loan-state.json"), "utf8"),
-) as LoanStateVectors;
+import { LOAN_STATE_VECTORS } from "./loanStateVectors";
 
 const V = LOAN_STATE_VECTORS;
 const hex32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => "0x" + Buffer.from(b).toString("hex"));

@@ -11,7 +11,7 @@ import { keccak256 } from "./keccak";
  * js-sha3 before use; when that fails, the same interface runs on {@link keccak256} from ./keccak.
  */
 export interface KeccakBuffer {
-  /** The I/O buffer as bytes (at least 64): input in, digest out in its first 32 bytes. */
+  /** The I/O buffer as bytes (at least 128): input in, digest out in its first 32 bytes. */
   readonly bytes: Uint8Array;
   /** The same buffer as 32-bit words, for copying nodes in and out a word at a time. */
   readonly words: Int32Array;
@@ -44,8 +44,8 @@ function load(): KeccakBuffer | null {
   const ex = new WASM.Instance(module, {}).exports as unknown as Exports;
   const offset = ex.Hash_GetBuffer();
   // hash-wasm's buffer is 16 KiB and memory never grows during Hash_Calculate, so the views stay valid.
-  const bytes = new Uint8Array(ex.memory.buffer, offset, 64);
-  const words = new Int32Array(ex.memory.buffer, offset, 16);
+  const bytes = new Uint8Array(ex.memory.buffer, offset, 128);
+  const words = new Int32Array(ex.memory.buffer, offset, 32);
   const calculate = ex.Hash_Calculate;
   // 0x01 is keccak's padding (SHA-3 uses 0x06): this is Ethereum's keccak-256.
   const k: KeccakBuffer = {
@@ -53,7 +53,7 @@ function load(): KeccakBuffer | null {
     words,
     hash: (length) => calculate(length, 256, 0x01),
   };
-  for (const len of [0, 32, 64]) {
+  for (const len of [0, 32, 64, 97]) {
     const input = Buffer.alloc(len);
     for (let i = 0; i < len; i++) input[i] = (i * 37 + len) & 0xff;
     bytes.set(input);
@@ -65,7 +65,7 @@ function load(): KeccakBuffer | null {
 
 /** The same interface over ./keccak, for when the WebAssembly module cannot be loaded. */
 function fallback(): KeccakBuffer {
-  const buffer = new ArrayBuffer(64);
+  const buffer = new ArrayBuffer(128);
   const bytes = new Uint8Array(buffer);
   return {
     bytes,

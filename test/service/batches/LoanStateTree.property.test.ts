@@ -1,0 +1,126 @@
+import path from "node:path";
+import { expect } from "chai";
+import fc from "fast-check";
+import { chainHead, keccakReady, loanStateProof, loanStateRoot, type LoanStateEntry } from "@repayproof/verifier";
+import { LoanStateTree } from "../../../service/batches/LoanStateTree";
+import { LevelStore } from "../../../service/store/leveldb/LevelStore";
+import type { Store, WriteOp } from "../../../service/store/Store";
+import type { StateNode } from "../../../service/store/records";
+import { LOAN_STATE_VECTORS } from "../../verifier/merkle/loanStateVectors";
+import { tempDir } from "../../helpers/tempDir";
+
+/** The store's two state-tree operations over a Map: what the tree sees of a store, nothing more. */
+class MemoryNodes implements Pick<Store, "stateNodes"> {
+  readonly nodes = new Map<string, StateNode>();
+  async stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]> {
+    return paths.map((p) => this.nodes.get(p));
+  }
+  apply(ops: readonly WriteOp[]): void {
+    for (const op of ops) if (op.type === "stateNode") this.nodes.set(op.path, op.node);
+  }
+}
+
+const hex32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => "0x" + Buffer.from(b).toString("hex"));
+/** Keys from a small pool (so loans come back), some sharing long prefixes (so leaves are pushed deep). */
+const key = fc.oneof(
+  hex32,
+  fc.integer({ min: 0, max: 15 }).map((i) => "0x" + "ab".repeat(31) + i.toString(16).padStart(2, "0")),
+  fc.constantFrom("0x" + "00".repeat(32), "0x" + "ff".repeat(32), "0x80" + "00".repeat(31)),
+);
+const batchOf = fc.array(fc.tuple(key, fc.array(hex32, { minLength: 1, maxLength: 3 })), {
+  minLength: 1,
+  maxLength: 12,
+});
+const workload = fc.array(batchOf, { minLength: 1, maxLength: 6 });
+
+/** Applies each batch to the tree and to a plain record of every key's digests; checks root and proofs. */
+async function run(tree: LoanStateTree, apply: (ops: WriteOp[]) => Promise<void>, batches: [string, string[]][][]) {
+  const chains = new Map<string, string[]>();
+  for (const b of batches) {
+    const appends = new Map<string, string[]>();
+    for (const [k, ds] of b) appends.set(k, [...(appends.get(k) ?? []), ...ds]);
+    const { root, ops } = await tree.update(appends);
+    await apply(ops);
+    for (const [k, ds] of appends) chains.set(k, [...(chains.get(k) ?? []), ...ds]);
+    const entries: LoanStateEntry[] = [...chains].map(([k, ds]) => ({ key: k, count: ds.length, head: chainHead(ds) }));
+    expect(root).to.equal(loanStateRoot(entries));
+    expect(await tree.root()).to.equal(root);
+    for (const k of appends.keys()) {
+      const served = await tree.proof(k);
+      expect(served?.stateRoot).to.equal(root);
+      expect(served?.proof).to.deep.equal(loanStateProof(entries, k));
+    }
+  }
+}
+
+describe("LoanStateTree (the service's store-backed loan state tree)", function () {
+  before(async function () {
+    await keccakReady();
+  });
+
+  it("behavior: reproduces every golden vector (root and proofs), inserted in one batch", async function () {
+    for (const t of LOAN_STATE_VECTORS.trees) {
+      const mem = new MemoryNodes();
+      const tree = new LoanStateTree(mem);
+      const { root, ops } = await tree.update(new Map(t.entries.map((e) => [e.key, e.digests])));
+      mem.apply(ops);
+      expect(root).to.equal(t.root);
+      for (const e of t.entries) expect((await tree.proof(e.key))?.proof.siblings).to.deep.equal(e.siblings);
+    }
+  });
+
+  it("behavior: an empty tree has root zero and no proofs", async function () {
+    const tree = new LoanStateTree(new MemoryNodes());
+    expect(await tree.root()).to.equal("0x" + "00".repeat(32));
+    expect(await tree.proof("0x" + "11".repeat(32))).to.equal(undefined);
+  });
+
+  it("property: equals the verifier's plain tree on random workloads of batches", async function () {
+    await fc.assert(
+      fc.asyncProperty(workload, async (batches) => {
+        const mem = new MemoryNodes();
+        await run(new LoanStateTree(mem), async (ops) => mem.apply(ops), batches);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("property: the same on LevelDB, across a reopen (nothing is rebuilt)", async function () {
+    const tmp = tempDir();
+    try {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(workload, async (batches) => {
+          const dir = path.join(tmp.dir, `db${n++}`);
+          const half = Math.ceil(batches.length / 2);
+          let store = new LevelStore(dir);
+          await store.open();
+          const chains: [string, string[]][][] = [];
+          await run(new LoanStateTree(store), (ops) => store.write(ops), batches.slice(0, half));
+          chains.push(...batches.slice(0, half));
+          await store.close();
+          store = new LevelStore(dir);
+          await store.open();
+          // The reopened tree continues from what is on disk: the plain tree of all batches so far must match.
+          const tree = new LoanStateTree(store);
+          const appends = new Map<string, string[]>();
+          for (const b of batches.slice(half))
+            for (const [k, ds] of b) appends.set(k, [...(appends.get(k) ?? []), ...ds]);
+          chains.push([...appends]);
+          if (appends.size > 0) {
+            const { ops } = await tree.update(appends);
+            await store.write(ops);
+          }
+          const all = new Map<string, string[]>();
+          for (const b of chains) for (const [k, ds] of b) all.set(k, [...(all.get(k) ?? []), ...ds]);
+          const entries = [...all].map(([k, ds]) => ({ key: k, count: ds.length, head: chainHead(ds) }));
+          expect(await tree.root()).to.equal(loanStateRoot(entries));
+          await store.close();
+        }),
+        { numRuns: 25 },
+      );
+    } finally {
+      tmp.remove();
+    }
+  });
+});
