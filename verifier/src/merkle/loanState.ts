@@ -79,13 +79,17 @@ export function processLoanStateProof(p: LoanStateProof): string {
   if (!Array.isArray(p.siblings) || p.siblings.length > MAX_STATE_PROOF) {
     throw new InvalidArgumentError("INVALID_PROOF", `a state proof has at most ${MAX_STATE_PROOF} siblings`);
   }
-  let acc = loanStateLeaf(p.key, p.count, p.head);
+  // One buffer for every inner node: tag, then the two children (the accumulator on its side).
+  const node = Buffer.alloc(65);
+  node[0] = 1;
+  let acc = fromHex(loanStateLeaf(p.key, p.count, p.head));
   for (let i = 0; i < p.siblings.length; i++) {
-    const sibling = p.siblings[i];
-    const depth = p.siblings.length - 1 - i;
-    acc = keyBit(p.key, depth) ? loanStateInner(sibling as string, acc) : loanStateInner(acc, sibling as string);
+    const right = keyBit(p.key, p.siblings.length - 1 - i) === 1;
+    node.set(bytes32(p.siblings[i], "sibling"), right ? 1 : 33);
+    node.set(acc, right ? 33 : 1);
+    acc = keccak256(node);
   }
-  return acc;
+  return toHex(acc);
 }
 
 /** Whether `proof` shows its key holding `(count, head)` under `root`. */
