@@ -12,7 +12,7 @@ import {IAgreementRegistry} from "./IAgreementRegistry.sol";
  *
  * Anchors go into streams: the first anchor of a stream binds it to its sender (an anchorer), and only
  * that operator appends, with sequence numbers 0, 1, 2... The root at a given sequence number is not
- * stored: it is in the {BatchAnchored} event.
+ * stored: it is in the {BatchAnchored} event, with the stream's loan state root after the batch (v0.2).
  */
 interface IReceiptAnchor {
     /// @notice A repayment receipt (EIP-712 type `Receipt`, field order fixed).
@@ -37,6 +37,8 @@ interface IReceiptAnchor {
     error ReceiptAnchorZeroRoot();
     /// @dev The batch claims no receipts.
     error ReceiptAnchorZeroCount();
+    /// @dev The loan state root is zero (a stream with an anchored receipt has a loan in its state).
+    error ReceiptAnchorZeroStateRoot();
     /// @dev `stream` belongs to `operator`; `sender` may not append to it.
     error ReceiptAnchorStreamOperator(bytes32 stream, address operator, address sender);
     /// @dev The next sequence number of `stream` is `expected`.
@@ -54,8 +56,17 @@ interface IReceiptAnchor {
     /// @dev The proof does not include the receipt with `digest` in `root`.
     error ReceiptAnchorNotIncluded(bytes32 digest, bytes32 root);
 
-    /// @notice Emitted when `root` of `count` receipts is anchored as number `seq` of `stream`.
-    event BatchAnchored(bytes32 indexed stream, uint64 indexed seq, bytes32 indexed root, uint32 count);
+    /**
+     * @notice Emitted when `root` of `count` receipts is anchored as number `seq` of `stream`; `stateRoot`
+     * is the stream's loan state root after the batch (docs/formats.md, "Loan state tree").
+     */
+    event BatchAnchored(
+        bytes32 indexed stream,
+        uint64 indexed seq,
+        bytes32 indexed root,
+        uint32 count,
+        bytes32 stateRoot
+    );
     /// @notice Emitted when one receipt is recorded on chain by {recordReceipt}.
     event ReceiptRecorded(
         bytes32 indexed digest,
@@ -69,11 +80,12 @@ interface IReceiptAnchor {
     function registry() external view returns (IAgreementRegistry);
 
     /**
-     * @notice Anchors `root`, the merkle root of `count` receipt digests, as number `seq` of `stream`.
+     * @notice Anchors `root`, the merkle root of `count` receipt digests, as number `seq` of `stream`, with
+     * `stateRoot`, the stream's loan state root after the batch (emitted, not stored).
      * @dev Only holders of the anchorer role; the first anchor of a stream (seq 0) binds it to the sender.
-     * Reverts on a zero stream, root or count, a foreign stream, a sequence gap, or an anchored root.
+     * Reverts on a zero stream, root, count or state root, a foreign stream, a sequence gap, or an anchored root.
      */
-    function anchorBatch(bytes32 stream, uint64 seq, bytes32 root, uint32 count) external;
+    function anchorBatch(bytes32 stream, uint64 seq, bytes32 root, uint32 count, bytes32 stateRoot) external;
 
     /// @notice Where and when `root` was anchored; all zero (timestamp 0) when it was not.
     function anchorOf(bytes32 root)
@@ -107,6 +119,20 @@ interface IReceiptAnchor {
         external
         view
         returns (bytes32 digest, uint64 anchoredAt);
+
+    /**
+     * @notice Whether `siblings` prove that the loan `(agreementId, loanId)` has `count` anchored receipts
+     * chaining to `head` under `stateRoot` (a state root taken from a {BatchAnchored} event). For contracts
+     * that adjudicate on a complete timeline; see {LoanStateProof}.
+     */
+    function verifyLoanState(
+        bytes32 stateRoot,
+        bytes32 agreementId,
+        bytes32 loanId,
+        uint256 count,
+        bytes32 head,
+        bytes32[] calldata siblings
+    ) external pure returns (bool);
 
     /// @notice The EIP-712 digest of `receipt` in this contract's domain (what the attester signs).
     function hashReceipt(Receipt calldata receipt) external view returns (bytes32);

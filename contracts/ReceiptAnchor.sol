@@ -7,6 +7,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IAgreementRegistry} from "./IAgreementRegistry.sol";
 import {IReceiptAnchor} from "./IReceiptAnchor.sol";
+import {LoanStateProof} from "./LoanStateProof.sol";
 
 /// @title ReceiptAnchor
 /// @notice See {IReceiptAnchor}.
@@ -58,10 +59,14 @@ contract ReceiptAnchor is IReceiptAnchor, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IReceiptAnchor
-    function anchorBatch(bytes32 stream, uint64 seq, bytes32 root, uint32 count) external onlyRole(ANCHORER_ROLE) {
+    function anchorBatch(bytes32 stream, uint64 seq, bytes32 root, uint32 count, bytes32 stateRoot)
+        external
+        onlyRole(ANCHORER_ROLE)
+    {
         if (stream == bytes32(0)) revert ReceiptAnchorZeroStream();
         if (root == bytes32(0)) revert ReceiptAnchorZeroRoot();
         if (count == 0) revert ReceiptAnchorZeroCount();
+        if (stateRoot == bytes32(0)) revert ReceiptAnchorZeroStateRoot();
         Stream memory s = _streams[stream];
         if (s.operator == address(0)) {
             s.operator = msg.sender;
@@ -76,7 +81,7 @@ contract ReceiptAnchor is IReceiptAnchor, AccessControl, EIP712 {
         s.nextSeq = seq + 1;
         _streams[stream] = s;
         _anchors[root] = Anchor(s.index, seq, count, uint64(block.timestamp), uint64(block.number));
-        emit BatchAnchored(stream, seq, root, count);
+        emit BatchAnchored(stream, seq, root, count, stateRoot);
     }
 
     /// @inheritdoc IReceiptAnchor
@@ -125,6 +130,18 @@ contract ReceiptAnchor is IReceiptAnchor, AccessControl, EIP712 {
         if (anchoredAt == 0) revert ReceiptAnchorRootNotAnchored(root);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(digest))));
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert ReceiptAnchorNotIncluded(digest, root);
+    }
+
+    /// @inheritdoc IReceiptAnchor
+    function verifyLoanState(
+        bytes32 stateRoot,
+        bytes32 agreementId,
+        bytes32 loanId,
+        uint256 count,
+        bytes32 head,
+        bytes32[] calldata siblings
+    ) external pure returns (bool) {
+        return LoanStateProof.verify(stateRoot, LoanStateProof.keyOf(agreementId, loanId), count, head, siblings);
     }
 
     /// @inheritdoc IReceiptAnchor

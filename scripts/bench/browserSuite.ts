@@ -49,7 +49,9 @@ export async function anchoredBundles(url: string, n: number): Promise<{ d: Depl
     const bundles = bundlesOf(signed, d.anchor, d.registry);
     const anchor = new Contract(d.anchor, readArtifact("ReceiptAnchor").abi as InterfaceAbi, admin);
     const first = bundles[0]!;
-    const tx = await (await anchor.getFunction("anchorBatch")(first.batch.stream, 0, first.batch.root, n)).wait();
+    const tx = await (
+      await anchor.getFunction("anchorBatch")(first.batch.stream, 0, first.batch.root, n, bytes32())
+    ).wait();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-bench-browser-"));
     bundles.forEach((b, i) => {
       const real = { ...b, batch: { ...b.batch, txHash: tx.hash, blockNumber: tx.blockNumber } };

@@ -105,10 +105,10 @@ export async function gasSuite(opts: BenchOptions): Promise<Row[]> {
 
   // Ours: the stream's first anchor binds it (more gas); the steady state is every later one.
   const stream = bytes32();
-  const first = await gasOf(anchor.getFunction("anchorBatch")(stream, 0, bytes32(), BATCH));
+  const first = await gasOf(anchor.getFunction("anchorBatch")(stream, 0, bytes32(), BATCH, bytes32()));
   const anchorRuns: number[] = [];
   for (let r = 0; r < opts.runs; r++)
-    anchorRuns.push(await gasOf(anchor.getFunction("anchorBatch")(stream, r + 1, bytes32(), BATCH)));
+    anchorRuns.push(await gasOf(anchor.getFunction("anchorBatch")(stream, r + 1, bytes32(), BATCH, bytes32())));
 
   // recordReceipt: a channel-signed SETTLED receipt per run (Hardhat account keys are public test keys).
   const accounts = hre.config.networks.hardhat.accounts as { mnemonic: string; path: string };

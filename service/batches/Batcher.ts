@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
-import { buildTree, invariant } from "@repayproof/verifier/core";
+import { buildTree, invariant, loanStateKey } from "@repayproof/verifier/core";
 import type { Metrics } from "../metrics";
 import type { WriteOp, Store } from "../store/Store";
 import type { BatchRecord } from "../store/records";
+import { LoanStateTree } from "./LoanStateTree";
 import type { PendingQueue } from "./PendingQueue";
 
 /** Where sealed batches go (the anchorer): it says when it has room, and takes them in seq order. */
@@ -22,9 +23,10 @@ export interface BatcherOptions {
 /**
  * Seals the pending queue into batches at `batchMax` receipts or every `intervalMs`, whichever comes first,
  * while the sink has room: builds the tree with our own code, checks every proof against the root, and in
- * one atomic synced write records the batch (SEALED, root, leaves), maps each digest to it and removes the
- * digests from the queue — so a receipt is sealed into exactly one batch, crash or not. Then hands the batch
- * to the sink.
+ * one atomic synced write records the batch (SEALED, root, leaves, state root), the loan state tree's new
+ * nodes (./LoanStateTree.ts), maps each digest to it and removes the digests from the queue — so a receipt is
+ * sealed into exactly one batch and counted once in its loan's state, crash or not. Then hands the batch to
+ * the sink.
  */
 export class Batcher {
   private nextSeq = 0;
@@ -33,6 +35,7 @@ export class Batcher {
   private tickDue = false;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  private readonly state: LoanStateTree;
 
   constructor(
     private readonly store: Store,
@@ -42,6 +45,7 @@ export class Batcher {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
+    this.state = new LoanStateTree(store);
     queue.onGrow((size) => {
       this.metrics.pending.set(size);
       if (size >= this.opts.batchMax) this.kick();
@@ -106,10 +110,12 @@ export class Batcher {
     tree.check();
     invariant(tree.count === digests.length, "tree size differs from the batch");
     const seq = this.nextSeq;
+    const { root: stateRoot, ops: stateOps } = await this.state.update(await this.appendsOf(digests));
     const batch: BatchRecord = {
       seq,
       root: tree.root,
       count: digests.length,
+      stateRoot,
       state: "SEALED",
       sealedAt: Date.now(),
       txs: [],
@@ -119,6 +125,7 @@ export class Batcher {
       { type: "leaves", seq, leaves: { digests, acceptedAtMs: items.map((i) => i.acceptedAtMs) } },
       ...digests.map((digest): WriteOp => ({ type: "batchOf", digest, seq })),
       ...queueOps,
+      ...stateOps,
     ];
     await this.store.write(ops);
     this.nextSeq = seq + 1;
@@ -128,5 +135,19 @@ export class Batcher {
     this.log.info({ seq, root: batch.root, count: batch.count }, "batch sealed");
     this.sink.enqueue(batch);
     return batch;
+  }
+
+  /** Each loan's digests in this batch, in leaf order: what its hash chain gains (docs/formats.md). */
+  private async appendsOf(digests: readonly string[]): Promise<Map<string, string[]>> {
+    const receipts = await this.store.getReceipts(digests);
+    const appends = new Map<string, string[]>();
+    receipts.forEach((r, i) => {
+      invariant(r !== undefined, `sealing ${digests[i]}, a receipt not in the store`);
+      const key = loanStateKey(r.receipt.agreementId, r.receipt.loanId);
+      const list = appends.get(key);
+      if (list) list.push(digests[i] as string);
+      else appends.set(key, [digests[i] as string]);
+    });
+    return appends;
   }
 }

@@ -31,7 +31,7 @@ export function canMove(from: BatchState, to: BatchState): boolean {
 export function moveBatch(
   b: BatchRecord,
   to: BatchState,
-  patch: Partial<Omit<BatchRecord, "seq" | "root" | "count" | "state">> = {},
+  patch: Partial<Omit<BatchRecord, "seq" | "root" | "count" | "state" | "stateRoot">> = {},
 ): BatchRecord {
   invariant(canMove(b.state, to), `batch ${b.seq} cannot move from ${b.state} to ${to}`);
   return { ...b, ...patch, state: to };

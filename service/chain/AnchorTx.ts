@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { invariant } from "@repayproof/verifier/core";
 import { ANCHOR_ABI } from "./abi";
 import type { Chain } from "./Chain";
 import { isRefusal } from "./fees";
@@ -31,11 +32,13 @@ export class AnchorTx {
   ) {}
 
   /**
-   * Signs `anchorBatch(stream, seq, root, count)` (replacing `replaces` when given), hands the signed
-   * transaction to `persist` — which must make it durable — then broadcasts it.
+   * Signs `anchorBatch(stream, seq, root, count, stateRoot)` (replacing `replaces` when given), hands the
+   * signed transaction to `persist` — which must make it durable — then broadcasts it.
    */
   async submit(b: BatchRecord, persist: (tx: SentTx) => Promise<void>, replaces?: SentTx): Promise<void> {
-    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count]);
+    // Sealed with the batch (batches/Batcher.ts): a record without one predates v0.2 and cannot be anchored here.
+    invariant(b.stateRoot !== undefined, `batch ${b.seq} was sealed without a loan state root`);
+    const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [this.stream, b.seq, b.root, b.count, b.stateRoot]);
     const to = this.chain.anchor;
     // Static call first: a revert here is decoded and logged instead of costing gas.
     // Against the latest block: a replacement's predecessor may already be applied in the pending state.

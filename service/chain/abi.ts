@@ -10,8 +10,8 @@ const TERMS =
 const SIGNATURES = "tuple(bytes platform, bytes funder, bytes collector, bytes guarantor)";
 
 export const ANCHOR_ABI = new Interface([
-  "function anchorBatch(bytes32 stream, uint64 seq, bytes32 root, uint32 count)",
-  "event BatchAnchored(bytes32 indexed stream, uint64 indexed seq, bytes32 indexed root, uint32 count)",
+  "function anchorBatch(bytes32 stream, uint64 seq, bytes32 root, uint32 count, bytes32 stateRoot)",
+  "event BatchAnchored(bytes32 indexed stream, uint64 indexed seq, bytes32 indexed root, uint32 count, bytes32 stateRoot)",
   "error ReceiptAnchorZeroStream()",
   "error ReceiptAnchorZeroRoot()",
   "error ReceiptAnchorZeroCount()",

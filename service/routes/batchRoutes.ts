@@ -16,7 +16,7 @@ export function batchRoutes(deps: AppDeps): Router {
     const b = await deps.store.getBatch(seq);
     const leaves = b && (await deps.store.getLeaves(seq));
     if (!b || !leaves) throw new ApiError("NOT_FOUND", "no such batch (yet)");
-    res.json({ ...batchSummary(deps.identity.stream, b), digests: leaves.digests });
+    res.json({ ...batchSummary(deps.identity.stream, b), stateRoot: b.stateRoot ?? null, digests: leaves.digests });
   });
   return r;
 }

@@ -86,6 +86,11 @@ export interface BatchRecord {
   count: number;
   state: BatchState;
   sealedAt: number;
+  /**
+   * The loan state root after this batch (docs/formats.md, "Loan state tree"), sealed with it and anchored
+   * with it. Absent only in records sealed before v0.2.
+   */
+  stateRoot?: string;
   /** Every transaction signed for this batch, the latest last. */
   txs: SentTx[];
   /** The transaction that anchored the root, once known. */

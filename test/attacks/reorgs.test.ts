@@ -13,6 +13,7 @@ interface Batch {
   seq: number;
   root: string;
   count: number;
+  stateRoot: string;
   state: string;
   txHash: string | null;
   blockNumber: number | null;
@@ -111,6 +112,7 @@ describe("attack: reorgs before FINAL", function () {
       before.seq,
       before.root,
       before.count,
+      before.stateRoot,
       { maxPriorityFeePerGas: 2_000_000_000n, maxFeePerGas: 50_000_000_000n },
     );
     await tx.wait();

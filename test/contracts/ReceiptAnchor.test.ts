@@ -25,6 +25,7 @@ import {
 
 const STREAM = ethers.id("stream:operator-1");
 const ROOT = ethers.id("root 0");
+const STATE_ROOT = ethers.id("state root 0");
 const ECRECOVER = "0x0000000000000000000000000000000000000001";
 const N = BigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
 
@@ -60,8 +61,8 @@ describe("ReceiptAnchor", function () {
   describe("anchorBatch", function () {
     it("anchors seq 0, binds the stream to its sender and emits BatchAnchored", async function () {
       const d = await loadFixture(deployFixture);
-      const tx = d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1000);
-      await expect(tx).to.emit(d.anchor, "BatchAnchored").withArgs(STREAM, 0, ROOT, 1000);
+      const tx = d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1000, STATE_ROOT);
+      await expect(tx).to.emit(d.anchor, "BatchAnchored").withArgs(STREAM, 0, ROOT, 1000, STATE_ROOT);
       const mined = await (await tx).wait();
       const block = await ethers.provider.getBlock(mined!.blockNumber);
       expect(await d.anchor.anchorOf(ROOT)).to.deep.equal([
@@ -78,9 +79,11 @@ describe("ReceiptAnchor", function () {
     it("appends consecutive sequence numbers", async function () {
       const d = await loadFixture(deployFixture);
       for (let seq = 0; seq < 5; seq++) {
-        await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, seq, ethers.id(`root ${seq}`), seq + 1))
+        await expect(
+          d.anchor.connect(d.operator).anchorBatch(STREAM, seq, ethers.id(`root ${seq}`), seq + 1, STATE_ROOT),
+        )
           .to.emit(d.anchor, "BatchAnchored")
-          .withArgs(STREAM, seq, ethers.id(`root ${seq}`), seq + 1);
+          .withArgs(STREAM, seq, ethers.id(`root ${seq}`), seq + 1, STATE_ROOT);
       }
       expect(await d.anchor.nextSeq(STREAM)).to.equal(5);
       const [stream, seq, count] = await d.anchor.anchorOf(ethers.id("root 3"));
@@ -98,7 +101,7 @@ describe("ReceiptAnchor", function () {
       const d = await loadFixture(deployFixture);
       const role = await d.anchor.ANCHORER_ROLE();
       for (const sender of [d.outsider, d.admin]) {
-        await expect(d.anchor.connect(sender).anchorBatch(STREAM, 0, ROOT, 1))
+        await expect(d.anchor.connect(sender).anchorBatch(STREAM, 0, ROOT, 1, STATE_ROOT))
           .to.be.revertedWithCustomError(d.anchor, "AccessControlUnauthorizedAccount")
           .withArgs(sender.address, role);
       }
@@ -107,9 +110,9 @@ describe("ReceiptAnchor", function () {
     it("stops an operator whose role was revoked, even on its own stream", async function () {
       const d = await loadFixture(deployFixture);
       const role = await d.anchor.ANCHORER_ROLE();
-      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
+      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1, STATE_ROOT);
       await d.anchor.connect(d.admin).revokeRole(role, d.operator.address);
-      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ethers.id("root 1"), 1))
+      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ethers.id("root 1"), 1, STATE_ROOT))
         .to.be.revertedWithCustomError(d.anchor, "AccessControlUnauthorizedAccount")
         .withArgs(d.operator.address, role);
     });
@@ -117,14 +120,14 @@ describe("ReceiptAnchor", function () {
     it("reverts when another anchorer appends to a bound stream, and lets it open its own", async function () {
       const d = await loadFixture(deployFixture);
       await d.anchor.connect(d.admin).grantRole(await d.anchor.ANCHORER_ROLE(), d.outsider.address);
-      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
-      await expect(d.anchor.connect(d.outsider).anchorBatch(STREAM, 1, ethers.id("root 1"), 1))
+      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1, STATE_ROOT);
+      await expect(d.anchor.connect(d.outsider).anchorBatch(STREAM, 1, ethers.id("root 1"), 1, STATE_ROOT))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorStreamOperator")
         .withArgs(STREAM, d.operator.address, d.outsider.address);
       const other = ethers.id("stream:operator-2");
-      await expect(d.anchor.connect(d.outsider).anchorBatch(other, 0, ethers.id("root 1"), 1))
+      await expect(d.anchor.connect(d.outsider).anchorBatch(other, 0, ethers.id("root 1"), 1, STATE_ROOT))
         .to.emit(d.anchor, "BatchAnchored")
-        .withArgs(other, 0, ethers.id("root 1"), 1);
+        .withArgs(other, 0, ethers.id("root 1"), 1, STATE_ROOT);
       expect(await d.anchor.operatorOf(other)).to.equal(d.outsider.address);
       const [stream] = await d.anchor.anchorOf(ethers.id("root 1"));
       expect(stream).to.equal(other);
@@ -132,7 +135,7 @@ describe("ReceiptAnchor", function () {
 
     it("reverts when a new stream does not start at 0", async function () {
       const d = await loadFixture(deployFixture);
-      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ROOT, 1))
+      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ROOT, 1, STATE_ROOT))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSequence")
         .withArgs(STREAM, 0, 1);
       expect(await d.anchor.operatorOf(STREAM)).to.equal(ethers.ZeroAddress);
@@ -144,8 +147,8 @@ describe("ReceiptAnchor", function () {
     ] as const) {
       it(`reverts when the sequence ${name}`, async function () {
         const d = await loadFixture(deployFixture);
-        await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
-        await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, given, ethers.id("root 1"), 1))
+        await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1, STATE_ROOT);
+        await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, given, ethers.id("root 1"), 1, STATE_ROOT))
           .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorInvalidSequence")
           .withArgs(STREAM, 1, given);
       });
@@ -153,32 +156,36 @@ describe("ReceiptAnchor", function () {
 
     it("reverts when the root is already anchored, in the same stream or another", async function () {
       const d = await loadFixture(deployFixture);
-      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1);
-      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ROOT, 1))
+      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, ROOT, 1, STATE_ROOT);
+      await expect(d.anchor.connect(d.operator).anchorBatch(STREAM, 1, ROOT, 1, STATE_ROOT))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorRootAlreadyAnchored")
         .withArgs(ROOT);
       const other = ethers.id("stream:operator-1b");
-      await expect(d.anchor.connect(d.operator).anchorBatch(other, 0, ROOT, 1))
+      await expect(d.anchor.connect(d.operator).anchorBatch(other, 0, ROOT, 1, STATE_ROOT))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorRootAlreadyAnchored")
         .withArgs(ROOT);
       expect(await d.anchor.nextSeq(STREAM)).to.equal(1);
       expect(await d.anchor.operatorOf(other)).to.equal(ethers.ZeroAddress);
     });
 
-    it("reverts for a zero stream, root or count", async function () {
+    it("reverts for a zero stream, root, count or state root", async function () {
       const d = await loadFixture(deployFixture);
       const op = d.anchor.connect(d.operator);
-      await expect(op.anchorBatch(ethers.ZeroHash, 0, ROOT, 1)).to.be.revertedWithCustomError(
+      await expect(op.anchorBatch(ethers.ZeroHash, 0, ROOT, 1, STATE_ROOT)).to.be.revertedWithCustomError(
         d.anchor,
         "ReceiptAnchorZeroStream",
       );
-      await expect(op.anchorBatch(STREAM, 0, ethers.ZeroHash, 1)).to.be.revertedWithCustomError(
+      await expect(op.anchorBatch(STREAM, 0, ethers.ZeroHash, 1, STATE_ROOT)).to.be.revertedWithCustomError(
         d.anchor,
         "ReceiptAnchorZeroRoot",
       );
-      await expect(op.anchorBatch(STREAM, 0, ROOT, 0)).to.be.revertedWithCustomError(
+      await expect(op.anchorBatch(STREAM, 0, ROOT, 0, STATE_ROOT)).to.be.revertedWithCustomError(
         d.anchor,
         "ReceiptAnchorZeroCount",
+      );
+      await expect(op.anchorBatch(STREAM, 0, ROOT, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
+        d.anchor,
+        "ReceiptAnchorZeroStateRoot",
       );
     });
   });
@@ -338,7 +345,7 @@ describe("ReceiptAnchor", function () {
       const sigs = await Promise.all(receipts.map((r) => signReceipt(d, d.channelA, r)));
       const digests = await Promise.all(receipts.map((r) => d.anchor.hashReceipt(r)));
       const tree = buildTree(digests);
-      const tx = await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, tree.root, receipts.length);
+      const tx = await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, tree.root, receipts.length, STATE_ROOT);
       const block = await ethers.provider.getBlock((await tx.wait())!.blockNumber);
       return {
         ...d,
@@ -366,7 +373,7 @@ describe("ReceiptAnchor", function () {
       const r = makeReceipt(d);
       const digest = await d.anchor.hashReceipt(r);
       const root = buildTree([digest]).root;
-      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, root, 1);
+      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, root, 1, STATE_ROOT);
       const [got] = await d.anchor.proveReceipt(r, await signReceipt(d, d.channelA, r), root, []);
       expect(got).to.equal(digest);
     });
@@ -406,7 +413,7 @@ describe("ReceiptAnchor", function () {
       const r = makeReceipt(d, { kind: KIND.CONFIRMED }); // channel A confirming: the funder's job
       const digest = await d.anchor.hashReceipt(r);
       const tree = buildTree([digest, ethers.id("another receipt")]);
-      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, tree.root, 2);
+      await d.anchor.connect(d.operator).anchorBatch(STREAM, 0, tree.root, 2, STATE_ROOT);
       await expect(d.anchor.proveReceipt(r, await signReceipt(d, d.channelA, r), tree.root, tree.proof(digest)))
         .to.be.revertedWithCustomError(d.anchor, "ReceiptAnchorNotAuthorized")
         .withArgs(AGREEMENT_ID, d.channelA.address, KIND.CONFIRMED);

@@ -31,7 +31,7 @@ export interface ChainFixture {
   anchor: Contract;
   registry: Contract;
   /**
-   * Signs `anchorBatch(stream, b.seq, b.root, b.count)` with account #0 at `nonce` and does not broadcast it:
+   * Signs `anchorBatch(stream, b.seq, b.root, b.count, b.stateRoot)` with account #0 at `nonce` and does not broadcast it:
    * what a crash right after persisting leaves behind.
    */
   signAnchorOnly(stream: string, b: BatchRecord, nonce: number, gasLimit?: bigint): Promise<SentTx>;
@@ -73,7 +73,7 @@ export async function startChainFixture(opts: { proxy?: boolean } = {}): Promise
       anchor,
       registry,
       async signAnchorOnly(stream, b, nonce, gasLimit) {
-        const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [stream, b.seq, b.root, b.count]);
+        const data = ANCHOR_ABI.encodeFunctionData("anchorBatch", [stream, b.seq, b.root, b.count, b.stateRoot]);
         const tx = await wallet.populateTransaction({ to: d.anchor, data, nonce, ...(gasLimit ? { gasLimit } : {}) });
         const raw = await wallet.signTransaction(tx);
         return { hash: Transaction.from(raw).hash!, nonce, raw, sentAt: Date.now() };

@@ -18,7 +18,7 @@ import { waitFor } from "../helpers/waitFor";
 const OPERATOR = new Wallet(HARDHAT_KEY_0).address;
 
 /** Seals the pending queue of a stopped service's DATA_DIR into batch records, as a crash right after sealing leaves it. */
-async function sealOffline(dir: string): Promise<{ seq: number; root: string; count: number }> {
+async function sealOffline(dir: string): Promise<{ seq: number; root: string; count: number; stateRoot?: string }> {
   const store = new LevelStore(dir);
   await store.open();
   try {
@@ -103,7 +103,7 @@ describe("restart", function () {
     const sealed = await sealOffline(env.DATA_DIR);
     // The chain got the anchor (say the process died after broadcasting, before noting it).
     const external = await (
-      await anchor.getFunction("anchorBatch")(stream, sealed.seq, sealed.root, sealed.count)
+      await anchor.getFunction("anchorBatch")(stream, sealed.seq, sealed.root, sealed.count, sealed.stateRoot)
     ).wait();
 
     await f.start({ ...env, BATCH_INTERVAL_MS: "200" });
@@ -132,7 +132,13 @@ describe("restart", function () {
     const wallet = new Wallet(HARDHAT_KEY_0, provider);
     const tx = await wallet.populateTransaction({
       to: f.d.anchor,
-      data: anchor.interface.encodeFunctionData("anchorBatch", [stream, sealed.seq, sealed.root, sealed.count]),
+      data: anchor.interface.encodeFunctionData("anchorBatch", [
+        stream,
+        sealed.seq,
+        sealed.root,
+        sealed.count,
+        sealed.stateRoot,
+      ]),
     });
     const raw = await wallet.signTransaction(tx);
     const hash = Transaction.from(raw).hash!;

@@ -19,6 +19,9 @@ import {
   ackBatchDigest,
   ackDigest,
   buildTree,
+  chainHead,
+  loanStateKey,
+  loanStateRoot,
   agreementIdOf,
   bundleToJson,
   fromHex,
@@ -218,10 +221,17 @@ export async function buildGoldenChain(provider: DevProvider): Promise<GoldenCha
 
   const anchorContract = new Contract(anchorAddr, readArtifact("ReceiptAnchor").abi as never, operator);
   const anchored: { seq: number; tree: ReturnType<typeof buildTree>; txHash: string; blockNumber: number }[] = [];
+  // The stream's loan state (docs/formats.md, "Loan state tree"): each loan's digests in anchoring order.
+  const chains = new Map<string, string[]>();
   for (const [seq, items] of [batch0, batch1].entries()) {
     const tree = buildTree(items.map((i) => i.digest));
+    for (const i of items) {
+      const key = loanStateKey(i.receipt.agreementId, i.receipt.loanId);
+      chains.set(key, [...(chains.get(key) ?? []), i.digest]);
+    }
+    const stateRoot = loanStateRoot([...chains].map(([key, ds]) => ({ key, count: ds.length, head: chainHead(ds) })));
     await at(T0 + 600 * seq);
-    const tx = await anchorContract.getFunction("anchorBatch")(STREAM, seq, tree.root, items.length, TX);
+    const tx = await anchorContract.getFunction("anchorBatch")(STREAM, seq, tree.root, items.length, stateRoot, TX);
     const mined = await tx.wait();
     anchored.push({ seq, tree, txHash: tx.hash as string, blockNumber: mined.blockNumber as number });
   }

@@ -39,7 +39,7 @@ describe("post-dated receipts: dated after their own anchor", function () {
     const s = signReceipt(c.d, receipt, p.channel);
     const tree = buildTree([s.digest]);
     const stream = randomId();
-    const tx = await (await c.anchor.getFunction("anchorBatch")(stream, 0, tree.root, 1)).wait();
+    const tx = await (await c.anchor.getFunction("anchorBatch")(stream, 0, tree.root, 1, randomId())).wait();
     const anchoredAt = (await c.provider.getBlock(tx.blockNumber))!.timestamp;
     const bundle = bundleToJson({
       format: BUNDLE_FORMAT,

@@ -30,7 +30,7 @@ export async function lookalikeBundle(rpcUrl: string): Promise<{ bundle: Receipt
     const signed = signReceipt(d, receipt, p.platform);
     const tree = buildTree([signed.digest]);
     const stream = randomId();
-    const tx = await (await anchor.getFunction("anchorBatch")(stream, 0, tree.root, 1)).wait();
+    const tx = await (await anchor.getFunction("anchorBatch")(stream, 0, tree.root, 1, randomId())).wait();
     const bundle = bundleToJson({
       format: BUNDLE_FORMAT,
       chainId: d.chainId,

@@ -41,10 +41,9 @@ describe("deployContracts", function () {
     const role = await anchor.ANCHORER_ROLE();
     expect(await anchor.hasRole(role, operator!.address)).to.equal(true);
     expect(await anchor.hasRole(role, deployer!.address)).to.equal(false);
-    await expect(anchor.connect(operator!).anchorBatch(ethers.id("s"), 0, ethers.id("r"), 1)).to.emit(
-      anchor,
-      "BatchAnchored",
-    );
+    await expect(
+      anchor.connect(operator!).anchorBatch(ethers.id("s"), 0, ethers.id("r"), 1, ethers.id("state")),
+    ).to.emit(anchor, "BatchAnchored");
   });
 
   it("writes deployments/<chainId>.json with exactly the DESIGN.md fields", async function () {

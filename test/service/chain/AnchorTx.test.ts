@@ -40,6 +40,7 @@ describe("AnchorTx (a real node)", function () {
     seq,
     root: hex32(),
     count: 3,
+    stateRoot: hex32(),
     state: txs.length ? "SUBMITTED" : "SEALED",
     sealedAt: Date.now(),
     txs,
@@ -55,7 +56,13 @@ describe("AnchorTx (a real node)", function () {
     expect(persisted).to.have.length(1);
     const tx = Transaction.from(persisted[0]!.raw);
     expect(tx.to).to.equal(c.d.anchor);
-    expect(ANCHOR_ABI.decodeFunctionData("anchorBatch", tx.data).toArray()).to.deep.equal([stream, 0n, b.root, 3n]);
+    expect(ANCHOR_ABI.decodeFunctionData("anchorBatch", tx.data).toArray()).to.deep.equal([
+      stream,
+      0n,
+      b.root,
+      3n,
+      b.stateRoot,
+    ]);
     expect(await anchored(b.root)).to.equal(true);
   });
 
@@ -124,7 +131,7 @@ describe("AnchorTx (a real node)", function () {
 
     const theirs = sealed(1);
     const external = await (
-      await c.anchor.getFunction("anchorBatch")(stream, theirs.seq, theirs.root, theirs.count)
+      await c.anchor.getFunction("anchorBatch")(stream, theirs.seq, theirs.root, theirs.count, theirs.stateRoot)
     ).wait();
     const b = await readAnchorOf(c.provider, c.d.anchor, theirs.root);
     expect(await anchorTx().findTx(theirs, b.blockNumber)).to.equal(external.hash);

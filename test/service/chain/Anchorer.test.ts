@@ -58,6 +58,7 @@ describe("Anchorer (a real node, a real LevelDB)", function () {
       seq,
       root: buildTree(digests).root,
       count,
+      stateRoot: hex32(),
       state: txs.length ? "SUBMITTED" : "SEALED",
       sealedAt: Date.now(),
       txs,
@@ -115,7 +116,7 @@ describe("Anchorer (a real node, a real LevelDB)", function () {
 
   it("behavior: a batch whose root the chain already anchored is marked ANCHORED without a second transaction", async function () {
     const b = await seal(0);
-    const external = await (await c.anchor.getFunction("anchorBatch")(stream, 0, b.root, b.count)).wait();
+    const external = await (await c.anchor.getFunction("anchorBatch")(stream, 0, b.root, b.count, b.stateRoot)).wait();
     const a = await makeAnchorer(3);
     const before = await nonce();
     expect(await a.step()).to.equal(true);
@@ -154,7 +155,7 @@ describe("Anchorer (a real node, a real LevelDB)", function () {
   });
 
   it("behavior: halts, sending nothing, when the stream's next seq shows the batch's seq taken by another root", async function () {
-    await (await c.anchor.getFunction("anchorBatch")(stream, 0, hex32(), 5)).wait();
+    await (await c.anchor.getFunction("anchorBatch")(stream, 0, hex32(), 5, hex32())).wait();
     await seal(0);
     const a = await makeAnchorer(3);
     const before = await nonce();

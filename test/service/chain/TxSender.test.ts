@@ -30,7 +30,13 @@ describe("TxSender (a real node)", function () {
   /** A transaction that always succeeds: anchoring a fresh root on a fresh stream at seq 0. */
   const anchorTx = () => ({
     to: c.d.anchor,
-    data: ANCHOR_ABI.encodeFunctionData("anchorBatch", [hexlify(randomBytes(32)), 0, hexlify(randomBytes(32)), 1]),
+    data: ANCHOR_ABI.encodeFunctionData("anchorBatch", [
+      hexlify(randomBytes(32)),
+      0,
+      hexlify(randomBytes(32)),
+      1,
+      hexlify(randomBytes(32)),
+    ]),
   });
   const nonceOnChain = (tag: "latest" | "pending" = "latest") => c.provider.getTransactionCount(c.wallet.address, tag);
   const pendingHashes = async (): Promise<string[]> =>

@@ -3,6 +3,7 @@ import path from "node:path";
 
 /** The golden vectors of the loan state tree, written once (docs/formats.md, "Loan state tree"). */
 export interface LoanStateVectors {
+  agreementId: string;
   keys: { agreementId: string; loanId: string; key: string }[];
   heads: { digests: string[]; head: string }[];
   leaf: { key: string; count: number; head: string; hash: string };
