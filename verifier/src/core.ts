@@ -13,6 +13,7 @@ export * from "./formats/terms";
 export * from "./formats/agreementId";
 export * from "./formats/bundle";
 export * from "./formats/timelineBundle";
+export * from "./formats/completeness";
 export * from "./crypto/keccak";
 export * from "./crypto/keccakBuffer";
 export * from "./crypto/signature";

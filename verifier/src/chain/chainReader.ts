@@ -13,6 +13,7 @@ const ANCHOR_ABI = new Interface([
   "function anchorOf(bytes32 root) view returns (bytes32 stream, uint64 seq, uint32 count, uint64 timestamp, uint64 blockNumber)",
   "function operatorOf(bytes32 stream) view returns (address)",
   "function nextSeq(bytes32 stream) view returns (uint64)",
+  "event BatchAnchored(bytes32 indexed stream, uint64 indexed seq, bytes32 indexed root, uint32 count, bytes32 stateRoot)",
 ]);
 const REGISTRY_ABI = new Interface([
   "function isAuthorized(bytes32 agreementId, address attester, uint8 kind, uint64 timestamp) view returns (bool)",
@@ -107,6 +108,32 @@ export async function readAnchorOf(provider: Provider, anchor: string, root: str
     timestamp: Number(r[3] as bigint),
     blockNumber: Number(r[4] as bigint),
   };
+}
+
+/**
+ * The loan state root the chain emitted for batch `seq` of `stream` (`BatchAnchored`, v0.2), or undefined
+ * when no such anchor is in the chain (never anchored, or reorged away). State roots are not in storage:
+ * this reads logs, so the RPC must serve logs from the anchor's block.
+ */
+export async function readStateRootAt(
+  provider: Provider,
+  anchor: string,
+  stream: string,
+  seq: number,
+): Promise<{ stateRoot: string; root: string; blockNumber: number } | undefined> {
+  const ev = ANCHOR_ABI.getEvent("BatchAnchored")!;
+  let logs: Awaited<ReturnType<Provider["getLogs"]>>;
+  try {
+    const topics = [ev.topicHash, stream.toLowerCase(), "0x" + seq.toString(16).padStart(64, "0")];
+    logs = await provider.getLogs({ address: anchor, topics, fromBlock: 0, toBlock: "latest" });
+  } catch (e) {
+    throw classify(e, "BatchAnchored logs");
+  }
+  const log = logs.at(-1);
+  if (log === undefined) return undefined;
+  const decoded = ANCHOR_ABI.decodeEventLog(ev, log.data, log.topics);
+  const stateRoot = (decoded[4] as string).toLowerCase();
+  return { stateRoot, root: (log.topics[3] ?? "").toLowerCase(), blockNumber: log.blockNumber };
 }
 
 /** `ReceiptAnchor.operatorOf(stream)`: the zero address for an unopened stream. */

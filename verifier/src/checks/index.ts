@@ -20,3 +20,4 @@ export * from "./events";
 export * from "./terms";
 export * from "./asOf";
 export * from "./evaluation";
+export * from "./complete";
