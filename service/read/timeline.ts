@@ -80,6 +80,31 @@ async function chooseAgreement(
 }
 
 /**
+ * The agreement `caller` reads `loanId` under, and the loan's digests under it (authorised, bounded): 404
+ * NOT_FOUND for a loan with no receipts here, 403 FORBIDDEN for a party outside its agreement.
+ */
+export async function loanOf(
+  reader: Reader,
+  caller: Caller,
+  loanId: string,
+  agreementId?: string,
+): Promise<{ agreement: { id: string; versions: AgreementVersion[] }; digests: string[] }> {
+  const byAgreement = await loanDigestsByAgreement(reader.store, loanId);
+  if (byAgreement.size === 0) throw new ApiError("NOT_FOUND", "no receipt of this loan was accepted here");
+  if (caller.kind === "share" && caller.share.loanId !== loanId)
+    throw new ApiError("FORBIDDEN", "the share grants another loan");
+  const agreement = await chooseAgreement(reader, caller, byAgreement, agreementId);
+  const digests = byAgreement.get(agreement.id) ?? [];
+  if (digests.length > TIMELINE_LIMITS.maxReceipts) {
+    throw new ApiError(
+      "INTERNAL",
+      `loan ${loanId} holds ${digests.length} receipts, over ${TIMELINE_LIMITS.maxReceipts}`,
+    );
+  }
+  return { agreement, digests };
+}
+
+/**
  * Builds the `repayproof/timeline@1` bundle of `loanId` for `party` (already authenticated): the agreement
  * and its versions, every receipt of the loan under it — a receipt-proof bundle once its batch is anchored,
  * else `{ status: "pending", digest, receipt, signature, ack }` — and `evaluateTimeline` at the block time of
@@ -93,18 +118,7 @@ export async function buildTimeline(
   agreementId?: string,
 ): Promise<TimelineJson> {
   const { store, identity } = reader;
-  const byAgreement = await loanDigestsByAgreement(store, loanId);
-  if (byAgreement.size === 0) throw new ApiError("NOT_FOUND", "no receipt of this loan was accepted here");
-  if (caller.kind === "share" && caller.share.loanId !== loanId)
-    throw new ApiError("FORBIDDEN", "the share grants another loan");
-  const agreement = await chooseAgreement(reader, caller, byAgreement, agreementId);
-  const digests = byAgreement.get(agreement.id) ?? [];
-  if (digests.length > TIMELINE_LIMITS.maxReceipts) {
-    throw new ApiError(
-      "INTERNAL",
-      `loan ${loanId} holds ${digests.length} receipts, over ${TIMELINE_LIMITS.maxReceipts}`,
-    );
-  }
+  const { agreement, digests } = await loanOf(reader, caller, loanId, agreementId);
   // By batch: each batch's tree is rebuilt (or found in the shared cache) once for all its receipts here.
   const held = (await loadReceipts(store, digests, new AnchorTimes(store))).sort(
     (a, b) => (a.batch?.seq ?? Infinity) - (b.batch?.seq ?? Infinity),
