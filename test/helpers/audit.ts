@@ -1,6 +1,7 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
+import { chainHead, loanStateRoot, readStateRootAt } from "@repayproof/verifier";
 import { readArtifact, type Deployment } from "../../scripts/lib/deployContracts";
 import { getJson } from "../../scripts/devnet";
 
@@ -10,6 +11,7 @@ export interface BatchView {
   root: string;
   count: number;
   state: string;
+  stateRoot: string | null;
   txHash: string | null;
   blockNumber: number | null;
   digests: string[];
@@ -64,4 +66,32 @@ export async function auditAnchors(
     provider.destroy();
   }
   return seen;
+}
+
+/**
+ * The state roots of the crash test, audited from scratch: replays every batch's digests (in their order)
+ * into each loan's hash chain with the verifier's plain tree, and requires, for every seq, the same root in
+ * the service's batch record and in the chain's `BatchAnchored` event. `loanKeyOf` maps a digest to its loan's
+ * state key. So a crash anywhere between seal, tree update and anchor left tree, records and chain agreeing.
+ */
+export async function auditStateRoots(
+  rpcUrl: string,
+  d: Deployment,
+  stream: string,
+  batches: BatchView[],
+  loanKeyOf: (digest: string) => string,
+): Promise<void> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
+  const chains = new Map<string, string[]>();
+  try {
+    for (const b of batches) {
+      for (const x of b.digests) chains.set(loanKeyOf(x), [...(chains.get(loanKeyOf(x)) ?? []), x]);
+      const expected = loanStateRoot([...chains].map(([key, ds]) => ({ key, count: ds.length, head: chainHead(ds) })));
+      expect(b.stateRoot, `sealed state root of batch ${b.seq}`).to.equal(expected);
+      const emitted = await readStateRootAt(provider, d.anchor, stream, b.seq);
+      expect(emitted?.stateRoot, `anchored state root of batch ${b.seq}`).to.equal(expected);
+    }
+  } finally {
+    provider.destroy();
+  }
 }

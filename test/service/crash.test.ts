@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { KIND } from "@repayproof/verifier";
+import { KIND, loanStateKey } from "@repayproof/verifier";
 import { freePort, postJson } from "../../scripts/devnet";
-import { allBatches, auditAnchors } from "../helpers/audit";
-import { makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
+import { allBatches, auditAnchors, auditStateRoots } from "../helpers/audit";
+import { makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -26,13 +26,16 @@ describe("crash: SIGKILL under load", function () {
     await f?.close();
   });
 
-  it(`loses no acknowledged receipt and anchors each exactly once across ${KILLS} kill -9s`, async function () {
+  it(`loses no acknowledged receipt, anchors each exactly once, and keeps the loan state root in step across ${KILLS} kill -9s`, async function () {
     const { d } = f;
     const url = f.url;
     const agreementId = boundId(p);
     await f.register(p, agreementId);
 
     const acked = new Set<string>();
+    // A few loans, so each batch moves several leaves of the loan state tree (issue 13).
+    const loans = Array.from({ length: 7 }, () => randomId());
+    const loanOf = new Map<string, string>();
     let refusedItems = 0;
     let failedRequests = 0;
     let running = true;
@@ -40,7 +43,12 @@ describe("crash: SIGKILL under load", function () {
       const who = [p.platform, p.channel, p.collector][c % 3]!;
       const kind = [KIND.DUE, KIND.SETTLED, KIND.FORWARDED][c % 3]!;
       while (running) {
-        const batch = Array.from({ length: ITEMS }, () => signReceipt(d, makeReceipt(agreementId, who, kind), who));
+        const batch = Array.from({ length: ITEMS }, (_, i) => {
+          const loanId = loans[(i * 3 + c) % loans.length]!;
+          const signed = signReceipt(d, makeReceipt(agreementId, who, kind, { loanId }), who);
+          loanOf.set(signed.digest, loanId);
+          return signed;
+        });
         try {
           const res = await postJson<{ results: { digest?: string; ack?: unknown; error?: { code: string } }[] }>(
             `${url}/v1/receipts`,
@@ -89,6 +97,7 @@ describe("crash: SIGKILL under load", function () {
     const missing = [...acked].filter((x) => seen.get(x) !== 1);
     expect(missing, `acknowledged but not anchored exactly once (of ${acked.size})`).to.deep.equal([]);
     for (const [digest, n] of seen) expect(n, digest).to.equal(1);
+    await auditStateRoots(f.node.url, d, info.stream, batches, (x) => loanStateKey(agreementId, loanOf.get(x)!));
     console.log(
       `      ${acked.size} acknowledged, ${seen.size} anchored in ${batches.length} batches, ${failedRequests} failed requests during kills`,
     );
