@@ -34,12 +34,15 @@ export async function completenessOf(
   agreementId: string,
   loanId: string,
   digests: readonly string[],
+  opts: { anchoredOnly?: boolean } = {},
 ): Promise<CompletenessEntry[]> {
   const { store, identity } = reader;
   const tree = new LoanStateTree(store);
   for (let attempt = 0; attempt < 5; attempt++) {
     const last = await store.lastBatch();
     if (last?.stateRoot === undefined) return [];
+    // A timeline names only a state the chain already shows, so that its verifier can find the root.
+    if (opts.anchoredOnly && (last.state === "SEALED" || last.state === "SUBMITTED")) return [];
     const served = await tree.proof(loanStateKey(agreementId, loanId));
     if (served === undefined) return [];
     // A batch sealed in between changed the root: read again, so that proof and seq belong together.

@@ -4,6 +4,7 @@ import {
   receiptToJson,
   TIMELINE_FORMAT,
   type AgreementVersion,
+  type CompletenessEntry,
   type Evaluation,
   type TimelineEvent,
 } from "@repayproof/verifier";
@@ -11,6 +12,7 @@ import type { Reader } from "./Reader";
 import { assertCanRead, type Caller } from "../access/auth";
 import { ApiError, isApiError } from "../errors";
 import { AnchorTimes, loadReceipts, loanDigestsByAgreement } from "./loanReceipts";
+import { completenessOf } from "./completeness";
 import { proofBundle } from "./proofBundle";
 
 /**
@@ -31,6 +33,8 @@ export interface TimelineJson {
   agreement: { id: string; versions: AgreementVersion[] };
   events: unknown[];
   evaluation: Evaluation;
+  /** v0.2: the loan's state proof for the latest batch, when that batch is anchored (read/completeness.ts). */
+  completeness?: CompletenessEntry[];
 }
 
 /**
@@ -119,6 +123,8 @@ export async function buildTimeline(
 ): Promise<TimelineJson> {
   const { store, identity } = reader;
   const { agreement, digests } = await loanOf(reader, caller, loanId, agreementId);
+  // Before the events: a receipt sealed meanwhile is then an event beyond the proven batch, not a missing one.
+  const completeness = await completenessOf(reader, agreement.id, loanId, digests, { anchoredOnly: true });
   // By batch: each batch's tree is rebuilt (or found in the shared cache) once for all its receipts here.
   const held = (await loadReceipts(store, digests, new AnchorTimes(store))).sort(
     (a, b) => (a.batch?.seq ?? Infinity) - (b.batch?.seq ?? Infinity),
@@ -153,5 +159,6 @@ export async function buildTimeline(
     agreement: { id: agreement.id, versions: agreement.versions },
     events: events.map((e) => e.json),
     evaluation: evaluateTimeline({ events: judged, versions: agreement.versions, now, includePending: true }),
+    ...(completeness.length > 0 ? { completeness } : {}),
   };
 }

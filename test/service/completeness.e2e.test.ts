@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
-import { KIND, readStateRootAt, type CompletenessEntry } from "@repayproof/verifier";
+import { KIND, readStateRootAt, verifyTimelineBundle, type CompletenessEntry } from "@repayproof/verifier";
 import { checkComplete, type AnchoredEventRef } from "@repayproof/verifier/checks";
 import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt, termsOf } from "../helpers/parties";
 import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
@@ -131,6 +131,20 @@ describe("completeness end to end: a service timeline passes COMPLETE, and no ev
         )
       ).code,
     ).to.equal("COMPLETE_NO_ENTRY");
+  });
+
+  it("behavior: the served timeline carries the entry, and verify-timeline's COMPLETE passes; without any one event it fails", async function () {
+    const t = (await f.get(`/v1/loans/${loanId}/timeline`, bearer(f.d, p.funder))).body;
+    expect(t.completeness).to.deep.equal([entry]);
+    const complete = async (timeline: Json) =>
+      (await verifyTimelineBundle(timeline, { provider })).checks.find((c) => c.check === "COMPLETE");
+    const r = await verifyTimelineBundle(t, { provider });
+    expect(r.checks.find((c) => c.check === "COMPLETE")?.status).to.equal("pass");
+    expect(r.valid).to.equal(true);
+    for (let i = 0; i < t.events.length; i++) {
+      const without = { ...t, events: t.events.filter((_: Json, j: number) => j !== i) };
+      expect((await complete(without))?.code, `without event ${i}`).to.equal("COMPLETE_MISSING");
+    }
   });
 
   it("behavior: the route is scoped like the timeline (401 without a token)", async function () {

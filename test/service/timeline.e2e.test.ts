@@ -143,7 +143,10 @@ describe("timeline end to end: a late forward, served and re-verified from the c
     const out = JSON.parse(r.stdout);
     expect(out.valid).to.equal(true);
     expect(out.differences).to.deep.equal([]);
-    expect(out.checks.map((c: Json) => c.status)).to.deep.equal(["pass", "pass", "pass", "pass", "pass", "pass"]);
+    // Six checks, and COMPLETE (v0.2): the timeline carries the loan's state proof and omits nothing.
+    expect(out.checks.map((c: Json) => [c.check, c.status])).to.deep.equal(
+      ["FORMAT", "CHAIN", "EVENTS", "COMPLETE", "TERMS", "AS_OF", "EVALUATION"].map((c) => [c, "pass"]),
+    );
     const stage = out.evaluation.installments[0].stages[3];
     expect(stage).to.include({ stage: "FORWARDED", lateBySecs: FORWARD_LATE_BY, responsible: p.collector.address });
   });

@@ -94,7 +94,13 @@ describe("merge: the operator's timeline beside the bundles parties hold", funct
 
   it("behavior: a receipt the timeline lacked is ADDED, named as withheld, and the loan re-evaluated with it", async function () {
     const m = await mergeTimeline(withheldTimeline, [forwardBundle, otherLoanBundle], { provider });
-    expect(m.timeline.valid, JSON.stringify(m.timeline.checks)).to.equal(true); // self-consistent, yet incomplete
+    // Self-consistent, yet incomplete: every check passes but COMPLETE, which names the withheld receipt (v0.2).
+    const failing = m.timeline.checks.filter((c) => c.status !== "pass");
+    expect(
+      failing.map((c) => [c.check, c.code]),
+      JSON.stringify(m.timeline.checks),
+    ).to.deep.equal([["COMPLETE", "COMPLETE_MISSING"]]);
+    expect(failing[0]!.message).to.contain(forwardDigest);
     expect(m.bundles.map((b) => b.status)).to.deep.equal(["added", "foreign"]);
     expect(m.withheld).to.deep.equal([forwardDigest]);
     expect(m.valid).to.equal(false);

@@ -1,10 +1,12 @@
 import { keccakReady } from "./crypto/keccak";
 import { eventReceipt, parseTimelineBundle, type TimelineBundleEvent } from "./formats/timelineBundle";
 import type { TimelineEvent } from "./timeline/types";
+import { readStateRootAt } from "./chain/chainReader";
 import { checkAsOf } from "./checks/asOf";
+import { checkComplete } from "./checks/complete";
 import { checkChain } from "./checks/chain";
 import { ChainReads, createVerifierCache } from "./checks/chainReads";
-import { skipped } from "./checks/checkLog";
+import { guard, skipped } from "./checks/checkLog";
 import { checkEvaluation } from "./checks/evaluation";
 import { checkEvents, inTimeline, isForeignEvent } from "./checks/events";
 import { checkFormat } from "./checks/format";
@@ -36,7 +38,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (x: T, i:
  * Re-verifies a `repayproof/timeline@1` bundle from the chain alone: FORMAT; CHAIN (the same check as a
  * receipt bundle's: the RPC serves its chain, trusted contracts with code, the anchor's registry); EVENTS
  * (every anchored event with {@link verifyReceiptBundle}, every pending one with the same DIGEST, SIGNATURE
- * and ACK code, sharing one chain-read cache; all of this loan and agreement); TERMS (the versions read from
+ * and ACK code, sharing one chain-read cache; all of this loan and agreement); COMPLETE, when the timeline
+ * carries `completeness` (checks/complete.ts: no anchored receipt of the loan left out); TERMS (the versions read from
  * the registry, compared with the bundle's copy); AS_OF (the service's judgement time is not after the
  * chain's latest block); EVALUATION (recomputed with `evaluateTimeline` from the genuine events, the
  * registry's terms and the chain's anchor times, and compared with `diffEvaluations`). Failed checks name
@@ -97,6 +100,26 @@ export async function verifyTimelineBundle(input: unknown, options: VerifyOption
   };
   const events = await mapLimited(t.events, EVENTS_IN_FLIGHT, verifyEvent);
   log.add("EVENTS", checkEvents(events));
+  if (t.completeness !== undefined) {
+    // Against the genuine anchored events only, where the chain (not the bundle) says they were anchored.
+    const anchored = events.flatMap((r) => {
+      const e = t.events[r.index];
+      if (!r.counted || e?.kind !== "anchored") return [];
+      return [
+        { index: r.index, digest: r.digest, stream: e.bundle.batch.stream.toLowerCase(), seq: e.bundle.batch.seq },
+      ];
+    });
+    const entries = t.completeness;
+    const stateRootAt = async (stream: string, seq: number) =>
+      (await readStateRootAt(options.provider, t.contracts.anchor, stream, seq))?.stateRoot;
+    const { agreement, loanId } = t;
+    log.add(
+      "COMPLETE",
+      await guard("COMPLETE_STATE_ROOT", "completeness", () =>
+        checkComplete({ agreementId: agreement.id, loanId, entries, events: anchored, stateRootAt }),
+      ),
+    );
+  }
 
   // The registry's terms, never the bundle's copy: the copy is compared and any difference reported.
   const terms = await checkTerms(reads, t.contracts.registry, t.agreement);

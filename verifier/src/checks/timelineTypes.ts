@@ -1,11 +1,16 @@
 import type { AgreementVersion } from "../formats/terms";
 import type { Evaluation, EvaluationDifference } from "../timeline/evaluateTimeline";
 import { CheckLog } from "./checkLog";
+import type { CompleteCode } from "./complete";
 import type { CheckResult, CheckResultOf } from "./types";
 
 /** The checks of a timeline verification, in order (see docs/verifying.md, "verify-timeline"). */
 export const TIMELINE_CHECKS = ["FORMAT", "CHAIN", "EVENTS", "TERMS", "AS_OF", "EVALUATION"] as const;
-export type TimelineCheckName = (typeof TIMELINE_CHECKS)[number];
+/**
+ * The checks' names: those above, and COMPLETE (v0.2), which runs after EVENTS only when the timeline carries
+ * `completeness` — a timeline without it claims nothing about completeness, and keeps the checks it had.
+ */
+export type TimelineCheckName = (typeof TIMELINE_CHECKS)[number] | "COMPLETE";
 
 /** The stable codes of timeline checks (the API: match on them, not on messages). */
 export type TimelineVerifyCode =
@@ -16,6 +21,7 @@ export type TimelineVerifyCode =
   | "REGISTRY_MISMATCH"
   | "EVENT_INVALID" // EVENTS: some event failed its own verification
   | "EVENT_FOREIGN" // EVENTS: some event belongs to another loan, agreement or deployment
+  | CompleteCode // COMPLETE (checks/complete.ts); it runs only when the timeline carries `completeness`
   | "UNKNOWN_AGREEMENT" // TERMS
   | "TERMS_MISMATCH"
   | "ASOF_IN_FUTURE" // AS_OF
@@ -34,6 +40,7 @@ const TIMELINE_DEPENDS_ON: Readonly<Record<TimelineCheckName, readonly TimelineC
   FORMAT: [],
   CHAIN: ["FORMAT"],
   EVENTS: ["CHAIN"],
+  COMPLETE: ["CHAIN"],
   TERMS: ["CHAIN"],
   AS_OF: ["CHAIN"],
   EVALUATION: ["CHAIN"],

@@ -1,5 +1,6 @@
 import { parseAck, type Ack } from "./ack";
 import { parseBundle, type ReceiptBundle } from "./bundle";
+import { parseCompletenessEntry, type CompletenessEntry } from "./completeness";
 import { address, array, bytes32, fail, MAX_UINT32, object, signature, uint, under } from "./parseFields";
 import { parseReceipt, type Receipt } from "./receipt";
 import type { AgreementVersion, Terms } from "./terms";
@@ -37,7 +38,12 @@ export interface TimelineBundle {
   evaluation: Record<string, unknown>;
   /** `evaluation.asOf`: the time the service judged at. */
   asOf: number;
+  /** v0.2, optional: one loan state proof per stream (DESIGN.md, "Completeness"), checked by COMPLETE. */
+  completeness?: CompletenessEntry[];
 }
+
+/** Completeness entries a timeline may carry: one per stream. */
+export const MAX_COMPLETENESS_ENTRIES = 16;
 
 function parseTerms(v: unknown, field: string): Terms {
   const t = object(v, field, [
@@ -107,16 +113,12 @@ function parseEvent(v: unknown, field: string): TimelineBundleEvent {
  * checked here). Throws {@link InvalidArgumentError} (`INVALID_FIELD`) naming the first bad field.
  */
 export function parseTimelineBundle(json: unknown): TimelineBundle {
-  const o = object(json, "timeline", [
-    "format",
-    "chainId",
-    "contracts",
-    "stream",
-    "loanId",
-    "agreement",
-    "events",
-    "evaluation",
-  ]);
+  const o = object(
+    json,
+    "timeline",
+    ["format", "chainId", "contracts", "stream", "loanId", "agreement", "events", "evaluation"],
+    ["completeness"],
+  );
   if (o.format !== TIMELINE_FORMAT) fail("format", `expected "${TIMELINE_FORMAT}"`);
   const c = object(o.contracts, "contracts", ["registry", "anchor"]);
   const a = object(o.agreement, "agreement", ["id", "versions"]);
@@ -137,6 +139,13 @@ export function parseTimelineBundle(json: unknown): TimelineBundle {
     events,
     evaluation: e,
     asOf: uint(e.asOf, "evaluation.asOf", Number.MAX_SAFE_INTEGER),
+    ...(o.completeness === undefined
+      ? {}
+      : {
+          completeness: array(o.completeness, "completeness", MAX_COMPLETENESS_ENTRIES).map((c, i) =>
+            under(`completeness[${i}]`, () => parseCompletenessEntry(c, MAX_TIMELINE_EVENTS)),
+          ),
+        }),
   };
 }
 
