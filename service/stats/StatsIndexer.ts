@@ -128,7 +128,8 @@ export class StatsIndexer {
       const to = Math.min(from + STATS_CHUNK, leaves.length);
       const tx = new StatsTx(this.store);
       const touched = await this.touched(leaves.slice(from, to), anchoredAt);
-      const held = await Promise.all(touched.map((t) => this.store.getLoanStats(t.agreementId, t.loanId)));
+      // One read for the chunk's loans (one task of LevelDB's thread pool, not one per loan: ingest shares it).
+      const held = await this.store.getLoanStats(touched);
       for (const [i, t] of touched.entries()) await this.takeIn(tx, t, held[i], seq);
       const last = to >= leaves.length;
       await tx.commit(

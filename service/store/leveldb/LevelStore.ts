@@ -219,9 +219,12 @@ export class LevelStore implements Store {
     return v === undefined ? undefined : Number(v);
   }
 
-  async getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined> {
-    const v = await this.subs.loanStats.get(agreementLoanKey(agreementId, loanId));
-    return v === undefined ? undefined : loanStatsOf(loanId.toLowerCase(), v);
+  async getLoanStats(loans: readonly { agreementId: string; loanId: string }[]): Promise<(LoanStats | undefined)[]> {
+    if (loans.length === 0) return [];
+    const values = await this.subs.loanStats.getMany(loans.map((l) => agreementLoanKey(l.agreementId, l.loanId)));
+    return values.map((v, i) =>
+      v === undefined ? undefined : loanStatsOf((loans[i] as { loanId: string }).loanId.toLowerCase(), v),
+    );
   }
 
   statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {

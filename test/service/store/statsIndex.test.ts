@@ -59,6 +59,8 @@ describe("Store: the stats index (LevelStore)", function () {
     tmp.remove();
   });
 
+  const loanStats = async (loanId: string) => (await store.getLoanStats([{ agreementId: agreement, loanId }]))[0];
+
   const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
     const out: T[] = [];
     for await (const x of it) out.push(x);
@@ -101,11 +103,11 @@ describe("Store: the stats index (LevelStore)", function () {
       [19_002, day(2)],
     ]);
     expect(await collect(store.statsDays(agreement, 19_001, 19_001))).to.deep.equal([]);
-    expect((await store.getLoanStats(agreement, loans[0]!))?.facts).to.have.length(1);
+    expect((await loanStats(loans[0]!))?.facts).to.have.length(1);
     await store.write([{ type: "statsDay", agreementId: agreement, day: 19_000, rollup: null }]);
     expect(await collect(store.statsDays(agreement, 0, 99_999))).to.have.length(1);
     await store.clearStats();
-    expect(await store.getLoanStats(agreement, loans[0]!)).to.equal(undefined);
+    expect(await loanStats(loans[0]!)).to.equal(undefined);
     expect(await collect(store.statsDays(other, 0, 99_999))).to.deep.equal([]);
     expect(await collect(store.statsFacts(agreement, 0, 1e12 - 1))).to.deep.equal([]);
   });
@@ -148,7 +150,7 @@ describe("Store: the stats index (LevelStore)", function () {
     const back = (await collect(store.statsFacts(agreement, 0, 1e12 - 1))).map(([, f]) => f);
     // Same fields in the same order: the stats update compares facts by their JSON.
     expect(back.map((f) => JSON.stringify(f))).to.deep.equal(variants.map((f) => JSON.stringify(f)));
-    const loan = await store.getLoanStats(agreement, loans[0]!);
+    const loan = await loanStats(loans[0]!);
     expect(loan?.facts.map((f) => JSON.stringify(f))).to.deep.equal(variants.map((f) => JSON.stringify(f)));
     expect(loan?.events).to.deep.equal(events);
     // A store written by v0.2 held each value as the fact's JSON object.
@@ -161,6 +163,9 @@ describe("Store: the stats index (LevelStore)", function () {
     store = new LevelStore(path.join(tmp.dir, "db"));
     await store.open();
     expect((await collect(store.statsFacts(agreement, 5, 5))).map(([, f]) => f)).to.deep.equal([old]);
-    expect(await store.getLoanStats(agreement, loans[1]!)).to.deep.equal({ facts: [old], events: [] });
+    expect(await loanStats(loans[1]!)).to.deep.equal({
+      facts: [old],
+      events: [],
+    });
   });
 });
