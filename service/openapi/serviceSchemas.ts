@@ -101,8 +101,7 @@ export const SERVICE_SCHEMAS: Record<string, Schema> = {
         agreementId: ref("Bytes32"),
         version: uint(0xffffffff, 1),
         salt: {
-          ...ref("Bytes32"),
-          description: "required for version 1: agreementId = keccak256(abi.encode(platform, funder, salt))",
+          description: "version 1: bytes32, agreementId = keccak256(abi.encode(platform, funder, salt)); else ignored",
         },
         terms: ref("Terms"),
         signatures: strict(
