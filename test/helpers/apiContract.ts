@@ -1,5 +1,6 @@
-import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
+import type { ValidateFunction } from "ajv/dist/2020";
 import supertest from "supertest";
+import { compileAgainstDocument } from "../../service/openapi/documentSchemas";
 import { openApiDocument } from "../../service/openapi/openApiDocument";
 
 /**
@@ -16,16 +17,9 @@ interface Operation {
   responses: Record<string, { content?: Record<string, unknown> }>;
 }
 
-const DOC_ID = "https://repayproof.invalid/openapi.json";
 const doc = openApiDocument() as {
   paths: Record<string, Record<string, { responses: Operation["responses"] }>>;
-  components: unknown;
 };
-const ajv = new Ajv2020({ allErrors: false, strict: true, strictTypes: false, strictTuples: false });
-ajv.addKeyword("example");
-ajv.addKeyword("components"); // the document's own holder of the schemas, only ever a $ref target
-// Refs in the document are local (`#/components/...`): each response schema is compiled against the document.
-ajv.addSchema({ $id: DOC_ID, components: doc.components } as object);
 const operations: Operation[] = [];
 for (const [path, methods] of Object.entries(doc.paths)) {
   for (const [method, op] of Object.entries(methods)) {
@@ -39,11 +33,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function validatorOf(key: string, schema: unknown): ValidateFunction {
   let v = compiled.get(key);
-  if (!v) {
-    const text = JSON.stringify(schema).replaceAll('"#/components/', `"${DOC_ID}#/components/`);
-    v = ajv.compile(JSON.parse(text) as object);
-    compiled.set(key, v);
-  }
+  if (!v) compiled.set(key, (v = compileAgainstDocument(schema)));
   return v;
 }
 
@@ -79,7 +69,7 @@ export function contractViolation(
   if (media !== "application/json") return undefined; // text (CSV, HTML, metrics, events): the media type is the contract
   const v = validatorOf(`${m} ${op.path} ${status}`, entry.schema);
   if (v(body)) return undefined;
-  return `${where}: the body does not match the document: ${ajv.errorsText(v.errors)}\n${JSON.stringify(body).slice(0, 600)}`;
+  return `${where}: the body does not match the document: ${(v.errors ?? []).map((e) => `${e.instancePath || "body"} ${e.message}`).join("; ")}\n${JSON.stringify(body).slice(0, 600)}`;
 }
 
 /** Throws when the answer breaks the document (for fetch-based helpers). */
