@@ -22,6 +22,8 @@ export const str = (description?: string): Schema => ({ type: "string", ...(desc
 export const bool = (): Schema => ({ type: "boolean" });
 export const array = (items: Schema, extra: Schema = {}): Schema => ({ type: "array", items, ...extra });
 
+const hexBytes = { type: "string", pattern: "^0x([0-9a-fA-F]{2})*$", maxLength: 2 + 2 * MAX_SIGNATURE_BYTES };
+
 /**
  * The wire formats of the verifier (DESIGN.md, "Fixed external formats") as JSON Schema: the same rules as
  * `@repayproof/verifier`'s parsers (parseReceipt, parseAck, parseBundle), which stay the reference.
@@ -29,8 +31,9 @@ export const array = (items: Schema, extra: Schema = {}): Schema => ({ type: "ar
 export const FORMAT_SCHEMAS: Record<string, Schema> = {
   Bytes32: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$", description: "32 bytes, 0x-hex (answers: lower-case)" },
   Address: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$", description: "an EVM address, any case" },
-  HexBytes: { type: "string", pattern: "^0x([0-9a-fA-F]{2})*$", maxLength: 2 + 2 * MAX_SIGNATURE_BYTES },
+  HexBytes: hexBytes,
   Decimal: { type: "string", pattern: "^(0|[1-9][0-9]*)$", description: "an unsigned integer in decimal" },
+  Signature: { ...hexBytes, minLength: 4, description: "65 bytes r‖s‖v, or what an ERC-1271 wallet accepts" },
   UnixTime: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "unix seconds" },
   Proof: array(ref("Bytes32"), { maxItems: MAX_PROOF_LENGTH }),
   Contracts: strict({ registry: ref("Address"), anchor: ref("Address") }),
@@ -39,22 +42,30 @@ export const FORMAT_SCHEMAS: Record<string, Schema> = {
     loanId: ref("Bytes32"),
     installment: uint(0xffffffff),
     kind: { ...uint(8, 1), description: KIND_NAMES.map((k, i) => `${i + 1} ${k}`).join(", ") },
-    amount: { ...ref("Decimal"), description: "uint256, minor units" },
+    amount: {
+      ...ref("Decimal"),
+      maxLength: 78,
+      description: "uint256 (digits bounded here, the value by the parser), minor units",
+    },
     currency: { ...uint(0xffff), description: "ISO 4217 numeric" },
     channel: uint(0xff),
     externalRef: ref("Bytes32"),
     ref: ref("Bytes32"),
     occurredAt: ref("UnixTime"),
-    nonce: { ...ref("Decimal"), description: "uint64, unique per attester" },
+    nonce: {
+      ...ref("Decimal"),
+      maxLength: 20,
+      description: "uint64 (digits bounded here, the value by the parser), unique per attester",
+    },
     attester: ref("Address"),
   }),
-  SignedReceipt: strict({ receipt: ref("Receipt"), signature: ref("HexBytes") }),
+  SignedReceipt: strict({ receipt: ref("Receipt"), signature: ref("Signature") }),
   Ack: {
     ...strict(
       {
         acceptedAt: ref("UnixTime"),
         anchorBy: ref("UnixTime"),
-        signature: ref("HexBytes"),
+        signature: ref("Signature"),
         root: ref("Bytes32"),
         proof: ref("Proof"),
       },
@@ -77,7 +88,7 @@ export const FORMAT_SCHEMAS: Record<string, Schema> = {
       chainId: uint(Number.MAX_SAFE_INTEGER, 1),
       contracts: ref("Contracts"),
       receipt: ref("Receipt"),
-      signature: ref("HexBytes"),
+      signature: ref("Signature"),
       digest: ref("Bytes32"),
       batch: ref("BundleBatch"),
       proof: ref("Proof"),
@@ -89,7 +100,7 @@ export const FORMAT_SCHEMAS: Record<string, Schema> = {
     status: { const: "pending" },
     digest: ref("Bytes32"),
     receipt: ref("Receipt"),
-    signature: ref("HexBytes"),
+    signature: ref("Signature"),
     ack: ref("Ack"),
   }),
   Terms: strict({

@@ -90,7 +90,7 @@ export const SERVICE_SCHEMAS: Record<string, Schema> = {
     digest: ref("Bytes32"),
     status: ref("ReceiptStatus"),
     receipt: ref("Receipt"),
-    signature: ref("HexBytes"),
+    signature: ref("Signature"),
     ack: ref("Ack"),
     batch: nullable(ref("BatchSummary")),
   }),
