@@ -8,6 +8,7 @@ import { alertsRoutes } from "./routes/alertsRoutes";
 import { batchRoutes } from "./routes/batchRoutes";
 import { eventsRoutes } from "./routes/eventsRoutes";
 import { infoRoutes } from "./routes/infoRoutes";
+import { openapiRoutes } from "./routes/openapiRoutes";
 import { receiptRoutes } from "./routes/receiptRoutes";
 import { timelineRoutes } from "./routes/timelineRoutes";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes";
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(inFlightLimit(deps.config.maxInFlight, (req) => req.path === "/v1/events"));
   app.use(rateLimit(deps.config.rateLimitRps, deps.access));
   app.use(infoRoutes(deps));
+  app.use(openapiRoutes());
   app.use(receiptRoutes(deps));
   app.use(batchRoutes(deps));
   app.use(agreementRoutes(deps));
