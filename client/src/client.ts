@@ -6,6 +6,7 @@ import {
   SHARE_TYPES,
   ZERO_ADDRESS,
   type Ack,
+  type Receipt,
   type ReceiptBundleJson,
   type TimelineVerifyResult,
   type VerifyResult,
@@ -128,32 +129,49 @@ export class RepayProofClient {
 
   /** Signs receipts (nothing is sent if one is malformed: INVALID_RECEIPT), without submitting them. */
   async sign(receipts: readonly ReceiptInput[]): Promise<SignedItem[]> {
-    const signer = this.needSigner("sign()");
+    const rs = await this.signerFor(receipts);
+    return Promise.all(rs.normal.map((r) => rs.signer.sign(r)));
+  }
+
+  private async signerFor(receipts: readonly ReceiptInput[]): Promise<{ signer: ReceiptSigner; normal: Receipt[] }> {
+    const signer = this.needSigner("signing");
     const { domain, separator } = await this.context();
     await keccakReady();
     const attester = await signer.getAddress();
     const normal = receipts.map((r) => normalize(r, attester));
-    const rs = new ReceiptSigner(signer, domain, separator);
-    return Promise.all(normal.map((r) => rs.sign(r)));
+    return { signer: new ReceiptSigner(signer, domain, separator), normal };
   }
 
   /**
-   * Signs and submits receipts in requests of at most 1000 items, retrying network errors and 503/429
-   * (the same receipts again: resubmission is idempotent), checks every Ack locally (single or batch,
-   * signed by the operator) and returns one result per receipt, in order. A refused receipt throws its
-   * {@link SubmitError} (code of the first refusal, all results attached) unless `partial` is set.
+   * Signs and submits receipts in requests of at most 1000 items (default 500, 4 in flight; each request
+   * signed just before it is sent), retrying network errors and 503/429 (the same receipts again:
+   * resubmission is idempotent), checks every Ack locally (single or batch, signed by the operator) and
+   * returns one result per receipt, in order. Every receipt is checked before anything is sent
+   * (INVALID_RECEIPT). A refused receipt throws its {@link SubmitError} (code of the first refusal, all
+   * results attached) unless `partial` is set.
    */
   async submit(receipts: readonly ReceiptInput[], opts: SubmitOptions = {}): Promise<SubmitResult[]> {
-    return this.submitSigned(await this.sign(receipts), opts);
+    const { signer, normal } = await this.signerFor(receipts);
+    const itemsAt = (from: number, to: number): Promise<SignedItem[]> =>
+      Promise.all(normal.slice(from, to).map((r) => signer.sign(r)));
+    return this.post(normal.length, itemsAt, opts);
   }
 
-  /** Submits receipts signed earlier (`sign()`, or elsewhere: `digest` is recomputed by the service and compared). */
+  /** Submits receipts signed earlier (`sign()`, or elsewhere), like `submit()`. */
   async submitSigned(items: readonly SignedItem[], opts: SubmitOptions = {}): Promise<SubmitResult[]> {
+    return this.post(items.length, (from, to) => Promise.resolve(items.slice(from, to)), opts);
+  }
+
+  private async post(
+    count: number,
+    itemsAt: (from: number, to: number) => Promise<SignedItem[]>,
+    opts: SubmitOptions,
+  ): Promise<SubmitResult[]> {
     const { info, separator } = await this.context();
     const operator = this.opts.operator ?? info.operator;
     const seen = new Map<string, string>();
     const check = (raw: unknown, digest: string): Ack => checkAck(raw, digest, separator, operator, seen);
-    return submitItems(this.url, items, check, this.retry, opts);
+    return submitItems(this.url, count, itemsAt, check, this.retry, opts);
   }
 
   private async readOptions(): Promise<ReadOptions> {

@@ -5,11 +5,13 @@ import type { SignedItem } from "./receipts";
 
 /** Most items the service takes in one request. */
 export const MAX_ITEMS = 1000;
+/** Items per request unless told: small enough that 4 requests in flight keep the service busy. */
+export const DEFAULT_ITEMS = 500;
 
 export interface SubmitOptions {
   /** Return refused receipts as results (`ok: false`) instead of throwing SubmitError. */
   partial?: boolean;
-  /** Items per request, 1 to 1000; default 1000. */
+  /** Items per request, 1 to 1000; default 500. */
   itemsPerRequest?: number;
   /** Requests in flight at once; default 4. */
   concurrency?: number;
@@ -44,25 +46,28 @@ interface Answer {
 }
 
 /**
- * Posts `items` in requests of `itemsPerRequest` (at most `concurrency` in flight), retried by
- * `requestJson`; `check` verifies each Ack (throws BAD_ACK). A whole request refused (its envelope) throws.
+ * Posts `count` items in requests of `itemsPerRequest` (at most `concurrency` in flight), retried by
+ * `requestJson`; `itemsAt(from, to)` gives (signs) each request's items just before it is sent, so signing
+ * overlaps the requests in flight. `check` verifies each Ack (throws BAD_ACK). A request refused as a whole
+ * (its envelope) throws.
  */
 export async function submitItems(
   url: string,
-  items: readonly SignedItem[],
+  count: number,
+  itemsAt: (from: number, to: number) => Promise<SignedItem[]>,
   check: (ack: unknown, digest: string) => Ack,
   retry: RetryPolicy,
   opts: SubmitOptions,
 ): Promise<SubmitResult[]> {
-  const size = Math.max(1, Math.min(MAX_ITEMS, opts.itemsPerRequest ?? MAX_ITEMS));
-  const results: SubmitResult[] = new Array<SubmitResult>(items.length);
+  const size = Math.max(1, Math.min(MAX_ITEMS, opts.itemsPerRequest ?? DEFAULT_ITEMS));
+  const results: SubmitResult[] = new Array<SubmitResult>(count);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < count) {
       const from = next;
       next += size;
-      const chunk = items.slice(from, from + size);
+      const chunk = await itemsAt(from, Math.min(count, from + size));
       const body = { items: chunk.map((i) => ({ receipt: i.receipt, signature: i.signature })) };
       const answer = await requestJson<{ results?: Answer[] }>(
         url,
@@ -90,10 +95,10 @@ export async function submitItems(
         results[from + k] = { ok: true, status: String(a.status), ack: check(a.ack, item.digest), ...base };
       });
       done += chunk.length;
-      opts.onProgress?.(done, items.length);
+      opts.onProgress?.(done, count);
     }
   };
-  const workers = Math.max(1, Math.min(opts.concurrency ?? 4, Math.ceil(items.length / size)));
+  const workers = Math.max(1, Math.min(opts.concurrency ?? 4, Math.ceil(count / size)));
   await Promise.all(Array.from({ length: workers }, worker));
   const refused = results.find((r) => !r.ok);
   if (refused && !refused.ok && !opts.partial) throw new SubmitError(refused.error, results);
