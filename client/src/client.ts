@@ -1,4 +1,4 @@
-import { JsonRpcProvider, type Provider, type Signer } from "ethers";
+import { JsonRpcProvider, type Provider } from "ethers";
 import {
   ACCESS_TYPES,
   formatShare,
@@ -19,13 +19,14 @@ import { readContext, type ServiceContext, type ServiceInfo } from "./info";
 import { fetchProof, fetchTimeline, type ReadOptions } from "./reads";
 import { normalize, ReceiptSigner, type ReceiptInput, type SignedItem } from "./receipts";
 import { submitItems, type SubmitOptions, type SubmitResult } from "./submit";
+import { typedSigner, type AnySigner, type TypedSigner } from "./typedSigner";
 
 /** How to reach the service, sign, and check what it answers. */
 export interface ClientOptions {
   /** The service's base URL (`http://127.0.0.1:8080`). */
   url: string;
-  /** An ethers v6 `Signer`: signs receipts, access tokens and shares. Optional for reads with `share`. */
-  signer?: Signer;
+  /** An ethers v6 `Signer` or a viem account: signs receipts, access tokens and shares. Optional for reads with `share`. */
+  signer?: AnySigner;
   /** Read with this share grant (`Authorization: Share …`) instead of the signer's token. */
   share?: string;
   /** The operator whose Acks are accepted; default `/v1/info`'s `operator` (pin it to trust the service less). */
@@ -63,8 +64,10 @@ export class RepayProofClient {
   private ctx: Promise<ServiceContext> | undefined;
   private tok: { value: string; expiresAt: number } | undefined;
   private provider: Provider | undefined;
+  private readonly signer: TypedSigner | undefined;
 
   constructor(private readonly opts: ClientOptions) {
+    this.signer = opts.signer ? typedSigner(opts.signer) : undefined;
     this.url = opts.url.replace(/\/+$/, "");
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
   }
@@ -82,9 +85,9 @@ export class RepayProofClient {
     return this.ctx;
   }
 
-  private needSigner(what: string): Signer {
-    if (!this.opts.signer) throw new RepayProofError("INVALID_RECEIPT", `${what} needs a signer`);
-    return this.opts.signer;
+  private needSigner(what: string): TypedSigner {
+    if (!this.signer) throw new RepayProofError("INVALID_RECEIPT", `${what} needs a signer`);
+    return this.signer;
   }
 
   /**
@@ -96,9 +99,9 @@ export class RepayProofClient {
     if (!opts.fresh && this.tok && this.tok.expiresAt - 300 > now) return this.tok.value;
     const signer = this.needSigner("token()");
     const { domain } = await this.context();
-    const party = await signer.getAddress();
+    const party = await signer.address();
     const expiresAt = now + Math.min(opts.ttlS ?? 3600, 86_400);
-    const sig = await signer.signTypedData(domain, ACCESS_TYPES, { party, expiresAt });
+    const sig = await signer.sign(domain, ACCESS_TYPES, "Access", { party, expiresAt });
     this.tok = { value: `Bearer ${party}.${expiresAt}.${sig}`, expiresAt };
     return this.tok.value;
   }
@@ -121,8 +124,8 @@ export class RepayProofClient {
       grantee: s.grantee ?? ZERO_ADDRESS,
       expiresAt: Math.floor(Date.now() / 1000) + Math.round((s.days ?? 30) * 86_400),
     };
-    const signature = await signer.signTypedData(domain, SHARE_TYPES, fields);
-    const share = formatShare({ ...fields, signer: await signer.getAddress(), signature });
+    const signature = await signer.sign(domain, SHARE_TYPES, "Share", fields);
+    const share = formatShare({ ...fields, signer: await signer.address(), signature });
     const auth = await this.token();
     return requestJson<ShareLink>(this.url, { method: "POST", path: "/v1/shares", body: { share }, auth }, this.retry);
   }
@@ -137,7 +140,7 @@ export class RepayProofClient {
     const signer = this.needSigner("signing");
     const { domain, separator } = await this.context();
     await keccakReady();
-    const attester = await signer.getAddress();
+    const attester = await signer.address();
     const normal = receipts.map((r) => normalize(r, attester));
     return { signer: new ReceiptSigner(signer, domain, separator), normal };
   }

@@ -10,4 +10,5 @@ export type { ReceiptInput, SignedItem } from "./receipts";
 export type { ServiceInfo } from "./info";
 export type { EventsOptions, ServiceEvent } from "./events";
 export type { RetryPolicy } from "./http";
+export type { AnySigner, ViemAccount } from "./typedSigner";
 export { loanIdOf, externalRefOf, KIND } from "@repayproof/verifier";

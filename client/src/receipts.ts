@@ -1,4 +1,3 @@
-import type { Signer } from "ethers";
 import {
   fromHex,
   KIND,
@@ -13,6 +12,7 @@ import {
   type ReceiptJson,
 } from "@repayproof/verifier";
 import { RepayProofError } from "./errors";
+import type { TypedSigner } from "./typedSigner";
 
 const ZERO32 = "0x" + "00".repeat(32);
 
@@ -67,35 +67,26 @@ export function normalize(r: ReceiptInput, attester: string): Receipt {
   }
 }
 
-/** The private key of an ethers `Wallet` (or any signer exposing `signingKey.privateKey`), if there is one. */
-function privateKeyOf(signer: Signer): Uint8Array | undefined {
-  const key = (signer as { signingKey?: { privateKey?: unknown } }).signingKey?.privateKey;
-  return typeof key === "string" && /^0x[0-9a-fA-F]{64}$/.test(key) ? fromHex(key) : undefined;
-}
-
 /**
  * Signs receipts as the service expects: EIP-712 `Receipt` in the receipt domain. An ethers `Wallet` signs
  * through the verifier's digest and secp256k1 backend (libsecp256k1 when installed: the same deterministic
- * RFC 6979 signature ethers would make, many times faster); any other `Signer` (a hardware wallet, a remote
- * signer, a contract wallet's owner) through its own `signTypedData`.
+ * RFC 6979 signature ethers would make, many times faster); any other `Signer` or a viem account (a hardware
+ * wallet, a remote signer, a contract wallet's owner) through its own `signTypedData`.
  */
 export class ReceiptSigner {
-  private readonly key: Uint8Array | undefined;
-
   constructor(
-    private readonly signer: Signer,
+    private readonly signer: TypedSigner,
     private readonly domain: Eip712Domain,
     private readonly separator: string,
-  ) {
-    this.key = privateKeyOf(signer);
-  }
+  ) {}
 
   async sign(r: Receipt): Promise<SignedItem> {
     const digest = receiptDigest(r, this.separator);
     const receipt = receiptToJson(r);
-    const signature = this.key
-      ? signDigest(this.key, fromHex(digest))
-      : await this.signer.signTypedData(this.domain, RECEIPT_TYPES, { ...r });
+    const key = this.signer.privateKey;
+    const signature = key
+      ? signDigest(key, fromHex(digest))
+      : await this.signer.sign(this.domain, RECEIPT_TYPES, "Receipt", { ...r });
     return { receipt, signature, digest };
   }
 }

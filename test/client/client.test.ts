@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { Wallet, hexlify, randomBytes } from "ethers";
-import { RepayProofClient, RepayProofError, SubmitError, type ReceiptInput } from "../../client/src";
+import { privateKeyToAccount } from "viem/accounts";
+import { RepayProofClient, RepayProofError, SubmitError, type ReceiptInput, type ViemAccount } from "../../client/src";
 import { boundId, makeParties, type Parties } from "../helpers/parties";
 import { metric } from "../helpers/receiptFlow";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
+import { startTcpProxy } from "../helpers/tcpProxy";
 
 /** The error `p` rejects with (fails when it resolves). */
 async function refusal(p: Promise<unknown>): Promise<RepayProofError> {
@@ -70,6 +72,21 @@ describe("client: RepayProofClient against a running service (real node, real si
     for (const c of [platform, funder, reader]) c.close();
   });
 
+  it("behavior: a viem account signs receipts, tokens and shares like an ethers Signer (same signatures)", async function () {
+    const account = privateKeyToAccount(p.platform.privateKey as `0x${string}`) as unknown as ViemAccount;
+    const viaViem = client(undefined, { signer: account });
+    const viaEthers = client(p.platform);
+    const r = receipt("DUE");
+    const [a] = await viaViem.sign([r]);
+    const [b] = await viaEthers.sign([r]);
+    expect(a).to.deep.equal(b);
+    const [accepted] = await viaViem.submit([receipt("DUE")]);
+    expect(accepted!.ok).to.equal(true);
+    expect((await viaViem.timeline(loanId)).result.valid).to.equal(true);
+    expect((await viaViem.share({ agreementId, loanId, days: 1 })).signer).to.equal(p.platform.address);
+    viaViem.close();
+  });
+
   it("error: refusals carry the service's code: NOT_AUTHORIZED_FOR_KIND, UNKNOWN_AGREEMENT, NONCE_CONFLICT (partial or thrown)", async function () {
     const outsider = client(p.outsider);
     const e = await refusal(outsider.submit([receipt("DUE")]));
@@ -122,6 +139,29 @@ describe("client: RepayProofClient against a running service (real node, real si
     const next = await again.next();
     expect(next.value?.id).to.equal(heard[1]!.id);
     await again.return(undefined);
+  });
+
+  it("behavior: a network error is retried with the same receipts: the outage is ridden out, nothing is stored twice", async function () {
+    const proxy = await startTcpProxy(Number(new URL(f.url).port));
+    try {
+      const platform = client(p.platform, { url: `http://127.0.0.1:${proxy.port}`, retry: { baseDelayMs: 200 } });
+      await platform.info();
+      await proxy.cut();
+      const before = await metric(f, "repayproof_receipts_accepted_total");
+      const sending = platform.submit([receipt("DUE"), receipt("DUE")]);
+      await new Promise((r) => setTimeout(r, 700));
+      await proxy.restore();
+      expect((await sending).every((r) => r.ok)).to.equal(true);
+      expect((await metric(f, "repayproof_receipts_accepted_total")) - before).to.equal(2);
+      await proxy.cut();
+      const offline = client(p.platform, {
+        url: `http://127.0.0.1:${proxy.port}`,
+        retry: { retries: 1, baseDelayMs: 10 },
+      });
+      expect((await refusal(offline.submit([receipt("DUE")]))).code).to.equal("NETWORK");
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("behavior: 429 with Retry-After is retried (bounded); without retries the code is RATE_LIMITED", async function () {
