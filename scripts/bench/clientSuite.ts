@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import type * as ClientModule from "../../client/src/index";
-import { projectRoot } from "../../service/config";
 import { deployContracts } from "../lib/deployContracts";
+import { installPacked } from "../lib/packedInstall";
 import { blast, CLIENTS, ITEMS } from "./ingestSuite";
 import { registerAgreement, signedBodies } from "./loadGenerator";
 import { figure, ratioRuns, seconds, settle } from "./measure";
@@ -14,12 +14,14 @@ import type { Row } from "./report";
 
 const HARDHAT_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-/** The compiled client package (client/dist, what `npm pack ./client` ships), loaded at run time. */
-function loadClient(): typeof ClientModule {
-  const entry = path.join(projectRoot(), "client", "dist", "index.js");
-  if (!fs.existsSync(entry)) throw new Error("the client is not built: npm run build");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a package beside this one, built by tsc -b
-  return require(entry) as typeof ClientModule;
+/**
+ * The client package as a platform gets it: `npm pack ./verifier ./client`, installed from the tarballs in an
+ * empty folder under `dir` (offline, the repository's locked versions), then loaded from there.
+ */
+function installedClient(dir: string): typeof ClientModule {
+  const app = installPacked(["verifier", "client"], dir);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a package installed at run time
+  return require(path.join(app, "node_modules", "@repayproof", "client")) as typeof ClientModule;
 }
 
 /**
@@ -28,9 +30,11 @@ function loadClient(): typeof ClientModule {
  * run: receipts signed before timing (the goal of issue 15: ≥ 0.8 × the generator), and signed while timed.
  */
 export async function clientSuite(opts: BenchOptions): Promise<Row[]> {
-  const { RepayProofClient } = loadClient();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-bench-client-"));
+  const dataDir = path.join(dir, "data");
+  log("packing and installing the client package (npm pack ./verifier ./client, npm ci --offline)");
+  const { RepayProofClient } = installedClient(path.join(dir, "packed"));
   const node = await startHardhatNode();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "repayproof-bench-client-"));
   let svc: Awaited<ReturnType<typeof startServiceProcess>> | undefined;
   try {
     const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
@@ -104,7 +108,7 @@ export async function clientSuite(opts: BenchOptions): Promise<Row[]> {
     const presignedFig = figure(presigned, "receipts/s");
     const signingFig = figure(signing, "receipts/s");
     const common =
-      "same service process (child, defaults but the rate limit and per-agreement backlog lifted), same Hardhat node, runs alternating generator, client pre-signed, client signing; the client is client/dist, the JavaScript `npm pack ./client` ships, with its defaults (500 items per request, 4 in flight) and checks every Ack's proof and operator signature";
+      "same service process (child, defaults but the rate limit and per-agreement backlog lifted), same Hardhat node, runs alternating generator, client pre-signed, client signing; the client is installed from its tarball (`npm pack ./client`, with the verifier's) in an empty folder and loaded from there, with its defaults (500 items per request, 4 in flight) and checks every Ack's proof and operator signature";
     return [
       {
         suite: "client package: submitSigned()",
@@ -127,6 +131,6 @@ export async function clientSuite(opts: BenchOptions): Promise<Row[]> {
   } finally {
     await svc?.stop();
     await node.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -22,7 +22,7 @@ interface LockEntry {
  * installs the packed verifier with `npm ci --offline`: the same versions the repository tested, from the
  * npm cache `npm ci` filled, no registry.
  */
-export function closure(deps: Record<string, string>): Record<string, LockEntry> {
+function closure(deps: Record<string, string>): Record<string, LockEntry> {
   const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
     packages: Record<string, LockEntry>;
   };
