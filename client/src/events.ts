@@ -15,7 +15,7 @@ export interface EventsOptions {
   lastEventId?: number;
   /** Stops the iteration (it then ends without error). */
   signal?: AbortSignal;
-  /** Reconnections in a row without an event before giving up (NETWORK); default 10. */
+  /** Failed connection attempts in a row before giving up (NETWORK); default 10. */
   maxReconnects?: number;
 }
 
@@ -96,6 +96,7 @@ export async function* eventStream(
         res = undefined;
       }
       if (res?.body) {
+        failures = 0; // connected: only reconnections in a row that fail count towards maxReconnects
         const reader = res.body.getReader();
         const decoder = new TextDecoder();
         let buf = "";
@@ -115,7 +116,6 @@ export async function* eventStream(
                 fresh = true;
                 continue;
               }
-              failures = 0;
               yield { id: block.id, type: block.type, data: block.data ? JSON.parse(block.data) : {} };
             }
           }
@@ -127,7 +127,7 @@ export async function* eventStream(
       }
       if (stop.signal.aborted) return;
       if (++failures > (opts.maxReconnects ?? 10)) {
-        throw new RepayProofError("NETWORK", `GET /v1/events: no event after ${failures - 1} reconnections`);
+        throw new RepayProofError("NETWORK", `GET /v1/events: ${failures - 1} reconnections in a row failed`);
       }
       await sleep(fresh ? 0 : retryMs, stop.signal);
     }

@@ -44,7 +44,8 @@ describe("the client package: npm pack ./client, installed in an empty folder, a
 
   before(async function () {
     app = sharedPackedClient();
-    f = await startSpawnFixture({ env: { BATCH_INTERVAL_MS: "500", RATE_LIMIT_RPS: "100000" } });
+    // The service as npm start runs it (batches every 2 s, one confirmation), as a process of its own.
+    f = await startSpawnFixture({ env: { BATCH_INTERVAL_MS: "2000", CONFIRMATIONS: "1" } });
     p = makeParties();
     agreementId = boundId(p);
     await f.register(p, agreementId);
