@@ -8,7 +8,7 @@ import { StatsIndexer } from "../../service/stats/StatsIndexer";
 import { loanFacts } from "../../service/stats/stageFacts";
 import { LevelStore } from "../../service/store/leveldb/LevelStore";
 import type { Store } from "../../service/store/Store";
-import { figure, ratioRuns, seconds, settle } from "./measure";
+import { figure, seconds, settle } from "./measure";
 import { log, type BenchOptions } from "./options";
 import type { Row } from "./report";
 import { benchVersions, fillStatsStore } from "./statsFill";
