@@ -73,6 +73,8 @@ export interface Config {
   maxFeeGwei: number;
   /** STATS_REBUILD=1: forget the stats index at start and take in every anchored batch again (docs/api.md, "Stats"). */
   statsRebuild: boolean;
+  /** STATS_INDEX=0: keep no stats index (no reads or writes on anchoring); `/v1/stats*` answer 501 STATS_DISABLED. */
+  statsIndex: boolean;
 }
 
 /** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayGasMax: int(env, "RELAY_GAS_MAX", DEFAULTS.RELAY_GAS_MAX, 21_000),
     maxFeeGwei: int(env, "MAX_FEE_GWEI", DEFAULTS.MAX_FEE_GWEI, 1),
     statsRebuild: (str(env, "STATS_REBUILD") ?? "0") === "1",
+    statsIndex: (str(env, "STATS_INDEX") ?? "1") !== "0",
   };
 }
 

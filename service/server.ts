@@ -175,7 +175,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     log,
     onAnchored: (b) => {
       watcher.onAnchored(b);
-      stats.kick();
+      if (config.statsIndex) stats.kick();
     },
   });
   ingestBusy = () => pipeline.pool.inFlight > 0;
@@ -208,8 +208,8 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   await terms.initPoll();
   pipeline.start();
   // Batches anchored before a restart and not yet taken in; or, when asked, the whole index again.
-  if (config.statsRebuild) void stats.rebuild();
-  else stats.kick();
+  if (!config.statsIndex) log.info("STATS_INDEX=0: no stats index kept; /v1/stats answers 501 STATS_DISABLED");
+  else await stats.start(config.statsRebuild);
   const stopPolling = terms.pollEvery(Math.max(1000, config.pollMs * 4), (err) => {
     metrics.rpcErrors.inc();
     log.debug({ err: err.message }, "registry event poll failed");

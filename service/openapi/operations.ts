@@ -184,7 +184,7 @@ export const OPERATIONS: Op[] = [
     access: "party",
     params: statsWindow,
     ok: { 200: { description: "JSON, or CSV with `format=csv`", schema: "Stats", media: "text/csv" } },
-    errors: READ,
+    errors: ["STATS_DISABLED", ...READ],
   },
   {
     method: "get",
@@ -204,7 +204,7 @@ export const OPERATIONS: Op[] = [
     ok: {
       200: { description: "one page (CSV: the cursor in X-Next-Cursor)", schema: "StatsLoans", media: "text/csv" },
     },
-    errors: READ,
+    errors: ["STATS_DISABLED", ...READ],
   },
   {
     method: "get",

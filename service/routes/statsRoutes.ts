@@ -2,6 +2,7 @@ import { Router, type Request } from "express";
 import { readableAgreement } from "../access/agreementScope";
 import { authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
+import { ApiError } from "../errors";
 import { figuresCsv, loansCsv } from "../stats/statsCsv";
 import { statsFigures, type StatsWindow } from "../stats/statsFigures";
 import { statsAsOf } from "../stats/StatsIndexer";
@@ -19,6 +20,7 @@ export function statsRoutes(deps: AppDeps): Router {
   const r = Router();
   const { reader } = deps;
   const scope = async (req: Request, operationId: string): Promise<{ q: ParsedStatsQuery; w: StatsWindow }> => {
+    if (!deps.config.statsIndex) throw new ApiError("STATS_DISABLED", "this service keeps no stats index (STATS_INDEX=0)");
     const party = await authenticateParty(req, deps.access);
     const raw = checkQueryOf(operationId, req.query as Record<string, unknown>);
     const q = parseStatsQuery(raw, req.get("accept"));

@@ -85,8 +85,8 @@ export interface Store {
   /** When the share with this EIP-712 digest was revoked (unix seconds), or undefined. */
   shareRevokedAt(digest: string): Promise<number | undefined>;
 
-  /** The stats index (service/stats/): what a loan contributes under an agreement. */
-  getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined>;
+  /** The stats index (service/stats/): what each loan contributes under its agreement, read at once. */
+  getLoanStats(loans: readonly { agreementId: string; loanId: string }[]): Promise<(LoanStats | undefined)[]>;
   /** An agreement's day totals for the UTC days `fromDay`…`toDay` (inclusive), in day order. */
   statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[day: number, rollup: StatsDay]>;
   /**

@@ -6,7 +6,8 @@ import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt }
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, statsDayKey } from "./keys";
 import { SUBLEVELS, type SublevelName } from "./keys";
-import { clearSubs, readStatsDays, readStatsFacts, statsFactKey } from "./statsIndex";
+import { clearSubs, loanStatsOf, loanStatsValue, readStatsDays, readStatsFacts } from "./statsIndex";
+import { statsFactKey, statsFactValue } from "./statsIndex";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,10 +75,10 @@ export class LevelStore implements Store {
         return [
           "loanStats",
           agreementLoanKey(op.agreementId, op.loanId),
-          op.stats ? JSON.stringify(op.stats) : undefined,
+          op.stats ? loanStatsValue(op.stats) : undefined,
         ];
       case "statsFact":
-        return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : JSON.stringify(op.fact)];
+        return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : statsFactValue(op.fact)];
       case "statsDay":
         return ["statsDays", statsDayKey(op.agreementId, op.day), op.rollup ? JSON.stringify(op.rollup) : undefined];
     }
@@ -218,8 +219,12 @@ export class LevelStore implements Store {
     return v === undefined ? undefined : Number(v);
   }
 
-  async getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined> {
-    return parse<LoanStats>(await this.subs.loanStats.get(agreementLoanKey(agreementId, loanId)));
+  async getLoanStats(loans: readonly { agreementId: string; loanId: string }[]): Promise<(LoanStats | undefined)[]> {
+    if (loans.length === 0) return [];
+    const values = await this.subs.loanStats.getMany(loans.map((l) => agreementLoanKey(l.agreementId, l.loanId)));
+    return values.map((v, i) =>
+      v === undefined ? undefined : loanStatsOf((loans[i] as { loanId: string }).loanId.toLowerCase(), v),
+    );
   }
 
   statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
