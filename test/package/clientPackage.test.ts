@@ -1,20 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { hexlify, randomBytes } from "ethers";
-import { loanIdOf } from "@repayproof/verifier";
 import { boundId, makeParties, type Parties } from "../helpers/parties";
-import { metric, waitForStatus } from "../helpers/receiptFlow";
+import { metric } from "../helpers/receiptFlow";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { runInApp, sharedPackedClient } from "./packedClient";
-
-/** The fenced code block after `<!-- example: name -->` in README.md, verbatim. */
-function readmeExample(name: string): string {
-  const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\\n\`\`\``).exec(readme);
-  if (!m) throw new Error(`README.md has no example ${name}`);
-  return m[1] as string;
-}
 
 // A platform's program using the installed package: signs and submits N DUE receipts, prints what it got.
 const SUBMIT_SCRIPT = `
@@ -77,32 +67,5 @@ describe("the client package: npm pack ./client, installed in an empty folder, a
     expect(out.same).to.equal(true);
     expect((await metric(f, "repayproof_receipts_accepted_total")) - before).to.equal(2500);
     console.log(`      2,500 receipts signed, submitted and checked in ${out.ms} ms (with the resubmission)`);
-  });
-
-  it("behavior: README's two ten-line examples run verbatim: a platform submits DUE receipts, a funder verifies the timeline", async function () {
-    const salt = hexlify(randomBytes(32));
-    const due = readmeExample("platform-due");
-    const timeline = readmeExample("funder-timeline");
-    expect(due.split("\n")).to.have.length(10);
-    expect(timeline.split("\n")).to.have.length(10);
-    fs.writeFileSync(path.join(app, "platform-due.js"), due);
-    fs.writeFileSync(path.join(app, "funder-timeline.js"), timeline);
-    const a = await runInApp(app, ["platform-due.js"], { ...env, RP_SALT: salt });
-    expect(a.code, a.stderr).to.equal(0);
-    const lines = a.stdout.trim().split("\n");
-    expect(lines).to.have.length(3);
-    for (const l of lines) expect(l).to.match(/^0x[0-9a-f]{64} pending, anchored by \d+$/);
-    await waitForStatus(f, p, lines[2]!.slice(0, 66), ["anchored", "final"]);
-    const b = await runInApp(app, ["funder-timeline.js"], {
-      RP_URL: f.url,
-      RP_KEY: p.funder.privateKey,
-      RP_RPC_URL: f.node.url,
-      RP_ANCHOR: f.d.anchor,
-      RP_REGISTRY: f.d.registry,
-      RP_LOAN_ID: loanIdOf("LN-2026-0042", salt),
-    });
-    expect(b.code, b.stderr).to.equal(0);
-    expect(b.stdout).to.contain("timeline verified: true, 3 receipts");
-    for (const i of [1, 2, 3]) expect(b.stdout).to.match(new RegExp(`installment ${i}: \\w+`));
   });
 });
