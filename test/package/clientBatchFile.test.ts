@@ -61,11 +61,12 @@ describe("the client package: npx repayproof submit <file.csv> (batch files)", f
     await f?.close();
   });
 
-  it("error: 3 bad rows among 1,500: the rest acknowledged, the 3 reported by line, exit 1; a re-run submits nothing again", async function () {
-    const { text, badLines } = csvOf("a", 1500, {
+  it("error: a 10,000-row file with 3 bad rows: 9,997 acknowledged, the 3 reported by line, exit 1; a re-run submits nothing again", async function () {
+    const good = 9997;
+    const { text, badLines } = csvOf("a", good, {
       100: "LN-a-x,1,SETTLED,125.50,2,MB-a-x,1764400000",
-      700: "LN-a-y,1,PAID,125000,2,MB-a-y,1764400000",
-      1400: ",1,SETTLED,125000,2,MB-a-z,1764400000",
+      5000: "LN-a-y,1,PAID,125000,2,MB-a-y,1764400000",
+      9900: ",1,SETTLED,125000,2,MB-a-z,1764400000",
     });
     fs.writeFileSync(path.join(app, "day-a.csv"), text);
     const before = await metric(f, "repayproof_receipts_accepted_total");
@@ -76,28 +77,28 @@ describe("the client package: npx repayproof submit <file.csv> (batch files)", f
     expect(reported[0]![2]).to.contain("minor units");
     expect(reported[1]![2]).to.contain("kind");
     expect(reported[2]![2]).to.contain("loanRef is missing");
-    expect(first.stdout).to.contain("1503 rows: 1500 acknowledged (0 earlier), 3 bad");
+    expect(first.stdout).to.contain(`10000 rows: ${good} acknowledged (0 earlier), 3 bad`);
     const out = path.join(app, "day-a.csv.acks.jsonl");
     const recs = fs
       .readFileSync(out, "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { digest: string });
-    expect(new Set(recs.map((r) => r.digest)).size).to.equal(1500);
-    expect((await metric(f, "repayproof_receipts_accepted_total")) - before).to.equal(1500);
+    expect(new Set(recs.map((r) => r.digest)).size).to.equal(good);
+    expect((await metric(f, "repayproof_receipts_accepted_total")) - before).to.equal(good);
 
     const again = await runInApp(app, [bin(), ...args("day-a.csv")], {});
     expect(again.code, again.stderr).to.equal(1);
-    expect(again.stderr).to.contain("1500 already in");
+    expect(again.stderr).to.contain(`${good} already in`);
     expect(again.stderr).to.contain(", 0 to submit");
     expect([...again.stderr.matchAll(/^line (\d+):/gm)].map((m) => Number(m[1]))).to.deep.equal(badLines);
-    expect(again.stdout).to.contain("1500 acknowledged (1500 earlier), 3 bad");
-    expect(lineCount(out)).to.equal(1500);
-    expect((await metric(f, "repayproof_receipts_accepted_total")) - before).to.equal(1500);
+    expect(again.stdout).to.contain(`${good} acknowledged (${good} earlier), 3 bad`);
+    expect(lineCount(out)).to.equal(good);
+    expect((await metric(f, "repayproof_receipts_accepted_total")) - before).to.equal(good);
   });
 
   it("behavior: kill -9 of the command half-way, then a re-run: every row acknowledged exactly once", async function () {
-    const n = 8000;
+    const n = 10_000;
     fs.writeFileSync(path.join(app, "day-b.csv"), csvOf("b", n).text);
     const out = path.join(app, "day-b.csv.acks.jsonl");
     const before = await metric(f, "repayproof_receipts_accepted_total");
