@@ -1,9 +1,8 @@
-import path from "node:path";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
-import { LevelStore } from "../../../service/store/leveldb/LevelStore";
+import type { Store } from "../../../service/store/Store";
 import type { StageFact, StatsDay } from "../../../service/store/statsRecords";
-import { tempDir, type TempDir } from "../../helpers/tempDir";
+import { describeEachBackend } from "./storeBackends";
 
 const hex32 = (): string => hexlify(randomBytes(32));
 
@@ -38,22 +37,18 @@ const day = (judged: number): StatsDay => ({
   },
 });
 
-describe("Store: the stats index (LevelStore)", function () {
-  let tmp: TempDir;
-  let store: LevelStore;
+describeEachBackend("Store: the stats index", (backend) => {
+  let store: Store;
   const agreement = hex32();
   const other = hex32();
   const loans = [hex32(), hex32(), hex32()].sort();
 
   beforeEach(async function () {
-    tmp = tempDir();
-    store = new LevelStore(path.join(tmp.dir, "db"));
-    await store.open();
+    ({ store } = await backend().fresh());
   });
 
   afterEach(async function () {
     await store.close();
-    tmp.remove();
   });
 
   const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {

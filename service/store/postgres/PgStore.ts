@@ -1,0 +1,258 @@
+import pg from "pg";
+import type { AgreementVersion } from "@repayproof/verifier/core";
+import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
+import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "../records";
+import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
+import { migrate } from "./migrations";
+import { RowSet } from "./pgOps";
+import { PgStoreError } from "./PgStoreError";
+import { pages, readStatsFacts } from "./pgScans";
+
+const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? undefined : (JSON.parse(v) as T));
+
+export interface PgStoreOptions {
+  /** This instance's stream: the per-stream records (pending queue, batches, meta, stats) are its own. */
+  stream: string;
+  /** Connections at most (PG_POOL_MAX). */
+  poolMax?: number;
+  /** How long a connection attempt may take before the store reports the database unavailable (ms). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The PostgreSQL store (DATABASE_URL): one row per record in the tables of ./migrations.ts. Every write is
+ * one transaction, committed before it resolves (synchronous_commit, the server's default, makes that
+ * durable), so everything an Ack promises is in the database before it is sent. Receipts, nonces, loans,
+ * terms and revocations are shared by every instance on the database; the rest is per stream.
+ */
+export class PgStore implements Store {
+  /** The pool: bounded (PG_POOL_MAX), and every query waits at most `connectTimeoutMs` for a connection. */
+  readonly pool: pg.Pool;
+  readonly stream: string;
+
+  constructor(databaseUrl: string, opts: PgStoreOptions) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      throw new PgStoreError("STORE_BAD_URL", "DATABASE_URL must be a postgres:// or postgresql:// URL");
+    }
+    this.stream = opts.stream.toLowerCase();
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: opts.poolMax ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection the server drops (a restart) is an 'error' on the pool: the next query reconnects.
+    // A connection that breaks while checked out also says so as an 'error' event: its query rejects anyway.
+    this.pool.on("error", () => undefined);
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
+  }
+
+  async open(): Promise<void> {
+    await migrate(this.pool);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<void> {
+    const rows = new RowSet(this.stream);
+    rows.add(ops);
+    return this.apply(rows);
+  }
+
+  batch(): StoreBatch {
+    const rows = new RowSet(this.stream);
+    return { add: (ops) => rows.add(ops), write: () => this.apply(rows) };
+  }
+
+  /** One transaction: a statement per table, then COMMIT; any failure rolls all of it back. */
+  private async apply(rows: RowSet): Promise<void> {
+    if (rows.size === 0) return;
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      for (const s of rows.statements()) await client.query(s.text, s.values);
+      await client.query("COMMIT");
+    } catch (e) {
+      await client.query("ROLLBACK").catch((r: Error) => (broken = r));
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async one<T = string>(sql: string, params: unknown[]): Promise<T | undefined> {
+    const { rows } = await this.pool.query<{ v: T }>(sql, params);
+    return rows[0]?.v;
+  }
+
+  async getReceipt(digest: string): Promise<StoredReceipt | undefined> {
+    return parse(await this.one("SELECT record AS v FROM rp_receipts WHERE digest = $1", [digest]));
+  }
+
+  async getReceipts(digests: readonly string[]): Promise<(StoredReceipt | undefined)[]> {
+    if (digests.length === 0) return [];
+    const sql = "SELECT digest, record FROM rp_receipts WHERE digest = ANY($1::text[])";
+    const { rows } = await this.pool.query<{ digest: string; record: string }>(sql, [digests]);
+    const by = new Map(rows.map((r) => [r.digest, r.record]));
+    return digests.map((d) => parse<StoredReceipt>(by.get(d)));
+  }
+
+  async nonceOwners(refs: readonly NonceRef[]): Promise<(string | undefined)[]> {
+    if (refs.length === 0) return [];
+    const attesters = refs.map((r) => r.attester.toLowerCase());
+    const sql =
+      "SELECT attester, nonce, digest FROM rp_nonces WHERE (attester, nonce) IN (SELECT * FROM unnest($1::text[], $2::text[]))";
+    const { rows } = await this.pool.query<{ attester: string; nonce: string; digest: string }>(sql, [
+      attesters,
+      refs.map((r) => r.nonce),
+    ]);
+    const by = new Map(rows.map((r) => [`${r.attester}:${r.nonce}`, r.digest]));
+    return refs.map((r, i) => by.get(`${attesters[i]}:${r.nonce}`));
+  }
+
+  async getAckGroup(root: string): Promise<AckGroup | undefined> {
+    return parse(await this.one("SELECT record AS v FROM rp_ack_groups WHERE root = $1", [root]));
+  }
+
+  /** One snapshot (REPEATABLE READ), read in pages: never half a write, never the whole queue in one result. */
+  async *pendingEntries(): AsyncIterable<[number, string]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const sql = "SELECT key, entry FROM rp_pending WHERE stream = $1 AND key > $2 ORDER BY key LIMIT 1000";
+      for await (const r of pages<{ key: string; entry: string }>(client, sql, [this.stream], -1, (x) => x.key)) {
+        yield [Number(r.key), r.entry];
+      }
+      await client.query("COMMIT");
+    } catch (e) {
+      broken = e as Error;
+      throw e;
+    } finally {
+      if (!broken) await client.query("ROLLBACK").catch(() => undefined);
+      client.release(broken);
+    }
+  }
+
+  async getBatch(seq: number): Promise<BatchRecord | undefined> {
+    return parse(
+      await this.one("SELECT record AS v FROM rp_batches WHERE stream = $1 AND seq = $2", [this.stream, seq]),
+    );
+  }
+
+  async getLeaves(seq: number): Promise<BatchLeaves | undefined> {
+    return parse(
+      await this.one("SELECT record AS v FROM rp_leaves WHERE stream = $1 AND seq = $2", [this.stream, seq]),
+    );
+  }
+
+  async batchSeqOf(digest: string): Promise<number | undefined> {
+    return (await this.batchSeqsOf([digest]))[0];
+  }
+
+  async batchSeqsOf(digests: readonly string[]): Promise<(number | undefined)[]> {
+    if (digests.length === 0) return [];
+    const sql = "SELECT digest, seq FROM rp_batch_of WHERE stream = $1 AND digest = ANY($2::text[])";
+    const { rows } = await this.pool.query<{ digest: string; seq: string }>(sql, [this.stream, digests]);
+    const by = new Map(rows.map((r) => [r.digest, Number(r.seq)]));
+    return digests.map((d) => by.get(d));
+  }
+
+  async lastBatch(): Promise<BatchRecord | undefined> {
+    const sql = "SELECT record AS v FROM rp_batches WHERE stream = $1 ORDER BY seq DESC LIMIT 1";
+    return parse(await this.one(sql, [this.stream]));
+  }
+
+  async unfinishedBatches(): Promise<BatchRecord[]> {
+    // Batches finalise in seq order: everything above the highest FINAL one.
+    const sql =
+      "SELECT record FROM rp_batches WHERE stream = $1 AND seq > " +
+      "COALESCE((SELECT max(seq) FROM rp_batches WHERE stream = $1 AND state = 'FINAL'), -1) ORDER BY seq";
+    const { rows } = await this.pool.query<{ record: string }>(sql, [this.stream]);
+    return rows.map((r) => JSON.parse(r.record) as BatchRecord);
+  }
+
+  async latestAnchoredAt(): Promise<number | undefined> {
+    const sql =
+      "SELECT anchored_at AS v FROM rp_batches WHERE stream = $1 AND anchored_at IS NOT NULL ORDER BY seq DESC LIMIT 1";
+    const v = await this.one(sql, [this.stream]);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  async digestsOfLoan(loanId: string): Promise<string[]> {
+    const sql = "SELECT digest FROM rp_loan_receipts WHERE loan_id = $1 ORDER BY digest";
+    return (await this.pool.query<{ digest: string }>(sql, [loanId.toLowerCase()])).rows.map((r) => r.digest);
+  }
+
+  async loansOfAgreement(agreementId: string): Promise<string[]> {
+    const sql = "SELECT loan_id FROM rp_agreement_loans WHERE agreement_id = $1 ORDER BY loan_id";
+    return (await this.pool.query<{ loan_id: string }>(sql, [agreementId.toLowerCase()])).rows.map((r) => r.loan_id);
+  }
+
+  async getTerms(agreementId: string): Promise<AgreementVersion[] | undefined> {
+    return parse(
+      await this.one("SELECT record AS v FROM rp_terms WHERE agreement_id = $1", [agreementId.toLowerCase()]),
+    );
+  }
+
+  async *termsEntries(): AsyncIterable<[string, AgreementVersion[]]> {
+    const sql = "SELECT agreement_id, record FROM rp_terms WHERE agreement_id > $1 ORDER BY agreement_id LIMIT 1000";
+    type R = { agreement_id: string; record: string };
+    for await (const r of pages<R>(this.pool, sql, [], "", (x) => x.agreement_id)) {
+      yield [r.agreement_id, JSON.parse(r.record) as AgreementVersion[]];
+    }
+  }
+
+  async shareRevokedAt(digest: string): Promise<number | undefined> {
+    const v = await this.one("SELECT at AS v FROM rp_revoked_shares WHERE digest = $1", [digest.toLowerCase()]);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  async getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined> {
+    const sql = "SELECT record AS v FROM rp_loan_stats WHERE stream = $1 AND agreement_id = $2 AND loan_id = $3";
+    return parse(await this.one(sql, [this.stream, agreementId.toLowerCase(), loanId.toLowerCase()]));
+  }
+
+  async *statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
+    const sql =
+      "SELECT day, record FROM rp_stats_days WHERE stream = $1 AND agreement_id = $2 AND day <= $3 AND day > $4 " +
+      "ORDER BY day LIMIT 1000";
+    const params = [this.stream, agreementId.toLowerCase(), toDay];
+    for await (const r of pages<{ day: string; record: string }>(this.pool, sql, params, fromDay - 1, (x) => x.day)) {
+      yield [Number(r.day), JSON.parse(r.record) as StatsDay];
+    }
+  }
+
+  statsFacts(agreementId: string, from: number, to: number, after?: string): AsyncIterable<[string, StageFact]> {
+    return readStatsFacts(this.pool, this.stream, agreementId.toLowerCase(), from, to, after);
+  }
+
+  async clearStats(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      for (const t of ["rp_loan_stats", "rp_stats_facts", "rp_stats_days"]) {
+        await client.query(`DELETE FROM ${t} WHERE stream = $1`, [this.stream]);
+      }
+      await client.query("COMMIT");
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getMeta<T>(name: string): Promise<T | undefined> {
+    return parse<T>(
+      await this.one("SELECT value AS v FROM rp_meta WHERE stream = $1 AND name = $2", [this.stream, name]),
+    );
+  }
+
+  async getIdentity(): Promise<ChainIdentity | undefined> {
+    return this.getMeta<ChainIdentity>("identity");
+  }
+}
