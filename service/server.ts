@@ -23,7 +23,7 @@ import type { Identity, Reader } from "./read/Reader";
 import { StoredAcks } from "./read/storedAcks";
 import { StatsIndexer } from "./stats/StatsIndexer";
 import { redactor, secretsOf } from "./secrets";
-import { openDataDir } from "./store/openDataDir";
+import { openStore } from "./store/openStore";
 
 export { StaleDataError } from "./store/openDataDir";
 
@@ -116,14 +116,17 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   const identityBlock = block ?? 0;
   const blk = await chain.provider.getBlock(identityBlock);
   if (!blk?.hash) throw new Error(`block ${identityBlock} not found on chain ${chainId}`);
-  const { store, staleMovedTo } = await openDataDir(
-    config.dataDir,
-    { chainId, anchor: anchor.toLowerCase(), registry: registry.toLowerCase(), identityBlock, identityHash: blk.hash },
-    config.moveStaleData,
-    log,
-  );
-
   const stream = (config.stream ?? defaultStream(operator)).toLowerCase();
+  const { store, staleMovedTo } = await openStore(
+    config,
+    { chainId, anchor: anchor.toLowerCase(), registry: registry.toLowerCase(), identityBlock, identityHash: blk.hash },
+    stream,
+    log,
+  ).catch((e: Error) => {
+    e.message = scrub(e.message);
+    throw e;
+  });
+
   const streamOperator = await readOperatorOf(chain.provider, anchor, stream);
   if (!/^0x0{40}$/.test(streamOperator) && streamOperator.toLowerCase() !== operator.toLowerCase()) {
     await store.close();

@@ -5,8 +5,9 @@ import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt }
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 import { migrate } from "./migrations";
 import { RowSet } from "./pgOps";
-import { PgStoreError } from "./PgStoreError";
+import { asStoreError, PgStoreError } from "./PgStoreError";
 import { pages, readStatsFacts } from "./pgScans";
+import { inTransaction, snapshotPages } from "./transaction";
 
 const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? undefined : (JSON.parse(v) as T));
 
@@ -47,6 +48,19 @@ export class PgStore implements Store {
     this.pool.on("connect", (client) => client.on("error", () => undefined));
   }
 
+  /** A query on the pool; a database that is away fails it with STORE_UNAVAILABLE (./PgStoreError.ts). */
+  async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values).catch((e: unknown) => {
+      throw asStoreError(e);
+    });
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    return this.pool.connect().catch((e: unknown) => {
+      throw asStoreError(e);
+    });
+  }
+
   async open(): Promise<void> {
     await migrate(this.pool);
   }
@@ -69,22 +83,14 @@ export class PgStore implements Store {
   /** One transaction: a statement per table, then COMMIT; any failure rolls all of it back. */
   private async apply(rows: RowSet): Promise<void> {
     if (rows.size === 0) return;
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query("BEGIN");
-      for (const s of rows.statements()) await client.query(s.text, s.values);
-      await client.query("COMMIT");
-    } catch (e) {
-      await client.query("ROLLBACK").catch((r: Error) => (broken = r));
-      throw e;
-    } finally {
-      client.release(broken);
-    }
+    const statements = rows.statements();
+    await inTransaction(await this.connect(), async (c) => {
+      for (const s of statements) await c.query(s.text, s.values);
+    });
   }
 
   private async one<T = string>(sql: string, params: unknown[]): Promise<T | undefined> {
-    const { rows } = await this.pool.query<{ v: T }>(sql, params);
+    const { rows } = await this.query<{ v: T }>(sql, params);
     return rows[0]?.v;
   }
 
@@ -95,7 +101,7 @@ export class PgStore implements Store {
   async getReceipts(digests: readonly string[]): Promise<(StoredReceipt | undefined)[]> {
     if (digests.length === 0) return [];
     const sql = "SELECT digest, record FROM rp_receipts WHERE digest = ANY($1::text[])";
-    const { rows } = await this.pool.query<{ digest: string; record: string }>(sql, [digests]);
+    const { rows } = await this.query<{ digest: string; record: string }>(sql, [digests]);
     const by = new Map(rows.map((r) => [r.digest, r.record]));
     return digests.map((d) => parse<StoredReceipt>(by.get(d)));
   }
@@ -105,7 +111,7 @@ export class PgStore implements Store {
     const attesters = refs.map((r) => r.attester.toLowerCase());
     const sql =
       "SELECT attester, nonce, digest FROM rp_nonces WHERE (attester, nonce) IN (SELECT * FROM unnest($1::text[], $2::text[]))";
-    const { rows } = await this.pool.query<{ attester: string; nonce: string; digest: string }>(sql, [
+    const { rows } = await this.query<{ attester: string; nonce: string; digest: string }>(sql, [
       attesters,
       refs.map((r) => r.nonce),
     ]);
@@ -119,21 +125,10 @@ export class PgStore implements Store {
 
   /** One snapshot (REPEATABLE READ), read in pages: never half a write, never the whole queue in one result. */
   async *pendingEntries(): AsyncIterable<[number, string]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const sql = "SELECT key, entry FROM rp_pending WHERE stream = $1 AND key > $2 ORDER BY key LIMIT 1000";
-      for await (const r of pages<{ key: string; entry: string }>(client, sql, [this.stream], -1, (x) => x.key)) {
-        yield [Number(r.key), r.entry];
-      }
-      await client.query("COMMIT");
-    } catch (e) {
-      broken = e as Error;
-      throw e;
-    } finally {
-      if (!broken) await client.query("ROLLBACK").catch(() => undefined);
-      client.release(broken);
+    const sql = "SELECT key, entry FROM rp_pending WHERE stream = $1 AND key > $2 ORDER BY key LIMIT 1000";
+    type R = { key: string; entry: string };
+    for await (const r of snapshotPages<R>(await this.connect(), sql, [this.stream], -1, (x) => x.key)) {
+      yield [Number(r.key), r.entry];
     }
   }
 
@@ -156,7 +151,7 @@ export class PgStore implements Store {
   async batchSeqsOf(digests: readonly string[]): Promise<(number | undefined)[]> {
     if (digests.length === 0) return [];
     const sql = "SELECT digest, seq FROM rp_batch_of WHERE stream = $1 AND digest = ANY($2::text[])";
-    const { rows } = await this.pool.query<{ digest: string; seq: string }>(sql, [this.stream, digests]);
+    const { rows } = await this.query<{ digest: string; seq: string }>(sql, [this.stream, digests]);
     const by = new Map(rows.map((r) => [r.digest, Number(r.seq)]));
     return digests.map((d) => by.get(d));
   }
@@ -171,7 +166,7 @@ export class PgStore implements Store {
     const sql =
       "SELECT record FROM rp_batches WHERE stream = $1 AND seq > " +
       "COALESCE((SELECT max(seq) FROM rp_batches WHERE stream = $1 AND state = 'FINAL'), -1) ORDER BY seq";
-    const { rows } = await this.pool.query<{ record: string }>(sql, [this.stream]);
+    const { rows } = await this.query<{ record: string }>(sql, [this.stream]);
     return rows.map((r) => JSON.parse(r.record) as BatchRecord);
   }
 
@@ -184,12 +179,12 @@ export class PgStore implements Store {
 
   async digestsOfLoan(loanId: string): Promise<string[]> {
     const sql = "SELECT digest FROM rp_loan_receipts WHERE loan_id = $1 ORDER BY digest";
-    return (await this.pool.query<{ digest: string }>(sql, [loanId.toLowerCase()])).rows.map((r) => r.digest);
+    return (await this.query<{ digest: string }>(sql, [loanId.toLowerCase()])).rows.map((r) => r.digest);
   }
 
   async loansOfAgreement(agreementId: string): Promise<string[]> {
     const sql = "SELECT loan_id FROM rp_agreement_loans WHERE agreement_id = $1 ORDER BY loan_id";
-    return (await this.pool.query<{ loan_id: string }>(sql, [agreementId.toLowerCase()])).rows.map((r) => r.loan_id);
+    return (await this.query<{ loan_id: string }>(sql, [agreementId.toLowerCase()])).rows.map((r) => r.loan_id);
   }
 
   async getTerms(agreementId: string): Promise<AgreementVersion[] | undefined> {
@@ -201,7 +196,7 @@ export class PgStore implements Store {
   async *termsEntries(): AsyncIterable<[string, AgreementVersion[]]> {
     const sql = "SELECT agreement_id, record FROM rp_terms WHERE agreement_id > $1 ORDER BY agreement_id LIMIT 1000";
     type R = { agreement_id: string; record: string };
-    for await (const r of pages<R>(this.pool, sql, [], "", (x) => x.agreement_id)) {
+    for await (const r of pages<R>(this, sql, [], "", (x) => x.agreement_id)) {
       yield [r.agreement_id, JSON.parse(r.record) as AgreementVersion[]];
     }
   }
@@ -221,29 +216,21 @@ export class PgStore implements Store {
       "SELECT day, record FROM rp_stats_days WHERE stream = $1 AND agreement_id = $2 AND day <= $3 AND day > $4 " +
       "ORDER BY day LIMIT 1000";
     const params = [this.stream, agreementId.toLowerCase(), toDay];
-    for await (const r of pages<{ day: string; record: string }>(this.pool, sql, params, fromDay - 1, (x) => x.day)) {
+    for await (const r of pages<{ day: string; record: string }>(this, sql, params, fromDay - 1, (x) => x.day)) {
       yield [Number(r.day), JSON.parse(r.record) as StatsDay];
     }
   }
 
   statsFacts(agreementId: string, from: number, to: number, after?: string): AsyncIterable<[string, StageFact]> {
-    return readStatsFacts(this.pool, this.stream, agreementId.toLowerCase(), from, to, after);
+    return readStatsFacts(this, this.stream, agreementId.toLowerCase(), from, to, after);
   }
 
   async clearStats(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    await inTransaction(await this.connect(), async (c) => {
       for (const t of ["rp_loan_stats", "rp_stats_facts", "rp_stats_days"]) {
-        await client.query(`DELETE FROM ${t} WHERE stream = $1`, [this.stream]);
+        await c.query(`DELETE FROM ${t} WHERE stream = $1`, [this.stream]);
       }
-      await client.query("COMMIT");
-    } catch (e) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async getMeta<T>(name: string): Promise<T | undefined> {

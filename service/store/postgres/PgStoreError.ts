@@ -29,5 +29,13 @@ export function isUnavailable(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === "string" && (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
   const message = e instanceof Error ? e.message : "";
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    message,
+  );
+}
+
+/** `e`, or a STORE_UNAVAILABLE error caused by it when it says the database is unreachable for now. */
+export function asStoreError(e: unknown): unknown {
+  if (e instanceof PgStoreError || !isUnavailable(e)) return e;
+  return new PgStoreError("STORE_UNAVAILABLE", "the database is unreachable (restarting, or down)", { cause: e });
 }

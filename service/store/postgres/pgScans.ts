@@ -1,7 +1,10 @@
 import type pg from "pg";
 import type { StageFact } from "../statsRecords";
 
-type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
+/** What a scan queries: the store (its pool) or one client inside a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
 
 /**
  * Keyset pagination: runs `sql` (whose last parameter is the key to read after, and which ends in

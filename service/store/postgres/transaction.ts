@@ -1,0 +1,51 @@
+import type pg from "pg";
+import { asStoreError } from "./PgStoreError";
+import { pages } from "./pgScans";
+
+/**
+ * Runs `fn` in one transaction on a client of its own, and releases the client: COMMIT when `fn`
+ * resolves, ROLLBACK when it throws (a client whose ROLLBACK failed is dropped from the pool, not reused).
+ */
+export async function inTransaction<T>(
+  client: pg.PoolClient,
+  fn: (c: pg.PoolClient) => Promise<T>,
+  begin = "BEGIN",
+): Promise<T> {
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const out = await fn(client);
+    await client.query("COMMIT");
+    return out;
+  } catch (e) {
+    await client.query("ROLLBACK").catch((r: Error) => (broken = r));
+    throw asStoreError(e);
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * The rows of a keyset-paged query (./pgScans.ts `pages`) read inside one REPEATABLE READ snapshot: no page
+ * sees a write the previous one did not, and no result holds more than a page.
+ */
+export async function* snapshotPages<R extends pg.QueryResultRow>(
+  client: pg.PoolClient,
+  sql: string,
+  params: unknown[],
+  start: string | number,
+  keyOf: (row: R) => string | number,
+): AsyncIterable<R> {
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    yield* pages<R>(client, sql, params, start, keyOf);
+  } catch (e) {
+    broken = e as Error;
+    throw asStoreError(e);
+  } finally {
+    // Read only: ending it with ROLLBACK is the same as COMMIT, and also ends a scan its reader left early.
+    if (!broken) await client.query("ROLLBACK").catch((r: Error) => (broken = r));
+    client.release(broken);
+  }
+}
