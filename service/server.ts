@@ -15,6 +15,7 @@ import { operatorKeyOf } from "./operatorKey";
 import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
 import { EventHub } from "./events/EventHub";
+import { startFanout } from "./events/PgFanout";
 import { createMetrics } from "./metrics";
 import { listen } from "./listen";
 import { createPipeline, type Pipeline } from "./pipeline";
@@ -122,10 +123,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     { chainId, anchor: anchor.toLowerCase(), registry: registry.toLowerCase(), identityBlock, identityHash: blk.hash },
     stream,
     log,
-  ).catch((e: Error) => {
-    e.message = scrub(e.message);
-    throw e;
-  });
+  ); // its errors never hold DATABASE_URL, and scripts/service.ts scrubs what it prints anyway
 
   const streamOperator = await readOperatorOf(chain.provider, anchor, stream);
   if (!/^0x0{40}$/.test(streamOperator) && streamOperator.toLowerCase() !== operator.toLowerCase()) {
@@ -159,6 +157,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   };
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
+  const fanout = await startFanout(store, config.databaseUrl, events, log); // several instances: events reach all
   const watcher = new BreachWatcher(store, terms, events, stream, log);
   // The index gives way while ingest has requests in hand (the pool is made with the pipeline, below).
   let ingestBusy = (): boolean => false;
@@ -239,6 +238,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
         await pipeline.close();
         await watcher.idle();
         await stats.idle();
+        await fanout?.close();
         chain.provider.destroy();
         await store.close();
         log.info("RepayProof service stopped");

@@ -7,7 +7,7 @@ import { migrate } from "./migrations";
 import { RowSet } from "./pgOps";
 import { asStoreError, PgStoreError } from "./PgStoreError";
 import { pages, readStatsFacts } from "./pgScans";
-import { inTransaction, snapshotPages } from "./transaction";
+import { createPool, inTransaction, snapshotPages } from "./transaction";
 
 const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? undefined : (JSON.parse(v) as T));
 
@@ -31,21 +31,20 @@ export class PgStore implements Store {
   readonly pool: pg.Pool;
   readonly stream: string;
 
-  constructor(databaseUrl: string, opts: PgStoreOptions) {
+  /** Whether close() ends the pool (a view of another stream shares its store's pool). */
+  private readonly ownsPool: boolean;
+
+  constructor(databaseUrl: string | pg.Pool, opts: PgStoreOptions) {
+    this.stream = opts.stream.toLowerCase();
+    this.ownsPool = typeof databaseUrl === "string";
+    if (typeof databaseUrl !== "string") {
+      this.pool = databaseUrl;
+      return;
+    }
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
       throw new PgStoreError("STORE_BAD_URL", "DATABASE_URL must be a postgres:// or postgresql:// URL");
     }
-    this.stream = opts.stream.toLowerCase();
-    this.pool = new pg.Pool({
-      connectionString: databaseUrl,
-      max: opts.poolMax ?? 10,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
-      idleTimeoutMillis: 30_000,
-    });
-    // An idle connection the server drops (a restart) is an 'error' on the pool: the next query reconnects.
-    // A connection that breaks while checked out also says so as an 'error' event: its query rejects anyway.
-    this.pool.on("error", () => undefined);
-    this.pool.on("connect", (client) => client.on("error", () => undefined));
+    this.pool = createPool(databaseUrl, opts.poolMax ?? 10, opts.connectTimeoutMs ?? 5_000);
   }
 
   /** A query on the pool; a database that is away fails it with STORE_UNAVAILABLE (./PgStoreError.ts). */
@@ -66,8 +65,14 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
+
+  readonly shared = {
+    streamOf: async (digest: string): Promise<string | undefined> =>
+      this.one("SELECT stream AS v FROM rp_batch_of WHERE digest = $1 LIMIT 1", [digest]),
+    view: (stream: string): Store => new PgStore(this.pool, { stream }),
+  };
 
   async write(ops: readonly WriteOp[]): Promise<void> {
     const rows = new RowSet(this.stream);

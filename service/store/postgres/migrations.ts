@@ -33,6 +33,12 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: readonly
       "CREATE TABLE rp_stats_days (stream text NOT NULL, agreement_id text NOT NULL, day bigint NOT NULL, record text NOT NULL, PRIMARY KEY (stream, agreement_id, day))",
     ],
   },
+  {
+    version: 2,
+    name: "find a receipt's batch whatever the stream",
+    // Several instances on one database: any of them serves the proof of a receipt another one sealed.
+    sql: ["CREATE INDEX rp_batch_of_digest ON rp_batch_of (digest)"],
+  },
 ];
 
 async function applied(db: Pool | PoolClient): Promise<Set<number>> {

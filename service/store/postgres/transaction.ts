@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import { asStoreError } from "./PgStoreError";
 import { pages } from "./pgScans";
 
@@ -48,4 +48,19 @@ export async function* snapshotPages<R extends pg.QueryResultRow>(
     if (!broken) await client.query("ROLLBACK").catch((r: Error) => (broken = r));
     client.release(broken);
   }
+}
+
+/** A bounded pool whose connections' breaks (a server restart) fail their queries, never the process. */
+export function createPool(connectionString: string, max: number, connectTimeoutMs: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection the server drops is an 'error' on the pool (the next query connects afresh); one
+  // checked out says so as an 'error' on its client too, and its query rejects anyway.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  return pool;
 }
