@@ -7,6 +7,7 @@ import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, statsDayKey } from "./keys";
 import { SUBLEVELS, type SublevelName } from "./keys";
 import { clearSubs, readStatsDays, readStatsFacts, statsFactKey } from "./statsIndex";
+import { exportOps } from "./exportOps";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -240,5 +241,10 @@ export class LevelStore implements Store {
 
   async getIdentity(): Promise<ChainIdentity | undefined> {
     return this.getMeta<ChainIdentity>("identity");
+  }
+
+  /** Every record but the stats index's, as the op that writes it (a move to PostgreSQL: scripts/migrateStore.ts). */
+  records(): AsyncIterable<WriteOp> {
+    return exportOps(this.subs);
   }
 }
