@@ -10,6 +10,7 @@ import { keccakSuite } from "./keccakSuite";
 import { merkleSuite } from "./merkleSuite";
 import { secpSuite } from "./secpSuite";
 import { serviceSuites } from "./serviceSuites";
+import { pgSuite } from "./pgSuite";
 import { statsSuite } from "./statsSuite";
 import { proofSuite, receiptSuite } from "./verifySuites";
 import { log, type BenchOptions } from "./options";
@@ -20,7 +21,7 @@ import { textTable, type Row } from "./report";
  * table, writes docs/benchmarks.md (a quick run writes to a temp file instead, so that a smoke run never
  * overwrites the full results).
  */
-const SUITES = ["keccak", "secp", "merkle", "proof", "receipt", "gas", "service", "stats", "browser"] as const;
+const SUITES = ["keccak", "secp", "merkle", "proof", "receipt", "gas", "service", "stats", "pg", "browser"] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: readonly string[]): {
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   if (only.has("gas")) await run("gas", () => gasSuite(opts));
   if (only.has("service")) await run("service", () => serviceSuites(opts));
   if (only.has("stats")) await run("stats", () => statsSuite(opts));
+  if (only.has("pg")) await run("postgres", () => pgSuite(opts));
   if (only.has("browser")) await run("browser", () => browserSuite(opts));
   notes.push(...NOTES);
   const backends = cryptoBackends();
