@@ -15,7 +15,7 @@ import { operatorKeyOf } from "./operatorKey";
 import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
 import { EventHub } from "./events/EventHub";
-import { startFanout } from "./events/PgFanout";
+import { startSharing } from "./events/PgFanout";
 import { createMetrics } from "./metrics";
 import { listen } from "./listen";
 import { createPipeline, type Pipeline } from "./pipeline";
@@ -157,7 +157,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   };
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
-  const fanout = await startFanout(store, config.databaseUrl, events, log); // several instances: events reach all
+  const shared = await startSharing(store, config.databaseUrl, events, log); // several instances on one database
   const watcher = new BreachWatcher(store, terms, events, stream, log);
   // The index gives way while ingest has requests in hand (the pool is made with the pipeline, below).
   let ingestBusy = (): boolean => false;
@@ -205,6 +205,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     metrics,
     events,
     log,
+    ...(shared && { instances: shared.instances }),
   };
 
   await terms.initPoll();
@@ -238,7 +239,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
         await pipeline.close();
         await watcher.idle();
         await stats.idle();
-        await fanout?.close();
+        await shared?.close();
         chain.provider.destroy();
         await store.close();
         log.info("RepayProof service stopped");

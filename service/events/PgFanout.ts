@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "pino";
+import { LiveInstances } from "../store/postgres/LiveInstances";
 import { PgStore } from "../store/postgres/PgStore";
 import type { Store } from "../store/Store";
 import { EVENT_TYPES, type EventHub, type EventType } from "./EventHub";
@@ -131,15 +132,26 @@ export class PgFanout {
   }
 }
 
-/** The fan-out of `hub`'s events when `store` is PostgreSQL (DATABASE_URL), started; else undefined. */
-export async function startFanout(
+/**
+ * Several instances on one database (`store` is PostgreSQL): the fan-out of `hub`'s events, and the count of
+ * instances alive that the rate limit is shared out by; started. Undefined for a store of one instance.
+ */
+export async function startSharing(
   store: Store,
   databaseUrl: string | undefined,
   hub: EventHub,
   log: Logger,
-): Promise<PgFanout | undefined> {
+): Promise<{ instances: LiveInstances; close(): Promise<void> } | undefined> {
   if (!(store instanceof PgStore) || databaseUrl === undefined) return undefined;
   const fanout = new PgFanout(databaseUrl, store.pool, hub, log);
+  const instances = new LiveInstances(store.pool, store.stream);
   await fanout.start();
-  return fanout;
+  await instances.start();
+  return {
+    instances,
+    async close() {
+      await fanout.close();
+      await instances.close();
+    },
+  };
 }

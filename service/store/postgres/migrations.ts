@@ -39,6 +39,12 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: readonly
     // Several instances on one database: any of them serves the proof of a receipt another one sealed.
     sql: ["CREATE INDEX rp_batch_of_digest ON rp_batch_of (digest)"],
   },
+  {
+    version: 3,
+    name: "instances alive on the database",
+    // Each instance's heartbeat: the rate limit is shared out between the instances alive (./LiveInstances.ts).
+    sql: ["CREATE TABLE rp_instances (stream text PRIMARY KEY, seen_at bigint NOT NULL)"],
+  },
 ];
 
 async function applied(db: Pool | PoolClient): Promise<Set<number>> {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
 import pg from "pg";
+import { LiveInstances } from "../../../service/store/postgres/LiveInstances";
 import { MIGRATIONS } from "../../../service/store/postgres/migrations";
 import { PgStore } from "../../../service/store/postgres/PgStore";
 import { isUnavailable, PgStoreError } from "../../../service/store/postgres/PgStoreError";
@@ -142,5 +143,19 @@ describe("PgStore: what only PostgreSQL does (a throwaway cluster)", function ()
     }
     await s.write([{ type: "meta", name: "x", value: 3 }]);
     expect(await s.getMeta("x")).to.equal(3);
+  });
+
+  it("behavior: instances on one database count each other alive, and one that stops leaves the count", async function () {
+    const url = await cluster.createDatabase(`m${n++}`);
+    const [a, b] = [await storeOn(url), await storeOn(url)];
+    const [la, lb] = [new LiveInstances(a.pool, a.stream, 100), new LiveInstances(b.pool, b.stream, 100)];
+    await la.start();
+    await lb.start();
+    await new Promise((r) => setTimeout(r, 250));
+    expect([la.count(), lb.count()]).to.deep.equal([2, 2]);
+    await lb.close();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(la.count()).to.equal(1);
+    await la.close();
   });
 });
