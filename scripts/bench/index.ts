@@ -11,6 +11,7 @@ import { keccakSuite } from "./keccakSuite";
 import { merkleSuite } from "./merkleSuite";
 import { secpSuite } from "./secpSuite";
 import { serviceSuites } from "./serviceSuites";
+import { pgSuite } from "./pgSuite";
 import { statsSuite } from "./statsSuite";
 import { proofSuite, receiptSuite } from "./verifySuites";
 import { log, type BenchOptions } from "./options";
@@ -30,6 +31,7 @@ const SUITES = [
   "gas",
   "service",
   "stats",
+  "pg",
   "browser",
   "client",
 ] as const;
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   if (only.has("gas")) await run("gas", () => gasSuite(opts));
   if (only.has("service")) await run("service", () => serviceSuites(opts));
   if (only.has("stats")) await run("stats", () => statsSuite(opts));
+  if (only.has("pg")) await run("postgres", () => pgSuite(opts));
   if (only.has("browser")) await run("browser", () => browserSuite(opts));
   if (only.has("client")) await run("client", () => clientSuite(opts));
   notes.push(...NOTES);

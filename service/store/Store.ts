@@ -42,6 +42,17 @@ export interface StoreBatch {
 }
 
 /**
+ * Several instances on one database (PostgreSQL), each with its own stream: where another instance's
+ * receipt was sealed, and that stream's records to read its batch from.
+ */
+export interface SharedStreams {
+  /** The stream whose batch holds `digest`, or undefined while it is in no batch. */
+  streamOf(digest: string): Promise<string | undefined>;
+  /** The records of `stream` (read only: nothing is written through it), on this store's connections. */
+  view(stream: string): Store;
+}
+
+/**
  * The service's storage: typed reads, and atomic durable writes of {@link WriteOp}s. Nothing is held in
  * memory in proportion to what is stored; a missing record is `undefined`.
  */
@@ -101,6 +112,9 @@ export interface Store {
   ): AsyncIterable<[cursor: string, fact: StageFact]>;
   /** Forgets the whole stats index (before a rebuild). */
   clearStats(): Promise<void>;
+
+  /** Set where other instances' streams share this database (PgStore); undefined for a store of one stream. */
+  readonly shared?: SharedStreams;
 
   getMeta<T>(name: string): Promise<T | undefined>;
   getIdentity(): Promise<ChainIdentity | undefined>;

@@ -4,10 +4,10 @@ import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
-import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, statsDayKey } from "./keys";
+import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey } from "./keys";
 import { SUBLEVELS, type SublevelName } from "./keys";
-import { clearSubs, loanStatsOf, loanStatsValue, readStatsDays, readStatsFacts } from "./statsIndex";
-import { statsFactKey, statsFactValue } from "./statsIndex";
+import { clearSubs, readLoanStats, readStatsDays, readStatsFacts, statsEntry } from "./statsIndex";
+import { exportOps } from "./exportOps";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -72,15 +72,9 @@ export class LevelStore implements Store {
       case "shareRevoked":
         return ["revokedShares", op.digest.toLowerCase(), String(op.at)];
       case "loanStats":
-        return [
-          "loanStats",
-          agreementLoanKey(op.agreementId, op.loanId),
-          op.stats ? loanStatsValue(op.stats) : undefined,
-        ];
       case "statsFact":
-        return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : statsFactValue(op.fact)];
       case "statsDay":
-        return ["statsDays", statsDayKey(op.agreementId, op.day), op.rollup ? JSON.stringify(op.rollup) : undefined];
+        return statsEntry(op);
     }
   }
 
@@ -220,11 +214,7 @@ export class LevelStore implements Store {
   }
 
   async getLoanStats(loans: readonly { agreementId: string; loanId: string }[]): Promise<(LoanStats | undefined)[]> {
-    if (loans.length === 0) return [];
-    const values = await this.subs.loanStats.getMany(loans.map((l) => agreementLoanKey(l.agreementId, l.loanId)));
-    return values.map((v, i) =>
-      v === undefined ? undefined : loanStatsOf((loans[i] as { loanId: string }).loanId.toLowerCase(), v),
-    );
+    return readLoanStats(this.subs.loanStats, loans);
   }
 
   statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
@@ -245,5 +235,10 @@ export class LevelStore implements Store {
 
   async getIdentity(): Promise<ChainIdentity | undefined> {
     return this.getMeta<ChainIdentity>("identity");
+  }
+
+  /** Every record but the stats index's, as the op that writes it (a move to PostgreSQL: scripts/migrateStore.ts). */
+  records(): AsyncIterable<WriteOp> {
+    return exportOps(this.subs);
   }
 }

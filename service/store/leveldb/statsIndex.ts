@@ -1,6 +1,7 @@
 import type { AbstractSublevel } from "abstract-level";
+import type { WriteOp } from "../Store";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
-import { statsDayKey, statsFactSuffix } from "./keys";
+import { agreementLoanKey, statsDayKey, statsFactSuffix, type SublevelName } from "./keys";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, string>;
@@ -98,6 +99,34 @@ export function loanStatsOf(loanId: string, v: string): LoanStats {
       anchoredAt,
     })),
   };
+}
+
+type StatsOp = Extract<WriteOp, { type: "loanStats" | "statsFact" | "statsDay" }>;
+
+/** The sublevel, key and value (undefined for a delete) of a write to the stats index. */
+export function statsEntry(op: StatsOp): [SublevelName, string, string | undefined] {
+  switch (op.type) {
+    case "loanStats":
+      return [
+        "loanStats",
+        agreementLoanKey(op.agreementId, op.loanId),
+        op.stats ? loanStatsValue(op.stats) : undefined,
+      ];
+    case "statsFact":
+      return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : statsFactValue(op.fact)];
+    case "statsDay":
+      return ["statsDays", statsDayKey(op.agreementId, op.day), op.rollup ? JSON.stringify(op.rollup) : undefined];
+  }
+}
+
+/** Loans' records (the `loanStats` sublevel), read at once. */
+export async function readLoanStats(
+  sub: Sub,
+  loans: readonly { agreementId: string; loanId: string }[],
+): Promise<(LoanStats | undefined)[]> {
+  if (loans.length === 0) return [];
+  const values = await sub.getMany(loans.map((l) => agreementLoanKey(l.agreementId, l.loanId)));
+  return values.map((v, i) => (v === undefined ? undefined : loanStatsOf(loans[i]!.loanId.toLowerCase(), v)));
 }
 
 /** Day totals of one agreement in a day range (the `statsDays` sublevel). */

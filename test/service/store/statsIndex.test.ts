@@ -1,12 +1,8 @@
-import path from "node:path";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
-import { Level } from "level";
-import { agreementLoanKey } from "../../../service/store/leveldb/keys";
-import { LevelStore } from "../../../service/store/leveldb/LevelStore";
-import { statsFactKey } from "../../../service/store/leveldb/statsIndex";
+import type { Store } from "../../../service/store/Store";
 import type { LoanEvent, StageFact, StatsDay } from "../../../service/store/statsRecords";
-import { tempDir, type TempDir } from "../../helpers/tempDir";
+import { describeEachBackend } from "./storeBackends";
 
 const hex32 = (): string => hexlify(randomBytes(32));
 
@@ -41,22 +37,18 @@ const day = (judged: number): StatsDay => ({
   },
 });
 
-describe("Store: the stats index (LevelStore)", function () {
-  let tmp: TempDir;
-  let store: LevelStore;
+describeEachBackend("Store: the stats index", (backend) => {
+  let store: Store;
   const agreement = hex32();
   const other = hex32();
   const loans = [hex32(), hex32(), hex32()].sort();
 
   beforeEach(async function () {
-    tmp = tempDir();
-    store = new LevelStore(path.join(tmp.dir, "db"));
-    await store.open();
+    ({ store } = await backend().fresh());
   });
 
   afterEach(async function () {
     await store.close();
-    tmp.remove();
   });
 
   const loanStats = async (loanId: string) => (await store.getLoanStats([{ agreementId: agreement, loanId }]))[0];
@@ -112,7 +104,7 @@ describe("Store: the stats index (LevelStore)", function () {
     expect(await collect(store.statsFacts(agreement, 0, 1e12 - 1))).to.deep.equal([]);
   });
 
-  it("behavior: facts and loan events come back exactly as written, packed; records written before v0.3 (JSON) still read", async function () {
+  it("behavior: facts and loan events come back exactly as written, field for field", async function () {
     const event = (kind: number, ref: string | null): LoanEvent => ({
       digest: hex32(),
       kind,
@@ -153,19 +145,5 @@ describe("Store: the stats index (LevelStore)", function () {
     const loan = await loanStats(loans[0]!);
     expect(loan?.facts.map((f) => JSON.stringify(f))).to.deep.equal(variants.map((f) => JSON.stringify(f)));
     expect(loan?.events).to.deep.equal(events);
-    // A store written by v0.2 held each value as the fact's JSON object.
-    const old = fact(loans[1]!, 5);
-    await store.close();
-    const raw = new Level<string, string>(path.join(tmp.dir, "db"));
-    await raw.put(`!statsFacts!${statsFactKey(agreement, old)}`, JSON.stringify(old));
-    await raw.put(`!loanStats!${agreementLoanKey(agreement, loans[1]!)}`, JSON.stringify({ facts: [old] }));
-    await raw.close();
-    store = new LevelStore(path.join(tmp.dir, "db"));
-    await store.open();
-    expect((await collect(store.statsFacts(agreement, 5, 5))).map(([, f]) => f)).to.deep.equal([old]);
-    expect(await loanStats(loans[1]!)).to.deep.equal({
-      facts: [old],
-      events: [],
-    });
   });
 });
