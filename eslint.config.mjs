@@ -60,7 +60,7 @@ export default defineConfig(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    // Data flows one way (STYLE.md 9): scripts → service → verifier. Nothing the service or the verifier
+    // Data flows one way (STYLE.md 9): scripts → service → verifier, and scripts → client → verifier. Nothing the service or the verifier
     // ships may reach into scripts/ or test/, and the verifier (a package of its own) never into the service.
     files: ["service/**/*.ts"],
     rules: {
@@ -70,6 +70,10 @@ export default defineConfig(
           patterns: [
             { group: ["**/scripts/**", "**/scripts"], message: "service/ never imports scripts/ (data flows one way)" },
             { group: ["**/test/**", "**/test"], message: "service/ never imports test/" },
+            {
+              group: ["**/client/**", "**/client", "@repayproof/client"],
+              message: "service/ never imports the client",
+            },
             {
               group: ["**/verifier/src/**", "**/verifier/dist/**"],
               message: "import the verifier as a package: @repayproof/verifier",
@@ -89,6 +93,31 @@ export default defineConfig(
             { group: ["**/scripts/**", "**/scripts"], message: "the verifier never imports scripts/" },
             { group: ["**/test/**", "**/test"], message: "the verifier never imports test/" },
             { group: ["**/service/**", "**/service"], message: "the verifier never imports the service" },
+            {
+              group: ["**/client/**", "**/client", "@repayproof/client"],
+              message: "the verifier never imports the client (the client sits on top of it)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client package (@repayproof/client) is a layer of its own on top of the verifier: it imports the
+    // verifier as a package and nothing else of ours; nothing it ships reaches the service, scripts or tests.
+    files: ["client/**/*.ts", "client/**/*.js"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/scripts/**", "**/scripts"], message: "the client never imports scripts/" },
+            { group: ["**/test/**", "**/test"], message: "the client never imports test/" },
+            { group: ["**/service/**", "**/service"], message: "the client never imports the service" },
+            {
+              group: ["**/verifier/src/**", "**/verifier/dist/**", "../verifier", "../../verifier"],
+              message: "import the verifier as a package: @repayproof/verifier",
+            },
           ],
         },
       ],
@@ -97,7 +126,7 @@ export default defineConfig(
   {
     // Small files, named after their main export (STYLE.md 3). A longer one says why in a header comment:
     // `/* eslint-disable max-lines -- <why> */`.
-    files: ["service/**/*.ts", "verifier/src/**/*.ts", "scripts/**/*.ts", "scripts/**/*.js"],
+    files: ["service/**/*.ts", "verifier/src/**/*.ts", "client/src/**/*.ts", "scripts/**/*.ts", "scripts/**/*.js"],
     rules: { "max-lines": ["error", { max: 250 }] },
   },
   // Last: turns off every stylistic rule Prettier owns.

@@ -43,7 +43,16 @@ const config: HardhatUserConfig = {
   },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
-  mocha: { timeout: 120_000 },
+  mocha: {
+    timeout: 120_000,
+    // Every supertest answer of every test file is checked against the OpenAPI document (test/helpers/apiContract.ts).
+    rootHooks: {
+      beforeAll() {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("./test/helpers/apiContract") as { installApiContractCheck(): void }).installApiContractCheck();
+      },
+    },
+  },
 };
 
 export default config;

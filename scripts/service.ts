@@ -7,7 +7,13 @@ import { redactor, secretsOf } from "../service/secrets";
 import { startService } from "../service/server";
 
 /** Scrubs RPC_URL's secrets and the operator key from what this process prints outside its logger. */
-const scrub = redactor(secretsOf({ rpcUrl: process.env.RPC_URL, operatorKey: process.env.OPERATOR_KEY }));
+const scrub = redactor(
+  secretsOf({
+    rpcUrl: process.env.RPC_URL,
+    operatorKey: process.env.OPERATOR_KEY,
+    databaseUrl: process.env.DATABASE_URL,
+  }),
+);
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -8,6 +8,7 @@ import { alertsRoutes } from "./routes/alertsRoutes";
 import { batchRoutes } from "./routes/batchRoutes";
 import { eventsRoutes } from "./routes/eventsRoutes";
 import { infoRoutes } from "./routes/infoRoutes";
+import { openapiRoutes } from "./routes/openapiRoutes";
 import { receiptRoutes } from "./routes/receiptRoutes";
 import { timelineRoutes } from "./routes/timelineRoutes";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes";
@@ -26,8 +27,11 @@ export function createApp(deps: AppDeps): Express {
   app.set("etag", false);
   app.set("trust proxy", deps.config.trustProxy);
   app.use(inFlightLimit(deps.config.maxInFlight, (req) => req.path === "/v1/events"));
-  app.use(rateLimit(deps.config.rateLimitRps, deps.access));
+  // Several instances behind one balancer: each allows its share of RATE_LIMIT_RPS (docs/operations.md).
+  const share = deps.instances;
+  app.use(rateLimit(share ? () => deps.config.rateLimitRps / share.count() : deps.config.rateLimitRps, deps.access));
   app.use(infoRoutes(deps));
+  app.use(openapiRoutes());
   app.use(receiptRoutes(deps));
   app.use(batchRoutes(deps));
   app.use(agreementRoutes(deps));

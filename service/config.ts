@@ -1,13 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Erc1271Settings } from "./chain/Erc1271Checker";
-import { int, key, str, trustProxy, url } from "./envValues";
+import { databaseUrl, int, key, str, trustProxy, url } from "./envValues";
 
 /** Service configuration (docs/api.md, "Configuration"): environment variables with documented defaults. */
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL: the PostgreSQL store instead of LevelDB under DATA_DIR (docs/operations.md); a secret. */
+  databaseUrl: string | undefined;
+  /** Connections to PostgreSQL at most (PG_POOL_MAX). */
+  pgPoolMax: number;
   /** JSON-RPC URL of the chain; required by startService (scripts/start.ts fills it for the embedded node). */
   rpcUrl: string;
   /** Operator (anchoring) private key, 0x-hex; undefined = Hardhat account #0, allowed only on chain 31337. */
@@ -73,6 +77,8 @@ export interface Config {
   maxFeeGwei: number;
   /** STATS_REBUILD=1: forget the stats index at start and take in every anchored batch again (docs/api.md, "Stats"). */
   statsRebuild: boolean;
+  /** STATS_INDEX=0: keep no stats index (no reads or writes on anchoring); `/v1/stats*` answer 501 STATS_DISABLED. */
+  statsIndex: boolean;
 }
 
 /** Hardhat's well-known account #0: only ever used on chain 31337 (a local development chain). */
@@ -97,6 +103,7 @@ export const DEFAULTS = {
   RELAY_QUOTA_WINDOW_S: 86_400,
   RELAY_GAS_MAX: 1_500_000,
   MAX_FEE_GWEI: 200,
+  PG_POOL_MAX: 10,
   MAX_IN_FLIGHT: 512,
   INGEST_QUEUE_MAX: 64,
   SSE_MAX: 1000,
@@ -125,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, "PORT", DEFAULTS.PORT),
     host: str(env, "HOST") ?? DEFAULTS.HOST,
     dataDir: path.resolve(str(env, "DATA_DIR") ?? DEFAULTS.DATA_DIR),
+    databaseUrl: databaseUrl(env),
+    pgPoolMax: int(env, "PG_POOL_MAX", DEFAULTS.PG_POOL_MAX, 1),
     rpcUrl: str(env, "RPC_URL") ?? `http://127.0.0.1:${nodePort}`,
     operatorKey: key(env, "OPERATOR_KEY"),
     operatorKeystore: str(env, "OPERATOR_KEYSTORE"),
@@ -164,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayGasMax: int(env, "RELAY_GAS_MAX", DEFAULTS.RELAY_GAS_MAX, 21_000),
     maxFeeGwei: int(env, "MAX_FEE_GWEI", DEFAULTS.MAX_FEE_GWEI, 1),
     statsRebuild: (str(env, "STATS_REBUILD") ?? "0") === "1",
+    statsIndex: (str(env, "STATS_INDEX") ?? "1") !== "0",
   };
 }
 

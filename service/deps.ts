@@ -37,5 +37,7 @@ export interface AppDeps {
   metrics: Metrics;
   /** The live event bus behind GET /v1/events. */
   events: EventHub;
+  /** Several instances on one database: how many are alive (the rate limit is shared out between them). */
+  instances?: { count(): number };
   log: Logger;
 }

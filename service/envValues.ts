@@ -43,3 +43,20 @@ export function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   }
   return v;
 }
+
+/** DATABASE_URL: a postgres:// URL, or unset (LevelDB). Never echoed: it holds the database password. */
+export function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const v = str(env, "DATABASE_URL");
+  if (v === undefined) return undefined;
+  let protocol = "";
+  try {
+    protocol = new URL(v).protocol;
+  } catch {
+    // not a URL: refused below
+  }
+  if (!/^postgres(ql)?:$/.test(protocol))
+    throw new Error(
+      "DATABASE_URL must be a postgres:// or postgresql:// URL (its value is not shown: it may hold a password)",
+    );
+  return v;
+}

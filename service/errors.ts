@@ -21,7 +21,9 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   CHAIN_UNAVAILABLE: 503,
   RELAY_DISABLED: 501,
+  STATS_DISABLED: 501,
   BACKLOG_FULL: 503,
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 /** Seconds a client is told to wait (`Retry-After`) after a 429 or 503 that names no better time. */
@@ -91,6 +93,9 @@ export function errorHandler(log: Logger, scrub: (text: string) => string = (t) 
     else if (isBodyParserError(err, "entity.parse.failed"))
       e = new ApiError("INVALID_BODY", "the body is not valid JSON");
     else if (isBodyParserError(err)) e = new ApiError("INVALID_BODY", (err as Error).message);
+    // The database is restarting or unreachable (PgStore says so with this code): nothing was acknowledged.
+    else if ((err as { code?: unknown } | null)?.code === "STORE_UNAVAILABLE")
+      e = new ApiError("STORE_UNAVAILABLE", "the database is unreachable for now; retry");
     else {
       const requestId = randomUUID();
       log.error({ err, requestId, method: req.method, path: req.path }, "internal error");

@@ -21,11 +21,26 @@ export function publicRpcUrl(config: Pick<Config, "rpcUrl" | "publicRpcUrl">): s
 
 /**
  * The secret strings of a configuration, longest first: RPC_URL whole and its credentials, path segments and
- * query values (unless it is public as it is), and the operator key with and without its 0x.
+ * query values (unless it is public as it is), DATABASE_URL whole and its password, and the operator key
+ * with and without its 0x.
  */
-export function secretsOf(config: { rpcUrl?: string | undefined; operatorKey?: string | undefined }): string[] {
+export function secretsOf(config: {
+  rpcUrl?: string | undefined;
+  operatorKey?: string | undefined;
+  databaseUrl?: string | undefined;
+}): string[] {
   const out = new Set<string>();
   const credentials = new Set<string>();
+  const db = config.databaseUrl;
+  if (db !== undefined) {
+    out.add(db);
+    try {
+      const password = new URL(db).password;
+      credentials.add(password).add(decodeURIComponent(password));
+    } catch {
+      // not a URL: the whole string is the secret
+    }
+  }
   const rpc = config.rpcUrl;
   if (rpc !== undefined && publicRpcUrl({ rpcUrl: rpc, publicRpcUrl: undefined }) === null) {
     out.add(rpc);

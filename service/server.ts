@@ -15,6 +15,7 @@ import { operatorKeyOf } from "./operatorKey";
 import type { AppDeps } from "./deps";
 import { BreachWatcher } from "./events/BreachWatcher";
 import { EventHub } from "./events/EventHub";
+import { startSharing } from "./events/PgFanout";
 import { createMetrics } from "./metrics";
 import { listen } from "./listen";
 import { createPipeline, type Pipeline } from "./pipeline";
@@ -23,7 +24,7 @@ import type { Identity, Reader } from "./read/Reader";
 import { StoredAcks } from "./read/storedAcks";
 import { StatsIndexer } from "./stats/StatsIndexer";
 import { redactor, secretsOf } from "./secrets";
-import { openDataDir } from "./store/openDataDir";
+import { openStore } from "./store/openStore";
 
 export { StaleDataError } from "./store/openDataDir";
 
@@ -116,14 +117,14 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   const identityBlock = block ?? 0;
   const blk = await chain.provider.getBlock(identityBlock);
   if (!blk?.hash) throw new Error(`block ${identityBlock} not found on chain ${chainId}`);
-  const { store, staleMovedTo } = await openDataDir(
-    config.dataDir,
-    { chainId, anchor: anchor.toLowerCase(), registry: registry.toLowerCase(), identityBlock, identityHash: blk.hash },
-    config.moveStaleData,
-    log,
-  );
-
   const stream = (config.stream ?? defaultStream(operator)).toLowerCase();
+  const { store, staleMovedTo } = await openStore(
+    config,
+    { chainId, anchor: anchor.toLowerCase(), registry: registry.toLowerCase(), identityBlock, identityHash: blk.hash },
+    stream,
+    log,
+  ); // its errors never hold DATABASE_URL, and scripts/service.ts scrubs what it prints anyway
+
   const streamOperator = await readOperatorOf(chain.provider, anchor, stream);
   if (!/^0x0{40}$/.test(streamOperator) && streamOperator.toLowerCase() !== operator.toLowerCase()) {
     await store.close();
@@ -156,6 +157,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   };
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
+  const shared = await startSharing(store, config.databaseUrl, events, log); // several instances on one database
   const watcher = new BreachWatcher(store, terms, events, stream, log);
   // The index gives way while ingest has requests in hand (the pool is made with the pipeline, below).
   let ingestBusy = (): boolean => false;
@@ -175,7 +177,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     log,
     onAnchored: (b) => {
       watcher.onAnchored(b);
-      stats.kick();
+      if (config.statsIndex) stats.kick();
     },
   });
   ingestBusy = () => pipeline.pool.inFlight > 0;
@@ -203,13 +205,14 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     metrics,
     events,
     log,
+    ...(shared && { instances: shared.instances }),
   };
 
   await terms.initPoll();
   pipeline.start();
   // Batches anchored before a restart and not yet taken in; or, when asked, the whole index again.
-  if (config.statsRebuild) void stats.rebuild();
-  else stats.kick();
+  if (!config.statsIndex) log.info("STATS_INDEX=0: no stats index kept; /v1/stats answers 501 STATS_DISABLED");
+  else await stats.start(config.statsRebuild);
   const stopPolling = terms.pollEvery(Math.max(1000, config.pollMs * 4), (err) => {
     metrics.rpcErrors.inc();
     log.debug({ err: err.message }, "registry event poll failed");
@@ -236,6 +239,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
         await pipeline.close();
         await watcher.idle();
         await stats.idle();
+        await shared?.close();
         chain.provider.destroy();
         await store.close();
         log.info("RepayProof service stopped");

@@ -5,12 +5,14 @@ import { cryptoBackends, keccakReady } from "@repayproof/verifier";
 import { projectRoot } from "../../service/config";
 import { benchmarksDoc } from "./benchmarksDoc";
 import { browserSuite } from "./browserSuite";
+import { clientSuite } from "./clientSuite";
 import { gasSuite } from "./gasSuite";
 import { keccakSuite } from "./keccakSuite";
 import { merkleSuite } from "./merkleSuite";
 import { secpSuite } from "./secpSuite";
 import { serviceSuites } from "./serviceSuites";
 import { smtSuite } from "./smtSuite";
+import { pgSuite } from "./pgSuite";
 import { statsSuite } from "./statsSuite";
 import { proofSuite, receiptSuite } from "./verifySuites";
 import { log, type BenchOptions } from "./options";
@@ -21,7 +23,20 @@ import { textTable, type Row } from "./report";
  * table, writes docs/benchmarks.md (a quick run writes to a temp file instead, so that a smoke run never
  * overwrites the full results).
  */
-const SUITES = ["keccak", "secp", "merkle", "proof", "receipt", "gas", "service", "stats", "smt", "browser"] as const;
+const SUITES = [
+  "keccak",
+  "secp",
+  "merkle",
+  "proof",
+  "receipt",
+  "gas",
+  "service",
+  "stats",
+  "smt",
+  "pg",
+  "browser",
+  "client",
+] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: readonly string[]): {
@@ -111,7 +126,9 @@ async function main(): Promise<void> {
   if (only.has("service")) await run("service", () => serviceSuites(opts));
   if (only.has("stats")) await run("stats", () => statsSuite(opts));
   if (only.has("smt")) await run("loan state tree", () => smtSuite(opts));
+  if (only.has("pg")) await run("postgres", () => pgSuite(opts));
   if (only.has("browser")) await run("browser", () => browserSuite(opts));
+  if (only.has("client")) await run("client", () => clientSuite(opts));
   notes.push(...NOTES);
   const backends = cryptoBackends();
   notes.push(`Crypto backends in this run: secp256k1 on ${backends.secp256k1}, keccak-256 on ${backends.keccak}.`);

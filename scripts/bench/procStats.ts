@@ -59,7 +59,7 @@ export function cpuDelta(before: ThreadCpu, after: ThreadCpu): ThreadCpu & { all
   return { main, workers, other, all: main + workers + other };
 }
 
-function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
+function statusKb(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile"): number | undefined {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : undefined;
@@ -88,4 +88,26 @@ export function resetPeakRss(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Samples a process's anonymous resident memory (RssAnon: heap, buffers, native allocations, LevelDB's
+ * caches) every `ms` until stopped, keeping its peak. Apart from file-backed pages (RssFile): LevelDB reads
+ * its table files through mmap, so pages of the files it read count in RSS while the kernel holds them as
+ * page cache, shared and reclaimable, however little the process itself allocates.
+ */
+export function sampleAnon(pid: number, ms = 50): () => { peakAnonMb: number; fileAtPeakMb: number } | undefined {
+  let peak: { anon: number; file: number } | undefined;
+  const take = (): void => {
+    const anon = statusKb(pid, "RssAnon");
+    const file = statusKb(pid, "RssFile");
+    if (anon !== undefined && file !== undefined && anon > (peak?.anon ?? -1)) peak = { anon, file };
+  };
+  take();
+  const timer = setInterval(take, ms);
+  return () => {
+    clearInterval(timer);
+    take();
+    return peak && { peakAnonMb: (peak.anon * 1024) / 2 ** 20, fileAtPeakMb: (peak.file * 1024) / 2 ** 20 };
+  };
 }

@@ -56,7 +56,8 @@ async function readOnce(dir: string): Promise<number> {
 }
 
 /** How many receipts the store holds for the restart, disk and memory rows. */
-export const storeTarget = (opts: BenchOptions): number => (opts.quick ? 20_000 : 1_000_000);
+export const storeTarget = (opts: BenchOptions): number =>
+  Number(process.env.STORE_BENCH_RECEIPTS ?? (opts.quick ? 20_000 : 1_000_000));
 
 /** Restart with the stored receipts (time to ready vs a single read of the data) and disk per receipt. */
 export async function restartAndDisk(s: Session, opts: BenchOptions): Promise<Row[]> {

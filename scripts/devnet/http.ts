@@ -2,6 +2,8 @@
 export interface JsonResponse<T> {
   status: number;
   body: T;
+  /** The `Retry-After` header, when the answer has one (a 429 or 503). */
+  retryAfter?: string;
 }
 
 async function json<T>(res: Response): Promise<JsonResponse<T>> {
@@ -12,7 +14,10 @@ async function json<T>(res: Response): Promise<JsonResponse<T>> {
   } catch {
     throw new Error(`${res.status} ${res.url}: the body is not JSON: ${text.slice(0, 200)}`);
   }
-  return { status: res.status, body: body as T };
+  const retryAfter = res.headers.get("retry-after");
+  return retryAfter === null
+    ? { status: res.status, body: body as T }
+    : { status: res.status, body: body as T, retryAfter };
 }
 
 const authorization = (auth?: string): Record<string, string> => (auth ? { authorization: auth } : {});

@@ -16,3 +16,4 @@ export { freePort } from "./freePort";
 export { startHardhatNode, type HardhatNode, type HardhatNodeOptions } from "./hardhatNode";
 export { getJson, postJson, type JsonResponse } from "./http";
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from "./serviceProcess";
+export { findPgBin, startPgCluster, type PgCluster } from "./pgCluster";

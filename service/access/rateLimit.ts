@@ -18,11 +18,13 @@ export function limitKey(req: Request, access: AccessContext): string {
 /**
  * Per-key token bucket (key: {@link limitKey}): `rps` requests per second with a burst of 2 × rps. Answers
  * 429 RATE_LIMITED with `Retry-After` when empty. Buckets are bounded (MAX_KEYS; full ones forgotten first).
+ * `rps` may change (a function): several instances on one database each allow their share of RATE_LIMIT_RPS.
  */
-export function rateLimit(rps: number, access: AccessContext): RequestHandler {
-  const burst = rps * 2;
+export function rateLimit(limit: number | (() => number), access: AccessContext): RequestHandler {
   const buckets = new Map<string, { tokens: number; at: number }>();
   return (req, _res, next) => {
+    const rps = typeof limit === "number" ? limit : limit();
+    const burst = rps * 2;
     const key = limitKey(req, access);
     const now = Date.now();
     let b = buckets.get(key);
@@ -38,7 +40,8 @@ export function rateLimit(rps: number, access: AccessContext): RequestHandler {
     b.at = now;
     if (b.tokens < 1) {
       const waitS = (1 - b.tokens) / rps;
-      next(new ApiError("RATE_LIMITED", `more than ${rps} requests per second; slow down`, undefined, waitS));
+      const what = `more than ${Number(rps.toFixed(2))} requests per second`;
+      next(new ApiError("RATE_LIMITED", `${what}; slow down`, undefined, waitS));
       return;
     }
     b.tokens -= 1;

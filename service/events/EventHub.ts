@@ -34,17 +34,24 @@ export class EventHub {
   /** Called when the number of listeners drops to zero (the breach watcher forgets its state). */
   onIdle: (() => void) | undefined;
 
+  /**
+   * Where this instance's own events also go (several instances on one database: ./PgFanout.ts sends them
+   * to the others' hubs). Set, it makes the hub always active: the other instances' readers count too.
+   */
+  fanout: ((e: HubEvent) => void) | undefined;
+
   /** Whether anyone listens. */
   active(): boolean {
-    return this.listeners.size > 0;
+    return this.listeners.size > 0 || this.fanout !== undefined;
   }
 
-  /** Publishes an event to every listener (synchronously, in order). */
-  publish(type: EventType, agreementId: string, data: Record<string, unknown>): HubEvent {
+  /** Publishes an event to every listener (synchronously, in order); `remote`: another instance's, not fanned out again. */
+  publish(type: EventType, agreementId: string, data: Record<string, unknown>, remote = false): HubEvent {
     const e: HubEvent = { id: this.nextId++, type, agreementId: agreementId.toLowerCase(), data };
     this.recent.push(e);
     if (this.recent.length > REPLAY) this.recent.shift();
     for (const l of this.listeners) l(e);
+    if (!remote) this.fanout?.(e);
     return e;
   }
 

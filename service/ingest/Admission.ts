@@ -229,6 +229,8 @@ export class Admission {
       if (d.staged) await d.staged.done;
       return await acceptedReceipt(this.deps.store, this.deps.storedAcks, d.digest);
     } catch (err) {
+      // The database is away (a restart): the whole request is answered 503 with Retry-After, no Ack in it.
+      if ((err as { code?: unknown } | null)?.code === "STORE_UNAVAILABLE") throw err;
       this.deps.log.error({ err, digest: item.digest }, "could not store a receipt");
       return itemError("INTERNAL", "the receipt could not be stored; retry");
     }

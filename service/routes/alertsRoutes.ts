@@ -3,7 +3,8 @@ import { readableAgreement, readableAgreements } from "../access/agreementScope"
 import { authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { alerts, DEFAULT_ALERTS_LIMIT, MAX_ALERTS_LIMIT } from "../read/alerts";
-import { checkQuery, pageLimit } from "./query";
+import { checkQueryOf } from "../openapi/requestCheck";
+import { pageLimit } from "./query";
 import { ApiError } from "../errors";
 
 const CURSOR = /^(0x[0-9a-f]{64})\.(0x[0-9a-f]{64})$/;
@@ -19,7 +20,7 @@ export function alertsRoutes(deps: AppDeps): Router {
   const { reader, config } = deps;
   r.get("/v1/alerts", async (req, res) => {
     const party = await authenticateParty(req, deps.access);
-    const q = checkQuery(req.query as Record<string, unknown>, ["agreementId", "cursor", "limit"]);
+    const q = checkQueryOf("getAlerts", req.query as Record<string, unknown>);
     const limit = pageLimit(q.limit, DEFAULT_ALERTS_LIMIT, MAX_ALERTS_LIMIT);
     const m = q.cursor === undefined ? undefined : CURSOR.exec(q.cursor);
     if (m === null)

@@ -1,6 +1,10 @@
 import { ApiError } from "../errors";
 
-/** Refuses query parameters outside `allowed` and non-string values (400 INVALID_BODY, details.field). */
+/**
+ * Refuses query parameters outside `allowed` and non-string values (400 INVALID_BODY, details.field).
+ * @deprecated a route in the OpenAPI document checks its query with `checkQueryOf` (openapi/requestCheck.ts),
+ * so the names and patterns live in the document alone.
+ */
 export function checkQuery(query: Record<string, unknown>, allowed: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(query)) {

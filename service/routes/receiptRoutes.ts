@@ -6,13 +6,14 @@ import { ApiError } from "../errors";
 import { isItemError } from "../ingest/preprocess";
 import { isAnchored, proofBundle } from "../read/proofBundle";
 import { receiptStatus } from "../read/receiptStatus";
+import { StreamReaders } from "../read/StreamReaders";
 import type { BatchRecord, StoredReceipt } from "../store/records";
 
 /** `POST /v1/receipts`, `GET /v1/receipts/:digest`, `GET /v1/receipts/:digest/proof`. */
 export function receiptRoutes(deps: AppDeps): Router {
   const r = Router();
   const { reader } = deps;
-  const { store, identity } = reader;
+  const { store } = reader;
 
   // Raw bytes: the JSON is parsed (with the signatures checked) in a worker thread, not here.
   r.post("/v1/receipts", express.raw({ type: () => true, limit: "2mb" }), async (req, res) => {
@@ -41,33 +42,31 @@ export function receiptRoutes(deps: AppDeps): Router {
     return { digest, rec };
   }
 
-  async function batchOf(digest: string): Promise<BatchRecord | undefined> {
-    const seq = await store.batchSeqOf(digest);
-    return seq === undefined ? undefined : store.getBatch(seq);
-  }
+  // Another instance's receipt (several on one database) is read from its stream's batches.
+  const streams = new StreamReaders(reader);
 
   r.get("/v1/receipts/:digest", async (req, res) => {
     const { digest, rec } = await readable(req);
-    const b = await batchOf(digest);
+    const { reader: of, batch: b } = await streams.of(digest);
     res.json({
       digest,
-      status: await receiptStatus(store, digest),
+      status: await receiptStatus(of.store, digest),
       receipt: rec.receipt,
       signature: rec.signature,
       ack: await reader.acks.ackOf(digest, rec),
-      batch: b ? batchSummary(identity.stream, b) : null,
+      batch: b ? batchSummary(of.identity.stream, b) : null,
     });
   });
 
   r.get("/v1/receipts/:digest/proof", async (req, res) => {
     const { digest, rec } = await readable(req);
-    const b = await batchOf(digest);
+    const { reader: of, batch: b } = await streams.of(digest);
     if (!isAnchored(b)) {
       throw new ApiError("NOT_ANCHORED_YET", "the receipt's batch is not anchored yet; retry after a batch interval", {
         status: b ? b.state.toLowerCase() : "pending",
       });
     }
-    res.json(await proofBundle(reader, digest, rec, b));
+    res.json(await proofBundle(of, digest, rec, b));
   });
 
   return r;

@@ -5,7 +5,8 @@ import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { parseUtcDay } from "../read/reconcile";
 import { reconciliation } from "../read/reconciliation";
-import { checkQuery, pageLimit } from "./query";
+import { checkQueryOf } from "../openapi/requestCheck";
+import { pageLimit } from "./query";
 
 const DAY_S = 86_400;
 /** Longest period one request may cover, in days. */
@@ -22,7 +23,7 @@ export function reconciliationRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get("/v1/reconciliation", async (req, res) => {
     const party = await authenticateParty(req, deps.access);
-    const q = checkQuery(req.query as Record<string, unknown>, ["agreementId", "from", "to", "cursor", "limit"]);
+    const q = checkQueryOf("getReconciliation", req.query as Record<string, unknown>);
     const now = Math.floor(Date.now() / 1000);
     const day = (field: "from" | "to", fallback: number): number => {
       const raw = q[field];

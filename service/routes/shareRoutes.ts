@@ -3,18 +3,11 @@ import { formatShare } from "@repayproof/verifier";
 import { authenticateParty, verifyShare } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
+import { checkBodyOf } from "../openapi/requestCheck";
 
-/** A `{ share }` body: the share string and nothing else (400 INVALID_BODY otherwise). */
+/** A `{ share }` body: the share string and nothing else (`ShareRequest` in the OpenAPI document; 400 INVALID_BODY otherwise). */
 function shareOf(body: unknown): string {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ApiError("INVALID_BODY", "expected a JSON object { share }");
-  }
-  const o = body as Record<string, unknown>;
-  for (const k of Object.keys(o))
-    if (k !== "share") throw new ApiError("INVALID_BODY", `unknown field \`${k}\``, { field: k });
-  if (typeof o.share !== "string")
-    throw new ApiError("INVALID_BODY", "share: expected the share string", { field: "share" });
-  return o.share;
+  return checkBodyOf<{ share: string }>("ShareRequest", body).share;
 }
 
 /**

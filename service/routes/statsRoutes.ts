@@ -2,14 +2,13 @@ import { Router, type Request } from "express";
 import { readableAgreement } from "../access/agreementScope";
 import { authenticateParty } from "../access/auth";
 import type { AppDeps } from "../deps";
+import { ApiError } from "../errors";
 import { figuresCsv, loansCsv } from "../stats/statsCsv";
 import { statsFigures, type StatsWindow } from "../stats/statsFigures";
 import { statsAsOf } from "../stats/StatsIndexer";
 import { statsLoans } from "../stats/statsLoans";
 import { parseStatsQuery, type ParsedStatsQuery } from "../stats/statsQuery";
-import { checkQuery } from "./query";
-
-const WINDOW = ["agreementId", "from", "to", "format"];
+import { checkQueryOf } from "../openapi/requestCheck";
 
 /**
  * `GET /v1/stats?agreementId=…&from=…&to=…` (supervision figures per stage and responsible party) and
@@ -20,9 +19,10 @@ const WINDOW = ["agreementId", "from", "to", "format"];
 export function statsRoutes(deps: AppDeps): Router {
   const r = Router();
   const { reader } = deps;
-  const scope = async (req: Request, allowed: string[]): Promise<{ q: ParsedStatsQuery; w: StatsWindow }> => {
+  const scope = async (req: Request, operationId: string): Promise<{ q: ParsedStatsQuery; w: StatsWindow }> => {
+    if (!deps.config.statsIndex) throw new ApiError("STATS_DISABLED", "this service keeps no stats index (STATS_INDEX=0)");
     const party = await authenticateParty(req, deps.access);
-    const raw = checkQuery(req.query as Record<string, unknown>, allowed);
+    const raw = checkQueryOf(operationId, req.query as Record<string, unknown>);
     const q = parseStatsQuery(raw, req.get("accept"));
     const { agreementId } = await readableAgreement(reader, party, raw.agreementId);
     const now = await statsAsOf(reader.store);
@@ -30,7 +30,7 @@ export function statsRoutes(deps: AppDeps): Router {
   };
 
   r.get("/v1/stats", async (req, res) => {
-    const { q, w } = await scope(req, WINDOW);
+    const { q, w } = await scope(req, "getStats");
     const figures = await statsFigures(reader.store, w);
     if (!q.csv) return void res.json(figures);
     res
@@ -40,7 +40,7 @@ export function statsRoutes(deps: AppDeps): Router {
   });
 
   r.get("/v1/stats/loans", async (req, res) => {
-    const { q, w } = await scope(req, [...WINDOW, "figure", "stage", "responsible", "cursor", "limit"]);
+    const { q, w } = await scope(req, "getStatsLoans");
     const page = await statsLoans(reader.store, {
       ...w,
       figure: q.figure ?? "judged",

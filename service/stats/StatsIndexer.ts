@@ -1,42 +1,39 @@
 import type { Logger } from "pino";
 import type { TermsSource } from "../ingest/roles";
-import { AnchorTimes, loadLoanReceipts, toTimelineEvents, type LoanReceipt } from "../read/loanReceipts";
 import { isAnchored } from "../read/proofBundle";
 import type { Store } from "../store/Store";
-import type { StageFact } from "../store/statsRecords";
+import type { LoanEvent, LoanStats } from "../store/statsRecords";
+import { loanEvent, MAX_LOAN_EVENTS, mergeEvents, timelineEvents } from "./loanEvents";
 import { loanFacts } from "./stageFacts";
 import { StatsTx } from "./StatsTx";
 
-/**
- * Loans read at once while a batch is taken in: two overlap LevelDB's waits; more only raise the native
- * memory the reads hold (bench, 20k stored: RSS ~300 MB with 4, ~250 MB with 1) and crowd ingest's reads.
- */
-const READERS = 2;
-/** A batch's loans taken in per atomic write: memory stays bounded whatever the batch size. */
-export const STATS_CHUNK = 256;
-/** Receipts of a batch read at once to find the loans it touched. */
-const SCAN = 512;
-/** While ingest is busy, the index starts one loan per this many ms (so it still moves, slowly). */
-const BUSY_PAUSE_MS = 10;
+/** A batch's leaves taken in per atomic write: memory stays bounded whatever the batch size. */
+export const STATS_CHUNK = 512;
+/** While ingest is busy, the index takes in one chunk per this many ms (so it still moves, slowly). */
+const BUSY_PAUSE_MS = 20;
 
-interface Update {
+/** The loan records' format (meta STATS_FORMAT); an index of another format is rebuilt at start. */
+export const STATS_FORMAT_VERSION = 2;
+export const STATS_FORMAT = "statsFormat";
+
+/** A loan a chunk of a batch touched: its receipts there. */
+interface Touched {
   agreementId: string;
   loanId: string;
-  facts: StageFact[];
-  old: StageFact[];
+  events: LoanEvent[];
 }
 
 /** The last batch seq whose loans the stats index has taken in (meta record). */
 export const STATS_WATERMARK = "statsIndexedSeq";
 /**
- * How far into the batch after the watermark the index got: `{ seq, loans }`, the first `loans` of its
- * touched loans (in the order of its leaves) are taken in. Written with each chunk; absent between batches.
+ * How far into the batch after the watermark the index got: `{ seq, leaves }`, its first `leaves` leaves are
+ * taken in. Written with each chunk; absent between batches.
  */
 export const STATS_PART = "statsIndexedPart";
 
 interface Part {
   seq: number;
-  loans: number;
+  leaves: number;
 }
 
 /**
@@ -51,17 +48,15 @@ export async function statsAsOf(store: Store): Promise<number> {
 }
 
 /**
- * Keeps the stats index (docs/api.md, "Stats"): when a batch anchors, each loan it touched is re-evaluated
- * with the timeline's rules and its contribution replaced, with the watermark, in one atomic write. Batches
- * are taken in seq order from the watermark on, so a restart (or a crash mid-way) resumes where the disk
- * says, and {@link rebuild} replays every anchored batch from scratch. Runs one batch at a time, off the
- * anchorer's path. Pending receipts of a loan count from its next anchored batch on, as the timeline counts
- * them; a loan none of whose batches has anchored yet is not in the figures.
+ * Keeps the stats index (docs/api.md, "Stats"): when a batch anchors, each loan it touched takes in its
+ * receipts there (kept in the loan's record, so nothing earlier is read again), is evaluated with the
+ * timeline's rules over its anchored receipts, and its contribution is replaced, chunk by chunk, with the
+ * position reached in the same atomic write. Batches are taken in seq order from the watermark on, so a
+ * restart (or a crash mid-way) resumes where the disk says, and {@link rebuild} replays every anchored batch
+ * from scratch to the same figures. Runs one chunk at a time, off the anchorer's path, giving way to ingest.
  */
 export class StatsIndexer {
   private queue: Promise<void> = Promise.resolve();
-  /** Loans start one after the other through this gate (see {@link turn}). */
-  private gate: Promise<void> = Promise.resolve();
 
   /** `busy` says whether ingest has work in hand now; while it does, the index gives way (see {@link turn}). */
   constructor(
@@ -70,6 +65,17 @@ export class StatsIndexer {
     private readonly log: Logger,
     private readonly busy: () => boolean = () => false,
   ) {}
+
+  /**
+   * At start: a rebuild when asked (STATS_REBUILD=1) or when the index on disk is of another format (an older
+   * version's), else the batches anchored since. Returns at once.
+   */
+  async start(rebuild: boolean): Promise<void> {
+    const format = await this.store.getMeta<number>(STATS_FORMAT);
+    if (!rebuild && format === STATS_FORMAT_VERSION) return this.kick();
+    if (!rebuild) this.log.info({ format }, "stats index of another format: rebuilding it from the anchored batches");
+    void this.rebuild().catch(() => undefined); // logged by rebuild
+  }
 
   /** Takes in every anchored batch past the watermark (at start, and whenever a batch anchors). Never throws. */
   kick(): void {
@@ -93,6 +99,7 @@ export class StatsIndexer {
       await this.store.write([
         { type: "meta", name: STATS_WATERMARK, value: -1 },
         { type: "meta", name: STATS_PART, value: null },
+        { type: "meta", name: STATS_FORMAT, value: STATS_FORMAT_VERSION },
       ]);
       await this.catchUp();
     });
@@ -108,104 +115,78 @@ export class StatsIndexer {
   }
 
   /**
-   * Takes in batch `seq`'s loans STATS_CHUNK at a time, each chunk in one atomic write with the position
-   * reached (STATS_PART), the last one with the watermark: a crash resumes at the chunk it was in (replacing
-   * a loan again would change nothing anyway: the update is the difference from what the index holds).
+   * Takes in batch `seq`'s leaves STATS_CHUNK at a time, each chunk in one atomic write with the position
+   * reached (STATS_PART), the last one with the watermark: a crash resumes at the chunk it was in (taking a
+   * chunk in again would change nothing anyway: events merge by digest, facts are replaced by difference).
    */
   private async indexBatch(seq: number): Promise<void> {
-    const loans = await this.touchedLoans(seq);
+    const leaves = (await this.store.getLeaves(seq))?.digests ?? [];
+    const anchoredAt = (await this.store.getBatch(seq))?.anchoredAt as number;
     const part = await this.store.getMeta<Part | null>(STATS_PART);
-    const times = new AnchorTimes(this.store);
-    for (let from = part?.seq === seq ? part.loans : 0; ; from += STATS_CHUNK) {
-      const to = Math.min(from + STATS_CHUNK, loans.length);
+    for (let from = part?.seq === seq ? part.leaves : 0; ; from += STATS_CHUNK) {
+      await this.turn();
+      const to = Math.min(from + STATS_CHUNK, leaves.length);
       const tx = new StatsTx(this.store);
-      for (const list of await this.evaluateChunk(loans.slice(from, to), times, seq))
-        for (const u of list) await tx.replaceLoan(u.agreementId, u.loanId, u.facts, u.old);
-      const last = to >= loans.length;
+      const touched = await this.touched(leaves.slice(from, to), anchoredAt);
+      // One read for the chunk's loans (one task of LevelDB's thread pool, not one per loan: ingest shares it).
+      const held = await this.store.getLoanStats(touched);
+      for (const [i, t] of touched.entries()) await this.takeIn(tx, t, held[i], seq);
+      const last = to >= leaves.length;
       await tx.commit(
         last
           ? [
               { type: "meta", name: STATS_WATERMARK, value: seq },
               { type: "meta", name: STATS_PART, value: null },
             ]
-          : [{ type: "meta", name: STATS_PART, value: { seq, loans: to } satisfies Part }],
+          : [{ type: "meta", name: STATS_PART, value: { seq, leaves: to } satisfies Part }],
       );
       if (last) return;
     }
   }
 
-  /** The loans batch `seq` touched, in the order of its leaves, each with the agreements it was under. */
-  private async touchedLoans(seq: number): Promise<[string, Set<string>][]> {
-    const digests = (await this.store.getLeaves(seq))?.digests ?? [];
-    const touched = new Map<string, Set<string>>(); // loanId → agreementIds
-    for (let i = 0; i < digests.length; i += SCAN) {
-      for (const rec of await this.store.getReceipts(digests.slice(i, i + SCAN))) {
-        if (!rec) continue;
-        const loanId = rec.receipt.loanId.toLowerCase();
-        const set = touched.get(loanId) ?? new Set<string>();
-        touched.set(loanId, set.add(rec.receipt.agreementId.toLowerCase()));
-      }
-    }
-    return [...touched];
+  /** The loans `digests` (leaves of one batch) touched, with their receipts there. */
+  private async touched(digests: string[], anchoredAt: number): Promise<Touched[]> {
+    const byLoan = new Map<string, Touched>();
+    (await this.store.getReceipts(digests)).forEach((rec, i) => {
+      if (!rec) return;
+      const agreementId = rec.receipt.agreementId.toLowerCase();
+      const loanId = rec.receipt.loanId.toLowerCase();
+      const key = `${agreementId}:${loanId}`;
+      let t = byLoan.get(key);
+      if (!t) byLoan.set(key, (t = { agreementId, loanId, events: [] }));
+      t.events.push(loanEvent(digests[i] as string, rec.receipt, anchoredAt));
+    });
+    return [...byLoan.values()];
   }
 
-  /** Reads overlap (each loan is a few LevelDB round trips, mostly waiting); the updates come back in order. */
-  private async evaluateChunk(loans: [string, Set<string>][], times: AnchorTimes, seq: number): Promise<Update[][]> {
-    const updates: Update[][] = new Array(loans.length);
-    let next = 0;
-    const reader = async (): Promise<void> => {
-      while (next < loans.length) {
-        const i = next++;
-        await this.turn();
-        const [loanId, agreements] = loans[i] as [string, Set<string>];
-        updates[i] = await this.evaluateLoan(loanId, agreements, times, seq);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READERS, loans.length) }, reader));
-    return updates;
+  /** Adds `t`'s receipts to the loan's record and replaces its facts by those of all its receipts so far. */
+  private async takeIn(tx: StatsTx, t: Touched, held: LoanStats | undefined, seq: number): Promise<void> {
+    const { agreementId, loanId } = t;
+    const versions = await this.terms.get(agreementId);
+    if (!versions || versions.length === 0) {
+      this.log.error({ agreementId, loanId, seq }, "stats: stored receipts name an agreement the registry lacks");
+      return;
+    }
+    const events = mergeEvents(held?.events ?? [], t.events);
+    if (events.length > MAX_LOAN_EVENTS) {
+      this.log.warn({ agreementId, loanId, seq }, `stats: loan past ${MAX_LOAN_EVENTS} receipts keeps its figures`);
+      return;
+    }
+    try {
+      const facts = loanFacts(loanId, timelineEvents(agreementId, loanId, events), versions);
+      await tx.replaceLoan(agreementId, loanId, { facts, events }, held?.facts ?? []);
+    } catch (err) {
+      this.log.error({ err, agreementId, loanId, seq }, "stats: the loan's timeline could not be evaluated");
+    }
   }
 
   /**
-   * Ingest first: before each loan the index lets the event loop run what is waiting (setImmediate), and
-   * while ingest has requests in hand it starts one loan per BUSY_PAUSE_MS, whichever reader asks — slow
-   * enough to leave the main thread to ingest, never stopped, so it catches up once ingest eases.
+   * Ingest first: before each chunk the index lets the event loop run what is waiting (setImmediate), and
+   * while ingest has requests in hand it waits BUSY_PAUSE_MS more — leaving the main thread to ingest, never
+   * stopped, so it catches up once ingest eases.
    */
-  private turn(): Promise<void> {
-    const t = this.gate.then(async () => {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.busy()) await new Promise<void>((resolve) => setTimeout(resolve, BUSY_PAUSE_MS));
-    });
-    this.gate = t;
-    return t;
-  }
-
-  /** `loanId`'s new facts under each of `agreements`, with the ones the index holds now. */
-  private async evaluateLoan(
-    loanId: string,
-    agreements: Set<string>,
-    times: AnchorTimes,
-    seq: number,
-  ): Promise<Update[]> {
-    const byAgreement = new Map<string, LoanReceipt[]>();
-    for (const r of await loadLoanReceipts(this.store, loanId, times)) {
-      const id = r.stored.receipt.agreementId.toLowerCase();
-      byAgreement.set(id, [...(byAgreement.get(id) ?? []), r]);
-    }
-    const out: Update[] = [];
-    for (const agreementId of agreements) {
-      const versions = await this.terms.get(agreementId);
-      if (!versions || versions.length === 0) {
-        this.log.error({ agreementId, loanId, seq }, "stats: stored receipts name an agreement the registry lacks");
-        continue;
-      }
-      try {
-        const facts = loanFacts(loanId, toTimelineEvents(byAgreement.get(agreementId) ?? []), versions);
-        const old = (await this.store.getLoanStats(agreementId, loanId))?.facts ?? [];
-        out.push({ agreementId, loanId, facts, old });
-      } catch (err) {
-        this.log.error({ err, agreementId, loanId, seq }, "stats: the loan's timeline could not be evaluated");
-      }
-    }
-    return out;
+  private async turn(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.busy()) await new Promise<void>((resolve) => setTimeout(resolve, BUSY_PAUSE_MS));
   }
 }

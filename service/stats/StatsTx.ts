@@ -1,5 +1,5 @@
 import type { Store, WriteOp } from "../store/Store";
-import type { StageFact, StatsDay } from "../store/statsRecords";
+import type { LoanStats, StageFact, StatsDay } from "../store/statsRecords";
 import { applyFact, DAY, dayOf, recomputeMaxima } from "./rollup";
 
 const factId = (agreementId: string, f: StageFact): string =>
@@ -27,15 +27,11 @@ export class StatsTx {
   constructor(private readonly store: Store) {}
 
   /**
-   * Replaces what `loanId` contributes under `agreementId` — `old`, as the index holds it (read before this
-   * update; each loan is replaced once per update) — by `facts`. Calls are awaited one after the other.
+   * Replaces what `loanId` contributes under `agreementId` — `old` facts, as the index holds them (read before
+   * this update; each loan is replaced once per update) — by `stats`. Calls are awaited one after the other.
    */
-  async replaceLoan(
-    agreementId: string,
-    loanId: string,
-    facts: readonly StageFact[],
-    old: readonly StageFact[],
-  ): Promise<void> {
+  async replaceLoan(agreementId: string, loanId: string, stats: LoanStats, old: readonly StageFact[]): Promise<void> {
+    const { facts } = stats;
     const before = new Map(old.map((f) => [factId(agreementId, f), f]));
     const after = new Map(facts.map((f) => [factId(agreementId, f), f]));
     for (const [id, f] of before) {
@@ -53,7 +49,7 @@ export class StatsTx {
       this.ops.push({ type: "statsFact", agreementId, fact: f });
       this.facts.set(id, f);
     }
-    this.ops.push({ type: "loanStats", agreementId, loanId, stats: facts.length > 0 ? { facts: [...facts] } : null });
+    this.ops.push({ type: "loanStats", agreementId, loanId, stats });
   }
 
   /** Writes everything, with `extra` (the watermark) in the same atomic write. */

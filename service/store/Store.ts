@@ -43,6 +43,17 @@ export interface StoreBatch {
 }
 
 /**
+ * Several instances on one database (PostgreSQL), each with its own stream: where another instance's
+ * receipt was sealed, and that stream's records to read its batch from.
+ */
+export interface SharedStreams {
+  /** The stream whose batch holds `digest`, or undefined while it is in no batch. */
+  streamOf(digest: string): Promise<string | undefined>;
+  /** The records of `stream` (read only: nothing is written through it), on this store's connections. */
+  view(stream: string): Store;
+}
+
+/**
  * The service's storage: typed reads, and atomic durable writes of {@link WriteOp}s. Nothing is held in
  * memory in proportion to what is stored; a missing record is `undefined`.
  */
@@ -86,8 +97,8 @@ export interface Store {
   /** When the share with this EIP-712 digest was revoked (unix seconds), or undefined. */
   shareRevokedAt(digest: string): Promise<number | undefined>;
 
-  /** The stats index (service/stats/): what a loan contributes under an agreement. */
-  getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined>;
+  /** The stats index (service/stats/): what each loan contributes under its agreement, read at once. */
+  getLoanStats(loans: readonly { agreementId: string; loanId: string }[]): Promise<(LoanStats | undefined)[]>;
   /** An agreement's day totals for the UTC days `fromDay`…`toDay` (inclusive), in day order. */
   statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[day: number, rollup: StatsDay]>;
   /**
@@ -109,6 +120,9 @@ export interface Store {
    * deleted: a path once a leaf becomes an inner node when a second key arrives below it.
    */
   stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]>;
+
+  /** Set where other instances' streams share this database (PgStore); undefined for a store of one stream. */
+  readonly shared?: SharedStreams;
 
   getMeta<T>(name: string): Promise<T | undefined>;
   getIdentity(): Promise<ChainIdentity | undefined>;

@@ -25,9 +25,32 @@ export interface StageFact {
   duration: number | null;
 }
 
-/** Everything one loan contributes under one agreement (replaced whole when its receipts change). */
+/**
+ * One anchored receipt of a loan, as much of it as the evaluation reads (kept so that a batch's loans are
+ * evaluated again without reading their earlier receipts).
+ */
+export interface LoanEvent {
+  digest: string;
+  kind: number;
+  installment: number;
+  occurredAt: number;
+  attester: string;
+  /** Decimal, minor units. */
+  amount: string;
+  currency: number;
+  /** A VOIDED receipt's target; null for other kinds (the evaluation reads no other `ref`). */
+  ref: string | null;
+  /** The block time of the batch that anchored it. */
+  anchoredAt: number;
+}
+
+/**
+ * Everything one loan contributes under one agreement: its anchored receipts (as the index has taken them
+ * in) and the stage facts they give (replaced whole when a batch adds to them).
+ */
 export interface LoanStats {
   facts: StageFact[];
+  events: LoanEvent[];
 }
 
 /** Totals of one (stage, responsible) pair over one UTC day of `at`. Histograms: bucket index → count. */

@@ -39,6 +39,21 @@ describe("attack: rate limit, requests in flight, worker queue", function () {
     expectRefused(last as request.Response, "RATE_LIMITED");
   });
 
+  it("behavior: with several instances on one database each allows its share of RATE_LIMIT_RPS", async function () {
+    const burst = async (instances?: { count(): number }): Promise<number> => {
+      const app = createApp({
+        ...f.svc.deps,
+        config: { ...f.svc.deps.config, rateLimitRps: 4 },
+        ...(instances ? { instances } : {}),
+      });
+      let ok = 0;
+      for (let i = 0; i < 10; i++) if ((await request(app).get("/v1/info")).status === 200) ok++;
+      return ok;
+    };
+    expect(await burst(), "alone: a burst of 2 × 4").to.equal(8);
+    expect(await burst({ count: () => 4 }), "one of four: a burst of 2 × 1").to.equal(2);
+  });
+
   it("behavior: forged tokens naming a victim do not empty the victim's bucket", async function () {
     const app = appWith({ rateLimitRps: 1 });
     const exp = Math.floor(Date.now() / 1000) + 600;

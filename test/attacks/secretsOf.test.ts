@@ -31,4 +31,12 @@ describe("secretsOf / publicRpcUrl", function () {
     expect(out).to.include("[redacted]");
     expect(scrub("v3 rpc mainnet"), "short path parts are no secret").to.equal("v3 rpc mainnet");
   });
+
+  it("behavior: DATABASE_URL is scrubbed whole and its password alone, the user name and host stay", function () {
+    const databaseUrl = "postgres://repay:s3cr%40tpw@db.internal:5432/repayproof";
+    const scrub = redactor(secretsOf({ databaseUrl }));
+    const out = scrub(`connect ${databaseUrl} failed; password s3cr@tpw, user repay at db.internal`);
+    expect(out).to.not.include("s3cr");
+    expect(out).to.include("repay at db.internal");
+  });
 });

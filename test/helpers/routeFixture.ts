@@ -20,8 +20,8 @@ export interface RouteFixture {
   register(parties: Parties, agreementId: string, version?: number, terms?: Terms): Promise<void>;
   /** `POST /v1/receipts` with a signed item (or `{ items }`) as the JSON body. */
   post(body: unknown): request.Test;
-  /** Stops the service and starts a new one on the same data dir (`svc` and `app` are the new ones). */
-  restart(): Promise<void>;
+  /** Stops the service and starts a new one on the same data dir (`svc` and `app` are the new ones), `over` applied. */
+  restart(over?: Partial<Config>): Promise<void>;
   /** Stops the service, then the node, and removes the data dir. */
   close(): Promise<void>;
 }
@@ -55,9 +55,9 @@ export async function startRouteFixture(over: Partial<Config> = {}): Promise<Rou
       },
       post: (body) =>
         request(app).post("/v1/receipts").set("content-type", "application/json").send(JSON.stringify(body)),
-      async restart() {
+      async restart(again = {}) {
         await running.close();
-        running = await startInProcess(config);
+        running = await startInProcess({ ...config, ...again });
         app = createApp(running.deps);
       },
       async close() {

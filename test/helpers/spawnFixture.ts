@@ -2,6 +2,7 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Terms } from "@repayproof/verifier";
 import { projectRoot } from "../../service/config";
+import { expectDocumented } from "./apiContract";
 import type { Deployment } from "../../scripts/lib/deployContracts";
 import {
   deployOn,
@@ -160,8 +161,9 @@ export async function startSpawnFixture(opts: SpawnFixtureOptions = {}): Promise
         svc = undefined;
         return running.kill(signal);
       },
-      post: (route, body, auth) => postJson<Json>(url() + route, body, auth),
-      get: (route, auth) => getJson<Json>(url() + route, auth),
+      // Answers are JSON (getJson/postJson parse them) and checked against the OpenAPI document.
+      post: async (route, body, auth) => documented("post", route, await postJson<Json>(url() + route, body, auth)),
+      get: async (route, auth) => documented("get", route, await getJson<Json>(url() + route, auth)),
       async register(parties, agreementId, version = 1, terms) {
         const body = await agreementBody(f.d, parties, agreementId, version, terms);
         const res = await f.post("/v1/agreements", body, bearer(f.d, parties.platform));
@@ -182,4 +184,10 @@ export async function startSpawnFixture(opts: SpawnFixtureOptions = {}): Promise
     await close();
     throw e;
   }
+}
+
+/** `res`, once checked against the OpenAPI document (a drifted answer throws). */
+function documented<T extends { status: number; body: unknown }>(method: string, route: string, res: T): T {
+  expectDocumented(method, route, res.status, "application/json", res.body);
+  return res;
 }

@@ -11,6 +11,7 @@ export * from "./formats/ack";
 export * from "./formats/share";
 export * from "./formats/terms";
 export * from "./formats/agreementId";
+export * from "./formats/loanId";
 export * from "./formats/bundle";
 export * from "./formats/timelineBundle";
 export * from "./formats/completeness";

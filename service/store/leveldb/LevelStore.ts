@@ -4,11 +4,12 @@ import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
-import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey, statsDayKey } from "./keys";
+import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey } from "./keys";
 import { SUBLEVELS, type SublevelName } from "./keys";
-import { clearSubs, readStatsDays, readStatsFacts, statsFactKey } from "./statsIndex";
+import { clearSubs, readLoanStats, readStatsDays, readStatsFacts, statsEntry } from "./statsIndex";
+import { exportOps } from "./exportOps";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
-import { decodeStateNode, encodeStateNode } from "./stateNodeCodec";
+import { decodeStateNode, encodeStateNode } from "../stateNodeCodec";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, string>;
@@ -72,15 +73,9 @@ export class LevelStore implements Store {
       case "shareRevoked":
         return ["revokedShares", op.digest.toLowerCase(), String(op.at)];
       case "loanStats":
-        return [
-          "loanStats",
-          agreementLoanKey(op.agreementId, op.loanId),
-          op.stats ? JSON.stringify(op.stats) : undefined,
-        ];
       case "statsFact":
-        return ["statsFacts", statsFactKey(op.agreementId, op.fact), op.remove ? undefined : JSON.stringify(op.fact)];
       case "statsDay":
-        return ["statsDays", statsDayKey(op.agreementId, op.day), op.rollup ? JSON.stringify(op.rollup) : undefined];
+        return statsEntry(op);
       case "stateNode":
         return ["smt", op.path, encodeStateNode(op.node)];
     }
@@ -219,8 +214,8 @@ export class LevelStore implements Store {
     return parse<number>(await this.subs.revokedShares.get(digest.toLowerCase()));
   }
 
-  async getLoanStats(agreementId: string, loanId: string): Promise<LoanStats | undefined> {
-    return parse<LoanStats>(await this.subs.loanStats.get(agreementLoanKey(agreementId, loanId)));
+  async getLoanStats(loans: readonly { agreementId: string; loanId: string }[]): Promise<(LoanStats | undefined)[]> {
+    return readLoanStats(this.subs.loanStats, loans);
   }
 
   statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
@@ -246,5 +241,10 @@ export class LevelStore implements Store {
 
   async getIdentity(): Promise<ChainIdentity | undefined> {
     return this.getMeta<ChainIdentity>("identity");
+  }
+
+  /** Every record but the stats index's, as the op that writes it (a move to PostgreSQL: scripts/migrateStore.ts). */
+  records(): AsyncIterable<WriteOp> {
+    return exportOps(this.subs);
   }
 }

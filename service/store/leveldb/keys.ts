@@ -18,7 +18,7 @@ export const SUBLEVELS = [
   "loanStats", // agreementId:loanId → LoanStats JSON
   "statsFacts", // agreementId:at:loanId:installment:stage → StageFact JSON
   "statsDays", // agreementId:day → StatsDay JSON
-  "smt", // loan state tree path → StateNode, compact (./stateNodeCodec.ts)
+  "smt", // loan state tree path → StateNode, compact (../stateNodeCodec.ts)
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 

@@ -1,9 +1,8 @@
-import path from "node:path";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
-import { LevelStore } from "../../../service/store/leveldb/LevelStore";
-import type { StageFact, StatsDay } from "../../../service/store/statsRecords";
-import { tempDir, type TempDir } from "../../helpers/tempDir";
+import type { Store } from "../../../service/store/Store";
+import type { LoanEvent, StageFact, StatsDay } from "../../../service/store/statsRecords";
+import { describeEachBackend } from "./storeBackends";
 
 const hex32 = (): string => hexlify(randomBytes(32));
 
@@ -38,23 +37,21 @@ const day = (judged: number): StatsDay => ({
   },
 });
 
-describe("Store: the stats index (LevelStore)", function () {
-  let tmp: TempDir;
-  let store: LevelStore;
+describeEachBackend("Store: the stats index", (backend) => {
+  let store: Store;
   const agreement = hex32();
   const other = hex32();
   const loans = [hex32(), hex32(), hex32()].sort();
 
   beforeEach(async function () {
-    tmp = tempDir();
-    store = new LevelStore(path.join(tmp.dir, "db"));
-    await store.open();
+    ({ store } = await backend().fresh());
   });
 
   afterEach(async function () {
     await store.close();
-    tmp.remove();
   });
+
+  const loanStats = async (loanId: string) => (await store.getLoanStats([{ agreementId: agreement, loanId }]))[0];
 
   const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
     const out: T[] = [];
@@ -85,7 +82,12 @@ describe("Store: the stats index (LevelStore)", function () {
       { type: "statsDay", agreementId: agreement, day: 19_000, rollup: day(1) },
       { type: "statsDay", agreementId: agreement, day: 19_002, rollup: day(2) },
       { type: "statsDay", agreementId: other, day: 19_001, rollup: day(3) },
-      { type: "loanStats", agreementId: agreement, loanId: loans[0]!, stats: { facts: [fact(loans[0]!, 1)] } },
+      {
+        type: "loanStats",
+        agreementId: agreement,
+        loanId: loans[0]!,
+        stats: { facts: [fact(loans[0]!, 1)], events: [] },
+      },
       { type: "statsFact", agreementId: agreement, fact: fact(loans[0]!, 1) },
     ]);
     expect(await collect(store.statsDays(agreement, 19_000, 19_002))).to.deep.equal([
@@ -93,12 +95,55 @@ describe("Store: the stats index (LevelStore)", function () {
       [19_002, day(2)],
     ]);
     expect(await collect(store.statsDays(agreement, 19_001, 19_001))).to.deep.equal([]);
-    expect((await store.getLoanStats(agreement, loans[0]!))?.facts).to.have.length(1);
+    expect((await loanStats(loans[0]!))?.facts).to.have.length(1);
     await store.write([{ type: "statsDay", agreementId: agreement, day: 19_000, rollup: null }]);
     expect(await collect(store.statsDays(agreement, 0, 99_999))).to.have.length(1);
     await store.clearStats();
-    expect(await store.getLoanStats(agreement, loans[0]!)).to.equal(undefined);
+    expect(await loanStats(loans[0]!)).to.equal(undefined);
     expect(await collect(store.statsDays(other, 0, 99_999))).to.deep.equal([]);
     expect(await collect(store.statsFacts(agreement, 0, 1e12 - 1))).to.deep.equal([]);
+  });
+
+  it("behavior: facts and loan events come back exactly as written, field for field", async function () {
+    const event = (kind: number, ref: string | null): LoanEvent => ({
+      digest: hex32(),
+      kind,
+      installment: 3,
+      occurredAt: 1_700_000_000,
+      attester: "0x00000000000000000000000000000000000000Bb",
+      amount: "123456789012345678901234567890",
+      currency: 156,
+      ref,
+      anchoredAt: 1_700_000_060,
+    });
+    const events = [event(2, null), event(5, hex32())];
+    const variants: StageFact[] = [];
+    for (let flags = 0; flags < 8; flags++) {
+      for (const [responsible, duration] of [
+        [null, null],
+        ["borrower", 0],
+        ["0x00000000000000000000000000000000000000Aa", 86_400],
+      ] as const) {
+        variants.push({
+          ...fact(loans[0]!, 1000 + variants.length, flags % 5, 7),
+          responsible,
+          judged: (flags & 1) !== 0,
+          lateBy: flags & 1 ? 3_600 : 0,
+          backdated: (flags & 2) !== 0,
+          candidate: (flags & 4) !== 0,
+          duration,
+        });
+      }
+    }
+    await store.write([
+      ...variants.map((f) => ({ type: "statsFact" as const, agreementId: agreement, fact: f })),
+      { type: "loanStats", agreementId: agreement, loanId: loans[0]!, stats: { facts: variants, events } },
+    ]);
+    const back = (await collect(store.statsFacts(agreement, 0, 1e12 - 1))).map(([, f]) => f);
+    // Same fields in the same order: the stats update compares facts by their JSON.
+    expect(back.map((f) => JSON.stringify(f))).to.deep.equal(variants.map((f) => JSON.stringify(f)));
+    const loan = await loanStats(loans[0]!);
+    expect(loan?.facts.map((f) => JSON.stringify(f))).to.deep.equal(variants.map((f) => JSON.stringify(f)));
+    expect(loan?.events).to.deep.equal(events);
   });
 });

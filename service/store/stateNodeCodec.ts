@@ -1,7 +1,7 @@
-import type { StateNode } from "../records";
+import type { StateNode } from "./records";
 
 /**
- * The loan state tree's nodes on disk, compact (disk per loan is a budget, docs/benchmarks.md): base64url
+ * The loan state tree's nodes on disk (LevelDB's `smt` sublevel, PostgreSQL's rp_state_nodes), compact (disk per loan is a budget, docs/benchmarks.md): base64url
  * of the raw bytes, no padding. `<` + left (the right child is empty), `>` + right (the left is), left ‖
  * right, or `=` + key ‖ head then the count in decimal for a leaf.
  */

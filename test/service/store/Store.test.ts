@@ -3,12 +3,11 @@ import path from "node:path";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
 import type { AgreementVersion } from "@repayproof/verifier";
-import { projectRoot } from "../../../service/config";
-import type { WriteOp } from "../../../service/store/Store";
-import { LevelStore } from "../../../service/store/leveldb/LevelStore";
+import type { Store, WriteOp } from "../../../service/store/Store";
 import type { AckGroup, BatchRecord, ChainIdentity } from "../../../service/store/records";
 import { spawnChild } from "../../../scripts/devnet";
 import { tempDir, type TempDir } from "../../helpers/tempDir";
+import { describeEachBackend } from "./storeBackends";
 
 const hex32 = (): string => hexlify(randomBytes(32));
 const address = (): string => hexlify(randomBytes(20));
@@ -28,14 +27,14 @@ const batch = (seq: number, state: BatchRecord["state"], anchoredAt?: number): B
 /** One generation of the crash test's writes: 100 pending entries of generation `g` replace those of `g - 1`. */
 const GENERATION = 100;
 
-describe("LevelStore (a real LevelDB in a temp dir)", function () {
+describeEachBackend("Store", (backend) => {
   let tmp: TempDir;
-  let store: LevelStore;
+  let store: Store;
+  let place: string;
 
   beforeEach(async function () {
     tmp = tempDir();
-    store = new LevelStore(path.join(tmp.dir, "db"));
-    await store.open();
+    ({ store, place } = await backend().fresh());
   });
 
   afterEach(async function () {
@@ -46,8 +45,7 @@ describe("LevelStore (a real LevelDB in a temp dir)", function () {
   /** Reopens the database: what was written must come back from disk, not from memory. */
   async function reopen(): Promise<void> {
     await store.close();
-    store = new LevelStore(path.join(tmp.dir, "db"));
-    await store.open();
+    store = await backend().open(place);
   }
 
   it("behavior: every op type round-trips through its reads, after a reopen", async function () {
@@ -237,14 +235,12 @@ describe("LevelStore (a real LevelDB in a temp dir)", function () {
 
   it("behavior: a process killed (SIGKILL) while writing leaves whole writes only", async function () {
     this.timeout(60_000);
-    const dir = path.join(tmp.dir, "killed");
+    await store.close();
     const script = path.join(tmp.dir, "writer.js");
-    const levelStore = path.join(projectRoot(), "dist", "service", "store", "leveldb", "LevelStore.js");
     fs.writeFileSync(
       script,
-      `const { LevelStore } = require(${JSON.stringify(levelStore)});
+      `${backend().constructInChild(place)}
 (async () => {
-  const store = new LevelStore(${JSON.stringify(dir)});
   await store.open();
   let g = Number((await store.getMeta("generation")) ?? -1) + 1;
   for (;; g++) {
@@ -264,8 +260,7 @@ describe("LevelStore (a real LevelDB in a temp dir)", function () {
       await writer.waitForOutput(/wrote \d*[1-9]\d*\n/, 30_000);
       await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 200)));
       expect((await writer.kill("SIGKILL")).signal).to.equal("SIGKILL");
-      const reopened = new LevelStore(dir);
-      await reopened.open();
+      const reopened = await backend().open(place);
       try {
         const generation = await reopened.getMeta<number>("generation");
         const seen: string[] = [];

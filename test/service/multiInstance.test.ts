@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { HARDHAT_KEY_0 } from "../../service/config";
+import { readArtifact } from "../../scripts/lib/deployContracts";
+import { KIND } from "@repayproof/verifier";
+import { startPgCluster, startServiceProcess, type PgCluster, type ServiceProcess } from "../../scripts/devnet";
+import { allBatches } from "../helpers/audit";
+import { bearer, boundId, makeParties, makeReceipt, signReceipt } from "../helpers/parties";
+import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
+import { waitFor } from "../helpers/waitFor";
+import { getJson, postJson } from "../../scripts/devnet";
+
+/** Hardhat's account #2: instance B's operator (A runs as #0, the relay as #1). */
+const OPERATOR_B = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+
+/** The digests of `receipt.accepted` events an SSE stream delivers, until `stop()`. */
+async function listen(url: string, auth: string): Promise<{ digests: Set<string>; stop: () => void }> {
+  const abort = new AbortController();
+  const res = await fetch(url, { headers: { authorization: auth }, signal: abort.signal });
+  expect(res.status).to.equal(200);
+  const digests = new Set<string>();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        for (const m of buf.matchAll(/event: receipt\.accepted\ndata: .*?"digest":"(0x[0-9a-f]{64})"/g))
+          digests.add(m[1]!);
+        buf = buf.slice(Math.max(0, buf.lastIndexOf("\n\n")));
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { digests, stop: () => abort.abort() };
+}
+
+describe("several instances on one PostgreSQL database", function () {
+  this.timeout(300_000);
+  let cluster: PgCluster | undefined;
+  let f: SpawnFixture | undefined;
+  let b: ServiceProcess | undefined;
+  const p = makeParties();
+
+  before(async function () {
+    const c = await startPgCluster();
+    if (typeof c === "string") {
+      console.log(`      skipped: ${c}`);
+      this.skip();
+    }
+    cluster = c;
+    const env = { DATABASE_URL: await c.createDatabase("shared"), BATCH_INTERVAL_MS: "200", WORKERS: "0" };
+    f = await startSpawnFixture({ env });
+    // B's operator may anchor too (the admin, Hardhat #0, grants it the role as it would in production).
+    const provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
+    try {
+      const anchor = new Contract(
+        f.d.anchor,
+        readArtifact("ReceiptAnchor").abi as InterfaceAbi,
+        new Wallet(HARDHAT_KEY_0, provider),
+      );
+      const role = (await anchor.getFunction("ANCHORER_ROLE")()) as string;
+      await (await anchor.getFunction("grantRole")(role, new Wallet(OPERATOR_B).address)).wait();
+    } finally {
+      provider.destroy();
+    }
+    b = await startServiceProcess({ ...f.env, OPERATOR_KEY: OPERATOR_B }, { echoStderr: "B: " });
+  });
+
+  after(async function () {
+    await b?.kill("SIGKILL");
+    await f?.close();
+    cluster?.remove();
+  });
+
+  it("behavior: either accepts any receipt, serves every proof, anchors only its own stream, and A's listeners hear B's receipts", async function () {
+    const fx = f!;
+    const urls = [fx.url, b!.url];
+    const agreementId = boundId(p);
+    await fx.register(p, agreementId);
+    const auth = bearer(fx.d, p.platform);
+    const streams = await Promise.all(
+      urls.map(async (u) => (await getJson<Json>(`${u}/v1/info`)).body.stream as string),
+    );
+    expect(streams[0]).to.not.equal(streams[1]);
+    const heard = await listen(`${urls[0]}/v1/events?types=receipt.accepted`, auth);
+
+    // Receipts posted alternately to A and B; B must first learn of the agreement from the chain.
+    const sentTo: [string[], string[]] = [[], []];
+    for (let i = 0; i < 8; i++) {
+      const to = i % 2;
+      const items = Array.from({ length: 5 }, () =>
+        signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform),
+      );
+      let res = await postJson<Json>(`${urls[to]}/v1/receipts`, { items: items.map((x) => x.item) });
+      for (
+        let tries = 0;
+        res.body.results?.some((r: Json) => r.error?.code === "UNKNOWN_AGREEMENT") && tries < 50;
+        tries++
+      ) {
+        await new Promise((r) => setTimeout(r, 200));
+        res = await postJson<Json>(`${urls[to]}/v1/receipts`, { items: items.map((x) => x.item) });
+      }
+      expect(res.status, JSON.stringify(res.body)).to.equal(202);
+      for (const r of res.body.results as Json[]) {
+        expect(r.ack, JSON.stringify(r)).to.not.equal(undefined);
+        sentTo[to]!.push(r.digest as string);
+      }
+    }
+
+    // The database decides a nonce taken through the other instance.
+    const first = signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE, { nonce: 424242n }), p.platform);
+    const clash = signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE, { nonce: 424242n }), p.platform);
+    expect((await postJson<Json>(`${urls[0]}/v1/receipts`, first.item)).status).to.equal(202);
+    const refused = await postJson<Json>(`${urls[1]}/v1/receipts`, clash.item);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(409);
+    expect(refused.body.error.code).to.equal("NONCE_CONFLICT");
+    sentTo[0].push(first.digest);
+
+    await waitFor(
+      "A's listener to hear B's receipts",
+      async () => sentTo[1].every((d) => heard.digests.has(d)),
+      30_000,
+      50,
+    );
+    heard.stop();
+
+    for (const [i, digests] of sentTo.entries()) {
+      for (const digest of digests) {
+        for (const u of urls) {
+          let proof: Json;
+          let last = "";
+          await waitFor(
+            `the proof of ${digest} from ${u} (${i})`,
+            async () => {
+              const r = await getJson<Json>(`${u}/v1/receipts/${digest}/proof`, auth);
+              proof = r.body;
+              if (r.status !== 200) last = JSON.stringify(r.body).slice(0, 300);
+              return r.status === 200;
+            },
+            60_000,
+            200,
+          ).catch(async (e: Error) => {
+            const h = JSON.stringify((await getJson<Json>(`${urls[i]}/healthz`)).body);
+            throw new Error(`${e.message}: ${last} ${h} ${b!.output().slice(-1500)}`);
+          });
+          expect(proof!.batch.stream, "sealed in the stream of the instance that accepted it").to.equal(streams[i]);
+        }
+      }
+    }
+    for (const [i, u] of urls.entries()) {
+      const sealed = (await allBatches(u, streams[i]!)).flatMap((x) => x.digests ?? []);
+      if (sealed.length > 0) expect(new Set(sealed)).to.deep.equal(new Set(sentTo[i]));
+    }
+  });
+});
