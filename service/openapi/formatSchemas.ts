@@ -1,4 +1,11 @@
-import { BUNDLE_FORMAT, KIND_NAMES, MAX_PROOF_LENGTH, MAX_SIGNATURE_BYTES, STAGES } from "@repayproof/verifier";
+import {
+  BUNDLE_FORMAT,
+  KIND_NAMES,
+  MAX_PROOF_LENGTH,
+  MAX_SIGNATURE_BYTES,
+  MAX_STATE_PROOF,
+} from "@repayproof/verifier";
+import { STAGES } from "@repayproof/verifier";
 
 /** A JSON Schema (2020-12) node, as the document holds it. */
 export type Schema = Record<string, unknown>;
@@ -176,14 +183,28 @@ export const FORMAT_SCHEMAS: Record<string, Schema> = {
     pendingIncluded: bool(),
     notes: array(ref("TimelineNote")),
   }),
-  Timeline: strict({
-    format: { const: "repayproof/timeline@1" },
-    chainId: uint(Number.MAX_SAFE_INTEGER, 1),
-    contracts: ref("Contracts"),
+  Timeline: strict(
+    {
+      format: { const: "repayproof/timeline@1" },
+      chainId: uint(Number.MAX_SAFE_INTEGER, 1),
+      contracts: ref("Contracts"),
+      stream: ref("Bytes32"),
+      loanId: ref("Bytes32"),
+      agreement: strict({ id: ref("Bytes32"), versions: array(ref("AgreementVersion"), { minItems: 1 }) }),
+      events: array({ oneOf: [ref("ReceiptProofBundle"), ref("PendingEvent")] }),
+      evaluation: ref("Evaluation"),
+      completeness: array(ref("CompletenessEntry")),
+    },
+    ["completeness"],
+  ),
+  /** v0.2 (verifier/src/formats/completeness.ts): a loan's state proof in one stream, and its digests in anchoring order. */
+  CompletenessEntry: strict({
     stream: ref("Bytes32"),
-    loanId: ref("Bytes32"),
-    agreement: strict({ id: ref("Bytes32"), versions: array(ref("AgreementVersion"), { minItems: 1 }) }),
-    events: array({ oneOf: [ref("ReceiptProofBundle"), ref("PendingEvent")] }),
-    evaluation: ref("Evaluation"),
+    seq: uint(),
+    stateRoot: ref("Bytes32"),
+    count: uint(Number.MAX_SAFE_INTEGER, 1),
+    head: ref("Bytes32"),
+    proof: array(ref("Bytes32"), { maxItems: MAX_STATE_PROOF }),
+    digests: array(ref("Bytes32")),
   }),
 };

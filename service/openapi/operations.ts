@@ -3,6 +3,7 @@ import { EVENT_TYPES } from "../events/EventHub";
 import { MAX_ALERTS_LIMIT } from "../read/alerts";
 import { FIGURES } from "../stats/statsLoans";
 import { ref, str, type Schema } from "./formatSchemas";
+import { LOAN_READS, READ } from "./loanOperations";
 import { PUBLIC_OPERATIONS } from "./publicOperations";
 
 /** A query or path parameter: its schema is what the service accepts (service/openapi/requestCheck.ts). */
@@ -49,7 +50,6 @@ const statsWindow = [
   q("to", seconds, "unix seconds, default the end of time"),
   q("format", { enum: ["csv", "json"] }, "or `Accept: text/csv`"),
 ];
-const READ = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "INVALID_BODY", "CHAIN_UNAVAILABLE"] as ErrorCode[];
 
 /** Every endpoint of the service (docs/api.md, "Endpoints"): the one list the document is built from. */
 export const OPERATIONS: Op[] = [
@@ -132,17 +132,7 @@ export const OPERATIONS: Op[] = [
     ok: { 200: { description: "the versions", schema: "Agreement" } },
     errors: READ,
   },
-  {
-    method: "get",
-    path: "/v1/loans/{loanId}/timeline",
-    operationId: "getTimeline",
-    summary: "Every receipt of a loan and its evaluation (repayproof/timeline@1)",
-    tag: "reads",
-    access: "reader",
-    params: [p("loanId", bytes32), q("agreementId", bytes32, "which agreement, when the caller may read several")],
-    ok: { 200: { description: "the timeline bundle", schema: "Timeline" } },
-    errors: READ,
-  },
+  ...LOAN_READS,
   {
     method: "get",
     path: "/v1/reconciliation",

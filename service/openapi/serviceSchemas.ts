@@ -94,7 +94,12 @@ export const SERVICE_SCHEMAS: Record<string, Schema> = {
     ack: ref("Ack"),
     batch: nullable(ref("BatchSummary")),
   }),
-  Batch: strict({ ...batchSummary, digests: array(ref("Bytes32")) }),
+  Batch: strict({ ...batchSummary, stateRoot: nullable(ref("Bytes32")), digests: array(ref("Bytes32")) }),
+  Completeness: strict({
+    loanId: ref("Bytes32"),
+    agreementId: ref("Bytes32"),
+    completeness: array(ref("CompletenessEntry"), { maxItems: 1 }),
+  }),
   AgreementRequest: {
     ...strict(
       {
