@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
 import { startPgCluster, type PgCluster } from "../../scripts/devnet";
-import { bearer, boundId, makeParties, makeReceipt, signReceipt } from "../helpers/parties";
+import { bearer, boundId, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
 import { baseEnv, startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 
@@ -40,13 +40,20 @@ describe("scripts/migrateStore: a LevelDB store moved into PostgreSQL", function
     return out;
   }
 
-  it("behavior: every proof is served the same after the move, the stream continues, and a second copy is refused without echoing the password", async function () {
+  it("behavior: every proof and the loan state proof are served the same after the move, the stream continues (the state tree was copied), and a second copy is refused without echoing the password", async function () {
     const fx = f!;
     const agreementId = boundId(p);
     await fx.register(p, agreementId);
+    // One loan: its state proof after the move counts the receipts sealed before it too, only if the tree was copied.
+    const loanId = randomId();
+    const completeness = async (): Promise<Json> => {
+      const r = await fx.get(`/v1/loans/${loanId}/completeness`, bearer(fx.d, p.platform));
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return r.body;
+    };
     const post = async (): Promise<string[]> => {
       const items = Array.from({ length: 10 }, () =>
-        signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform),
+        signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE, { loanId }), p.platform),
       );
       const res = await fx.post("/v1/receipts", { items: items.map((x) => x.item) });
       expect(res.status).to.equal(202);
@@ -54,6 +61,11 @@ describe("scripts/migrateStore: a LevelDB store moved into PostgreSQL", function
     };
     const before = [...(await post()), ...(await post())];
     const bundles = await proofs(fx, before);
+    await waitFor("both batches in the state proof", async () => {
+      const c = (await completeness()).completeness as Json[];
+      return c.length === 1 && c[0]!.count === 20;
+    });
+    const stateBefore = await completeness();
     const stream = (await fx.get("/v1/info")).body.stream as string;
     await fx.stop();
 
@@ -65,10 +77,15 @@ describe("scripts/migrateStore: a LevelDB store moved into PostgreSQL", function
 
     await fx.start({ DATABASE_URL: url });
     expect(await proofs(fx, before)).to.deep.equal(bundles);
+    expect(await completeness(), "the state proof, read from the copied tree").to.deep.equal(stateBefore);
     const after = await post();
     const later = await proofs(fx, after);
     expect(later[0].batch.stream).to.equal(stream);
     expect(later[0].batch.seq).to.be.greaterThan(Math.max(...bundles.map((b) => b.batch.seq as number)));
+    await waitFor("the new batch in the state proof", async () => {
+      const c = (await completeness()).completeness as Json[];
+      return c.length === 1 && c[0]!.count === 30;
+    });
 
     const again = await fx.runNode(args, baseEnv({ DATABASE_URL: url }));
     expect(again.code).to.equal(1);

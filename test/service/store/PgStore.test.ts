@@ -117,6 +117,7 @@ describe("PgStore: what only PostgreSQL does (a throwaway cluster)", function ()
       { type: "loanReceipt", loanId: loan, digest: d },
       { type: "pending", key: 0, entry: "a" },
       { type: "meta", name: "termsBlock", value: 5 },
+      { type: "stateNode", path: "", node: { key: hex32(), count: 1, head: hex32() } },
     ]);
     expect(await b.getReceipt(d)).to.deep.equal({ x: 1 });
     expect(await b.digestsOfLoan(loan)).to.deep.equal([d]);
@@ -125,6 +126,9 @@ describe("PgStore: what only PostgreSQL does (a throwaway cluster)", function ()
     expect(pending).to.deep.equal([]);
     expect(await b.getMeta("termsBlock")).to.equal(undefined);
     expect(await a.getMeta("termsBlock")).to.equal(5);
+    // Each instance seals its own stream, so each has its own loan state tree.
+    expect(await b.stateNodes([""])).to.deep.equal([undefined]);
+    expect((await a.stateNodes([""]))[0]).to.not.equal(undefined);
   });
 
   it("behavior: with the server stopped, a write fails as unavailable, and succeeds again once it is back", async function () {

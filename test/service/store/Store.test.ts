@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
 import type { AgreementVersion } from "@repayproof/verifier";
 import type { Store, WriteOp } from "../../../service/store/Store";
-import type { AckGroup, BatchRecord, ChainIdentity } from "../../../service/store/records";
+import type { AckGroup, BatchRecord, ChainIdentity, StateNode } from "../../../service/store/records";
 import { spawnChild } from "../../../scripts/devnet";
 import { tempDir, type TempDir } from "../../helpers/tempDir";
 import { describeEachBackend } from "./storeBackends";
@@ -157,6 +157,39 @@ describeEachBackend("Store", (backend) => {
       "receipt",
       "terms",
     ]);
+  });
+
+  it("behavior: loan state tree nodes round-trip in every shape, the last write wins, read in the order asked; a batch keeps its stateRoot — after a reopen", async function () {
+    const zero = "0x" + "00".repeat(32);
+    const inner: StateNode = { left: hex32(), right: hex32() };
+    const leftOnly: StateNode = { left: hex32(), right: zero };
+    const rightOnly: StateNode = { left: zero, right: hex32() };
+    const leaf: StateNode = { key: hex32(), count: 12_345, head: hex32() };
+    const becomesInner: StateNode = { key: hex32(), count: 1, head: hex32() };
+    const sealed = { ...batch(3, "SEALED"), stateRoot: hex32() };
+    await store.write([
+      { type: "stateNode", path: "", node: inner },
+      { type: "stateNode", path: "0", node: leftOnly },
+      { type: "stateNode", path: "1", node: becomesInner },
+      { type: "batch", batch: sealed },
+    ]);
+    // A second write in one batch and across writes: the later node replaces the earlier one at its path.
+    await store.write([
+      { type: "stateNode", path: "1", node: rightOnly },
+      { type: "stateNode", path: "10", node: leaf },
+      { type: "stateNode", path: "10", node: leaf },
+    ]);
+    await reopen();
+    expect(await store.stateNodes(["10", "nothing", "", "1", "0"])).to.deep.equal([
+      leaf,
+      undefined,
+      inner,
+      rightOnly,
+      leftOnly,
+    ]);
+    expect(await store.stateNodes([])).to.deep.equal([]);
+    expect((await store.getBatch(3))?.stateRoot).to.equal(sealed.stateRoot);
+    expect((await store.lastBatch())?.stateRoot).to.equal(sealed.stateRoot);
   });
 
   it("behavior: what was never written reads as undefined or empty", async function () {
