@@ -30,6 +30,10 @@ describe("GET /v1/loans/:loanId/timeline", function () {
     const req = request(app).get(`/v1/loans/${id}/timeline${query}`);
     return auth ? req.set("authorization", auth) : req;
   };
+  const completeness = (id: string, auth?: string) => {
+    const req = request(app).get(`/v1/loans/${id}/completeness`);
+    return auth ? req.set("authorization", auth) : req;
+  };
 
   before(async function () {
     // A long interval: receipts stay pending until a test seals.
@@ -124,6 +128,19 @@ describe("GET /v1/loans/:loanId/timeline", function () {
     }
   });
 
+  it("behavior: GET /v1/loans/:loanId/completeness is empty while the loan's receipts are pending; 401, 400, 404 as the timeline", async function () {
+    const res = await completeness(loanId, bearer(d, p.funder));
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ loanId: loanId.toLowerCase(), agreementId: agreementP, completeness: [] });
+    expect((await completeness(loanId)).body.error.code).to.equal("UNAUTHENTICATED");
+    const bad = await completeness("0x1234", bearer(d, p.funder));
+    expect([bad.status, bad.body.error.code]).to.deep.equal([400, "INVALID_BODY"]);
+    const none = await completeness(randomId(), bearer(d, p.funder));
+    expect([none.status, none.body.error.code]).to.deep.equal([404, "NOT_FOUND"]);
+    const outsider = await completeness(loanId, bearer(d, q.funder));
+    expect([outsider.status, outsider.body.error.code]).to.deep.equal([403, "FORBIDDEN"]);
+  });
+
   it("behavior: once anchored, events are receipt-proof bundles and asOf is the anchor's block time", async function () {
     await svc.pipeline.batcher.seal();
     let t: Json;
@@ -141,6 +158,11 @@ describe("GET /v1/loans/:loanId/timeline", function () {
     expect(anchoredAt).to.be.a("number");
     expect(t.evaluation.asOf).to.be.at.least(anchoredAt);
     expect(t.evaluation.pendingIncluded).to.equal(true);
+    // The timeline carries the loan's completeness entry, the same one the completeness route serves.
+    expect(t.completeness).to.have.length(1);
+    expect(t.completeness[0].count).to.equal(2);
+    const c = await completeness(loanId, bearer(d, p.funder));
+    expect(c.body.completeness).to.deep.equal(t.completeness);
     const provider = new JsonRpcProvider(f.node.url, undefined, { staticNetwork: true });
     try {
       const r = await verifyTimelineBundle(t, { provider });
