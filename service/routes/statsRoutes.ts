@@ -20,7 +20,8 @@ export function statsRoutes(deps: AppDeps): Router {
   const r = Router();
   const { reader } = deps;
   const scope = async (req: Request, operationId: string): Promise<{ q: ParsedStatsQuery; w: StatsWindow }> => {
-    if (!deps.config.statsIndex) throw new ApiError("STATS_DISABLED", "this service keeps no stats index (STATS_INDEX=0)");
+    if (!deps.config.statsIndex)
+      throw new ApiError("STATS_DISABLED", "this service keeps no stats index (STATS_INDEX=0)");
     const party = await authenticateParty(req, deps.access);
     const raw = checkQueryOf(operationId, req.query as Record<string, unknown>);
     const q = parseStatsQuery(raw, req.get("accept"));
