@@ -9,7 +9,7 @@ import { blast, CLIENTS, ITEMS } from "./ingestSuite";
 import { registerAgreement, signedBodies } from "./loadGenerator";
 import { figure, ratioRuns, seconds, settle } from "./measure";
 import { log, type BenchOptions } from "./options";
-import { startHardhatNode, startServiceProcess } from "./processes";
+import { benchServiceEnv, startHardhatNode, startServiceProcess } from "./processes";
 import type { Row } from "./report";
 
 const HARDHAT_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -40,20 +40,9 @@ export async function clientSuite(opts: BenchOptions): Promise<Row[]> {
     const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
     const d = await deployContracts(new Wallet(HARDHAT_KEY_0, provider));
     provider.destroy();
-    svc = await startServiceProcess({
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      RPC_URL: node.url,
-      DATA_DIR: dataDir,
-      REGISTRY_ADDRESS: d.registry,
-      ANCHOR_ADDRESS: d.anchor,
-      DEPLOYMENT_BLOCK: String(d.blockNumber),
-      CONFIRMATIONS: "1",
-      RATE_LIMIT_RPS: "1000000",
-      BACKLOG_PER_AGREEMENT: "1000000",
-      LOG_LEVEL: "warn",
-    });
+    svc = await startServiceProcess(
+      benchServiceEnv(node.url, d, { DATA_DIR: dataDir, BACKLOG_PER_AGREEMENT: "1000000" }),
+    );
     const url = svc.url;
     const generatorAgreement = await registerAgreement(url, d);
     const clientAgreement = await registerAgreement(url, d);

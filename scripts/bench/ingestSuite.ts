@@ -183,6 +183,13 @@ export function cpuRows(runs: readonly IngestRun[], size: string): Row[] {
   ];
 }
 
+/** One memory figure (MB) over `runs`, each of which has it. */
+const mb = (runs: readonly IngestRun[], of: (r: IngestRun) => number | undefined) =>
+  figure(
+    runs.map((r) => of(r) as number),
+    "MB",
+  );
+
 /**
  * Service memory under the ingest load: peak RSS (VmHWM, reset before each run) against RSS before it; and
  * the peak of its anonymous part (what the goal bounds) against VmHWM, which also counts LevelDB's mmapped
@@ -191,14 +198,8 @@ export function cpuRows(runs: readonly IngestRun[], size: string): Row[] {
 export function rssRow(runs: readonly IngestRun[], size: string, goal: boolean): Row[] {
   const withRss = runs.filter((r) => r.peakRssMb !== undefined && r.rssBeforeMb !== undefined);
   if (withRss.length === 0) return [];
-  const peak = figure(
-    withRss.map((r) => r.peakRssMb as number),
-    "MB",
-  );
-  const before = figure(
-    withRss.map((r) => r.rssBeforeMb as number),
-    "MB",
-  );
+  const peak = mb(withRss, (r) => r.peakRssMb);
+  const before = mb(withRss, (r) => r.rssBeforeMb);
   const rows: Row[] = [
     {
       suite: "service peak RSS under ingest load",
@@ -210,14 +211,8 @@ export function rssRow(runs: readonly IngestRun[], size: string, goal: boolean):
   ];
   const withAnon = withRss.filter((r) => r.peakAnonMb !== undefined);
   if (withAnon.length === 0) return rows;
-  const anon = figure(
-    withAnon.map((r) => r.peakAnonMb as number),
-    "MB",
-  );
-  const all = figure(
-    withAnon.map((r) => r.peakRssMb as number),
-    "MB",
-  );
+  const anon = mb(withAnon, (r) => r.peakAnonMb);
+  const all = mb(withAnon, (r) => r.peakRssMb);
   rows.push({
     suite: "service peak anonymous memory under ingest load",
     size,

@@ -9,7 +9,7 @@ import { blast, CLIENTS, ITEMS } from "./ingestSuite";
 import { registerAgreement, signedBodies, type LoadAgreement } from "./loadGenerator";
 import { figure, ratioRuns, seconds, settle } from "./measure";
 import { log, type BenchOptions } from "./options";
-import { startHardhatNode, startServiceProcess, type Child } from "./processes";
+import { benchServiceEnv, startHardhatNode, startServiceProcess, type Child } from "./processes";
 import type { Row } from "./report";
 
 const HARDHAT_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -64,19 +64,7 @@ export async function pgSuite(opts: BenchOptions): Promise<Row[]> {
     await (await anchor.getFunction("grantRole")(role, new Wallet(HARDHAT_KEY_2).address)).wait();
     provider.destroy();
     const databaseUrl = await cluster.createDatabase("bench");
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      RPC_URL: node.url,
-      REGISTRY_ADDRESS: d.registry,
-      ANCHOR_ADDRESS: d.anchor,
-      DEPLOYMENT_BLOCK: String(d.blockNumber),
-      BATCH_INTERVAL_MS: "2000",
-      CONFIRMATIONS: "1",
-      RATE_LIMIT_RPS: "1000000",
-      LOG_LEVEL: "warn",
-    };
+    const env = benchServiceEnv(node.url, d, { BATCH_INTERVAL_MS: "2000" });
     // The LevelDB service and PostgreSQL instance A anchor as #0, each in a stream of its own.
     const levelEnv = { ...env, DATA_DIR: dataDir, STREAM: hexlify(randomBytes(32)) };
     const pgEnv = { ...env, DATABASE_URL: databaseUrl, STREAM: hexlify(randomBytes(32)) };

@@ -1,7 +1,6 @@
 /**
- * The benchmarks start the node and the service with scripts/devnet, the helpers the tests use too. This
- * module only keeps serviceSuites.ts's import working (another branch is editing that file): it should import
- * ../devnet itself, and then this file goes.
+ * How the benchmarks start the service: scripts/devnet's helpers (the tests use them too), with the service's
+ * stderr echoed, and the one environment every service suite starts it with ({@link benchServiceEnv}).
  */
 import type { ChildProcess } from "node:child_process";
 import { startServiceProcess as startService } from "../devnet";
@@ -18,4 +17,28 @@ export interface Child {
 /** The built service with `env`, once it listens; its stderr is echoed behind `[service] `. */
 export function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Child> {
   return startService(env, { echoStderr: "[service] " });
+}
+
+/**
+ * The service's environment in the benchmarks: against `rpcUrl` and the deployment `d`, listening on a free
+ * loopback port, one confirmation, no rate limit in the way of the load, warnings only; `over` added last.
+ */
+export function benchServiceEnv(
+  rpcUrl: string,
+  d: { registry: string; anchor: string; blockNumber: number },
+  over: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    RPC_URL: rpcUrl,
+    REGISTRY_ADDRESS: d.registry,
+    ANCHOR_ADDRESS: d.anchor,
+    DEPLOYMENT_BLOCK: String(d.blockNumber),
+    CONFIRMATIONS: "1",
+    RATE_LIMIT_RPS: "1000000",
+    LOG_LEVEL: "warn",
+    ...over,
+  };
 }

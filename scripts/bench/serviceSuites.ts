@@ -9,7 +9,7 @@ import { figure } from "./measure";
 import { rawRecovery, type RawRecovery } from "./secpSuite";
 import { log, type BenchOptions } from "./options";
 import { preprocessSuite } from "./preprocessSuite";
-import { startHardhatNode, startServiceProcess } from "./processes";
+import { benchServiceEnv, startHardhatNode, startServiceProcess } from "./processes";
 import type { Row } from "./report";
 import { fill, restartAndDisk, storeTarget } from "./storeSuites";
 
@@ -164,20 +164,7 @@ export async function serviceSuites(opts: BenchOptions): Promise<Row[]> {
     const d = await deployContracts(new Wallet(HARDHAT_KEY_0, provider));
     provider.destroy();
     const intervalMs = 2000;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      RPC_URL: node.url,
-      DATA_DIR: dataDir,
-      REGISTRY_ADDRESS: d.registry,
-      ANCHOR_ADDRESS: d.anchor,
-      DEPLOYMENT_BLOCK: String(d.blockNumber),
-      BATCH_INTERVAL_MS: String(intervalMs),
-      CONFIRMATIONS: "1",
-      RATE_LIMIT_RPS: "1000000",
-      LOG_LEVEL: "warn",
-    };
+    const env = benchServiceEnv(node.url, d, { DATA_DIR: dataDir, BATCH_INTERVAL_MS: String(intervalMs) });
     const svc = await startServiceProcess(env);
     const agreement = await registerAgreement(svc.url, d);
     const info = (await (await fetch(`${svc.url}/v1/info`)).json()) as { stream: string };

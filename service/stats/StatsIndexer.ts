@@ -109,8 +109,9 @@ export class StatsIndexer {
 
   private async catchUp(): Promise<void> {
     for (let seq = ((await this.store.getMeta<number>(STATS_WATERMARK)) ?? -1) + 1; ; seq++) {
-      if (!isAnchored(await this.store.getBatch(seq))) return;
-      await this.indexBatch(seq);
+      const batch = await this.store.getBatch(seq);
+      if (!isAnchored(batch)) return;
+      await this.indexBatch(seq, batch.anchoredAt);
     }
   }
 
@@ -119,9 +120,8 @@ export class StatsIndexer {
    * reached (STATS_PART), the last one with the watermark: a crash resumes at the chunk it was in (taking a
    * chunk in again would change nothing anyway: events merge by digest, facts are replaced by difference).
    */
-  private async indexBatch(seq: number): Promise<void> {
+  private async indexBatch(seq: number, anchoredAt: number): Promise<void> {
     const leaves = (await this.store.getLeaves(seq))?.digests ?? [];
-    const anchoredAt = (await this.store.getBatch(seq))?.anchoredAt as number;
     const part = await this.store.getMeta<Part | null>(STATS_PART);
     for (let from = part?.seq === seq ? part.leaves : 0; ; from += STATS_CHUNK) {
       await this.turn();

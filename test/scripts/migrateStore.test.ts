@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { KIND } from "@repayproof/verifier";
-import { startPgCluster, type PgCluster } from "../../scripts/devnet";
+import { type PgCluster } from "../../scripts/devnet";
 import { bearer, boundId, makeParties, makeReceipt, randomId, signReceipt } from "../helpers/parties";
 import { baseEnv, startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
+import { pgClusterOrSkip } from "../helpers/pgClusterOrSkip";
 
 describe("scripts/migrateStore: a LevelDB store moved into PostgreSQL", function () {
   this.timeout(300_000);
@@ -12,11 +13,7 @@ describe("scripts/migrateStore: a LevelDB store moved into PostgreSQL", function
   const p = makeParties();
 
   before(async function () {
-    const c = await startPgCluster();
-    if (typeof c === "string") {
-      console.log(`      skipped: ${c}`);
-      this.skip();
-    }
+    const c = await pgClusterOrSkip(this);
     cluster = c;
     f = await startSpawnFixture({ env: { BATCH_INTERVAL_MS: "200" } });
   });

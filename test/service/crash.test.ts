@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { KIND, loanStateKey } from "@repayproof/verifier";
-import { freePort, postJson, startPgCluster, type PgCluster } from "../../scripts/devnet";
+import { freePort, postJson, type PgCluster } from "../../scripts/devnet";
 import { allBatches, auditAnchors, auditStateRoots } from "../helpers/audit";
 import { makeParties, makeReceipt, boundId, randomId, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
+import { pgClusterOrSkip } from "../helpers/pgClusterOrSkip";
 
 const KILLS = 3;
 const CLIENTS = 3;
@@ -41,11 +42,7 @@ for (const v of VARIANTS) {
         WORKERS: "1",
       };
       if (v.store === "postgres") {
-        const c = await startPgCluster();
-        if (typeof c === "string") {
-          console.log(`      skipped: ${c}`);
-          this.skip();
-        }
+        const c = await pgClusterOrSkip(this);
         cluster = c;
         env.DATABASE_URL = await c.createDatabase("crash");
       }

@@ -3,12 +3,13 @@ import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { readArtifact } from "../../scripts/lib/deployContracts";
 import { KIND } from "@repayproof/verifier";
-import { startPgCluster, startServiceProcess, type PgCluster, type ServiceProcess } from "../../scripts/devnet";
+import { startServiceProcess, type PgCluster, type ServiceProcess } from "../../scripts/devnet";
 import { allBatches } from "../helpers/audit";
 import { bearer, boundId, makeParties, makeReceipt, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 import { getJson, postJson } from "../../scripts/devnet";
+import { pgClusterOrSkip } from "../helpers/pgClusterOrSkip";
 
 /** Hardhat's account #2: instance B's operator (A runs as #0, the relay as #1). */
 const OPERATOR_B = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
@@ -47,11 +48,7 @@ describe("several instances on one PostgreSQL database", function () {
   const p = makeParties();
 
   before(async function () {
-    const c = await startPgCluster();
-    if (typeof c === "string") {
-      console.log(`      skipped: ${c}`);
-      this.skip();
-    }
+    const c = await pgClusterOrSkip(this);
     cluster = c;
     const env = { DATABASE_URL: await c.createDatabase("shared"), BATCH_INTERVAL_MS: "200", WORKERS: "0" };
     f = await startSpawnFixture({ env });

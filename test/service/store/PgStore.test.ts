@@ -5,7 +5,8 @@ import { LiveInstances } from "../../../service/store/postgres/LiveInstances";
 import { MIGRATIONS } from "../../../service/store/postgres/migrations";
 import { PgStore } from "../../../service/store/postgres/PgStore";
 import { isUnavailable, PgStoreError } from "../../../service/store/postgres/PgStoreError";
-import { startPgCluster, type PgCluster } from "../../../scripts/devnet";
+import { type PgCluster } from "../../../scripts/devnet";
+import { pgClusterOrSkip } from "../../helpers/pgClusterOrSkip";
 
 const hex32 = (): string => hexlify(randomBytes(32));
 const codeOf = (e: unknown): unknown => (e as { code?: unknown }).code;
@@ -17,11 +18,7 @@ describe("PgStore: what only PostgreSQL does (a throwaway cluster)", function ()
   const open: PgStore[] = [];
 
   before(async function () {
-    const c = await startPgCluster();
-    if (typeof c === "string") {
-      console.log(`      skipped: ${c}`);
-      this.skip();
-    }
+    const c = await pgClusterOrSkip(this);
     cluster = c;
   });
 
