@@ -35,6 +35,8 @@ export class Batcher {
   private tickDue = false;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  /** The last seal's write failed: it may have landed all the same (its answer lost). */
+  private unsure = false;
   private readonly state: LoanStateTree;
 
   constructor(
@@ -84,7 +86,8 @@ export class Batcher {
   private async run(): Promise<void> {
     while (!this.closed) {
       const full = this.queue.size() >= this.opts.batchMax;
-      if (!full && !(this.tickDue && this.queue.size() > 0)) {
+      const due = this.tickDue && (this.queue.size() > 0 || this.queue.maybeMore() || this.unsure);
+      if (!full && !due) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
@@ -102,6 +105,11 @@ export class Batcher {
 
   /** Seals up to `batchMax` pending receipts into the next batch, hands it to the sink, and returns it. */
   async seal(): Promise<BatchRecord | undefined> {
+    if (this.unsure) {
+      const landed = await this.landed();
+      this.unsure = false;
+      if (landed) return landed;
+    }
     const { items, ops: queueOps } = await this.queue.take(this.opts.batchMax);
     if (items.length === 0) return undefined;
     const digests = items.map((i) => i.digest);
@@ -127,13 +135,36 @@ export class Batcher {
       ...queueOps,
       ...stateOps,
     ];
-    await this.store.write(ops);
-    this.nextSeq = seq + 1;
-    this.queue.removed(digests.length);
-    this.metrics.batchSize.observe(digests.length);
+    try {
+      await this.store.write(ops);
+    } catch (err) {
+      this.unsure = true;
+      throw err;
+    }
+    this.done(batch);
+    return batch;
+  }
+
+  /** `batch` is on disk: the next seq, the queue's size, and the sink. */
+  private done(batch: BatchRecord): void {
+    this.nextSeq = batch.seq + 1;
+    this.queue.removed(batch.count);
+    this.metrics.batchSize.observe(batch.count);
     this.metrics.pending.set(this.queue.size());
-    this.log.info({ seq, root: batch.root, count: batch.count }, "batch sealed");
+    this.log.info({ seq: batch.seq, root: batch.root, count: batch.count }, "batch sealed");
     this.sink.enqueue(batch);
+  }
+
+  /**
+   * After a seal whose write failed: the batch, if that write landed all the same (the database went away
+   * after the commit and before its answer). Sealing on as if it had not would give its seq to the next
+   * receipts, overwriting the batch that holds the first ones, and fold its receipts into the state twice.
+   */
+  private async landed(): Promise<BatchRecord | undefined> {
+    const batch = await this.store.getBatch(this.nextSeq);
+    if (batch === undefined) return undefined;
+    this.log.warn({ seq: batch.seq }, "a seal reported as failed had landed; taking it as sealed");
+    this.done(batch);
     return batch;
   }
 

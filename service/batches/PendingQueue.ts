@@ -14,6 +14,10 @@ export interface PendingItem {
 export class PendingQueue {
   private count = 0;
   private nextKey = 0;
+  /** Appends whose write failed: each may have landed all the same (a commit whose answer was lost). */
+  private unsure = 0;
+  /** {@link unsure} as of the start of the last take that read the whole queue. */
+  private checked = 0;
   private listener: ((size: number) => void) | undefined;
 
   constructor(private readonly store: Store) {}
@@ -55,12 +59,27 @@ export class PendingQueue {
   }
 
   /**
+   * An append's write failed, so whether it landed is unknown: a database that went away after the commit
+   * was durable and before it answered leaves it on disk, uncounted. {@link size} is then a lower bound
+   * until a take reads the whole queue, and {@link maybeMore} tells the consumer to look.
+   */
+  failed(): void {
+    this.unsure++;
+  }
+
+  /** Whether items may be on disk that {@link size} does not count (a failed append that landed). */
+  maybeMore(): boolean {
+    return this.unsure > this.checked;
+  }
+
+  /**
    * The oldest `max` items (whole entries, and the first part of the last one it needs) and the ops that
    * remove them — to be applied in the caller's own atomic write, then reported with {@link removed}.
    */
   async take(max: number): Promise<{ items: PendingItem[]; ops: WriteOp[] }> {
     const items: PendingItem[] = [];
     const ops: WriteOp[] = [];
+    const unsure = this.unsure;
     for await (const [key, entry] of this.store.pendingEntries()) {
       const all = decode(entry);
       const room = max - items.length;
@@ -68,14 +87,16 @@ export class PendingQueue {
       ops.push(
         all.length > room ? { type: "pending", key, entry: encode(all.slice(room)) } : { type: "pendingDone", key },
       );
-      if (items.length >= max) break;
+      if (items.length >= max) return { items, ops };
     }
+    // The whole queue was read: whatever failed before this take began is in it, if it landed.
+    this.checked = unsure;
     return { items, ops };
   }
 
-  /** `n` taken items are gone from disk. */
+  /** `n` taken items are gone from disk (some may be ones it never counted: see {@link failed}). */
   removed(n: number): void {
-    this.count -= n;
+    this.count = Math.max(0, this.count - n);
   }
 
   /** Every pending item, oldest first (readers stop early: the alerts read only what can be overdue). */

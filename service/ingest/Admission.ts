@@ -211,6 +211,8 @@ export class Admission {
       (err: unknown) => {
         for (const e of fresh) e.failed = true;
         backlog.releaseNewest(fresh.length);
+        // No Ack went out; but the write may have landed (its answer lost), and then the batcher seals it.
+        queue.failed();
         log.error({ err }, "group commit failed");
         throw err;
       },

@@ -137,7 +137,14 @@ for (const v of VARIANTS) {
         },
         120_000,
         300,
-      );
+      ).catch(async (e: Error) => {
+        // Say what was stuck: a stall here has been seen only under load, so the evidence must come with it.
+        const health = JSON.stringify((await fx.get("/healthz")).body);
+        const open = (await allBatches(url, info.stream)).filter((b) => b.state !== "final").slice(0, 5);
+        throw new Error(
+          `${e.message}\nhealthz: ${health}\nnot final: ${JSON.stringify(open)}\n${fx.svc.output().slice(-3000)}`,
+        );
+      });
       const batches = await allBatches(url, info.stream);
       const seen = await auditAnchors(fx.node.url, d, info.stream, batches);
       const missing = [...acked].filter((x) => seen.get(x) !== 1);
