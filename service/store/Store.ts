@@ -23,7 +23,14 @@ export type WriteOp =
   | { type: "loanStats"; agreementId: string; loanId: string; stats: LoanStats | null }
   | { type: "statsFact"; agreementId: string; fact: StageFact; remove?: true }
   | { type: "statsDay"; agreementId: string; day: number; rollup: StatsDay | null }
-  | { type: "stateNode"; path: string; node: StateNode };
+  | { type: "stateNode"; path: string; node: StateNode }
+  | { type: "stateUndo"; seq: number; path: string; node: StateNode | null };
+
+/** A position of the loan state tree as it was before batch `seq` overwrote it (LoanStateTree.proofAt). */
+export interface StateUndoRef {
+  seq: number;
+  path: string;
+}
 
 /** An (attester, nonce) pair: unique per attester (DESIGN.md, Receipts). */
 export interface NonceRef {
@@ -120,6 +127,13 @@ export interface Store {
    * deleted: a path once a leaf becomes an inner node when a second key arrives below it.
    */
   stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]>;
+  /**
+   * What batch `seq` found at each position before it overwrote it (null: nothing), or undefined where it
+   * wrote nothing: so a proof can be given for an earlier batch than the last sealed (one the chain shows).
+   */
+  stateUndo(refs: readonly StateUndoRef[]): Promise<(StateNode | null | undefined)[]>;
+  /** Forgets what batches up to `throughSeq` overwrote: no proof is asked for before a FINAL batch. */
+  dropStateUndo(throughSeq: number): Promise<void>;
 
   /** Set where other instances' streams share this database (PgStore); undefined for a store of one stream. */
   readonly shared?: SharedStreams;

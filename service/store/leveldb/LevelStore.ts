@@ -1,15 +1,16 @@
 import type { AbstractSublevel } from "abstract-level";
 import { Level } from "level";
 import type { AgreementVersion } from "@repayproof/verifier/core";
-import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
+import type { NonceRef, StateUndoRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
-import { agreementLoanKey, loanReceiptKey, nonceKey, pendingKey, seqKey } from "./keys";
+import { entryOf } from "./entries";
+import { nonceKey, seqKey, undoKey } from "./keys";
 import { SUBLEVELS, type SublevelName } from "./keys";
-import { clearSubs, readLoanStats, readStatsDays, readStatsFacts, statsEntry } from "./statsIndex";
+import { clearSubs, readLoanStats, readStatsDays, readStatsFacts } from "./statsIndex";
 import { exportOps } from "./exportOps";
 import { NativeBatches, rawPathOpen, type RawBatchDb, type RawEntry } from "./rawBatches";
-import { decodeStateNode, encodeStateNode } from "../stateNodeCodec";
+import { decodeStateNode } from "../stateNodeCodec";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sub = AbstractSublevel<any, string | Buffer | Uint8Array, string, string>;
@@ -43,44 +44,6 @@ export class LevelStore implements Store {
     await this.db.close();
   }
 
-  /** The sublevel, key and value (undefined for a delete) of one op. */
-  private entry(op: WriteOp): [SublevelName, string, string | undefined] {
-    switch (op.type) {
-      case "receipt":
-        return ["receipts", op.digest, op.record];
-      case "nonce":
-        return ["nonces", nonceKey(op.attester, op.nonce), op.digest];
-      case "loanReceipt":
-        return ["loans", loanReceiptKey(op.loanId, op.digest), ""];
-      case "agreementLoan":
-        return ["agreementLoans", agreementLoanKey(op.agreementId, op.loanId), ""];
-      case "ackGroup":
-        return ["ackGroups", op.group.root, JSON.stringify(op.group)];
-      case "pending":
-        return ["pending", pendingKey(op.key), op.entry];
-      case "pendingDone":
-        return ["pending", pendingKey(op.key), undefined];
-      case "batch":
-        return ["batches", seqKey(op.batch.seq), JSON.stringify(op.batch)];
-      case "leaves":
-        return ["leaves", seqKey(op.seq), JSON.stringify(op.leaves)];
-      case "batchOf":
-        return ["batchOf", op.digest, String(op.seq)];
-      case "terms":
-        return ["terms", op.agreementId.toLowerCase(), JSON.stringify(op.versions)];
-      case "meta":
-        return ["meta", op.name, JSON.stringify(op.value)];
-      case "shareRevoked":
-        return ["revokedShares", op.digest.toLowerCase(), String(op.at)];
-      case "loanStats":
-      case "statsFact":
-      case "statsDay":
-        return statsEntry(op);
-      case "stateNode":
-        return ["smt", op.path, encodeStateNode(op.node)];
-    }
-  }
-
   /**
    * abstract-level's public `batch` clones, validates and re-encodes every op (~9 µs of main-thread CPU per op;
    * ingest writes ~5 per receipt). Our utf8 keys and values are prefixed here and handed to classic-level's
@@ -89,7 +52,7 @@ export class LevelStore implements Store {
   async write(ops: readonly WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     const db = this.db as unknown as RawBatchDb;
-    const entries = ops.map((op) => this.entry(op));
+    const entries = ops.map((op) => entryOf(op));
     if (rawPathOpen(db) && typeof db._batch === "function") {
       const raw = entries.map(([sub, key, value]) => {
         const k = (this.subs[sub].prefix as string) + key;
@@ -116,7 +79,7 @@ export class LevelStore implements Store {
     }
     return this.native.batch((ops) =>
       ops.map((op): RawEntry => {
-        const [sub, key, value] = this.entry(op);
+        const [sub, key, value] = entryOf(op);
         return [(this.subs[sub].prefix as string) + key, value];
       }),
     );
@@ -233,6 +196,16 @@ export class LevelStore implements Store {
   async stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]> {
     if (paths.length === 0) return [];
     return (await this.subs.smt.getMany([...paths])).map((v) => (v === undefined ? undefined : decodeStateNode(v)));
+  }
+
+  async stateUndo(refs: readonly StateUndoRef[]): Promise<(StateNode | null | undefined)[]> {
+    if (refs.length === 0) return [];
+    const values = await this.subs.smtUndo.getMany(refs.map((r) => undoKey(r.seq, r.path)));
+    return values.map((v) => (v === undefined ? undefined : v === "" ? null : decodeStateNode(v)));
+  }
+
+  async dropStateUndo(throughSeq: number): Promise<void> {
+    await this.subs.smtUndo.clear({ lt: seqKey(throughSeq + 1) });
   }
 
   async getMeta<T>(name: string): Promise<T | undefined> {

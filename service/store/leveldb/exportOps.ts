@@ -1,6 +1,6 @@
 import type { AbstractSublevel } from "abstract-level";
 import type { WriteOp } from "../Store";
-import type { SublevelName } from "./keys";
+import { SEQ_WIDTH, type SublevelName } from "./keys";
 import { decodeStateNode } from "../stateNodeCodec";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,6 +22,8 @@ const COPIED = [
   "revokedShares",
   // The loan state tree: rebuilding it means replaying every batch's leaves through it, so it is copied.
   "smt",
+  // What unfinished batches overwrote: proofs for the batch the chain shows while later ones wait.
+  "smtUndo",
 ] as const satisfies readonly SublevelName[];
 
 /** Metas of the stats index: not copied, so the new store's index starts from nothing and catches up. */
@@ -68,6 +70,10 @@ function opOf(sub: (typeof COPIED)[number], key: string, value: string): WriteOp
       return { type: "shareRevoked", digest: key, at: Number(value) };
     case "smt":
       return { type: "stateNode", path: key, node: decodeStateNode(value) };
+    case "smtUndo": {
+      const node = value === "" ? null : decodeStateNode(value);
+      return { type: "stateUndo", seq: Number(key.slice(0, SEQ_WIDTH)), path: key.slice(SEQ_WIDTH), node };
+    }
   }
 }
 

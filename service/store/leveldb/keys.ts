@@ -19,13 +19,15 @@ export const SUBLEVELS = [
   "statsFacts", // agreementId:at:loanId:installment:stage → StageFact JSON
   "statsDays", // agreementId:day → StatsDay JSON
   "smt", // loan state tree path → StateNode, compact (../stateNodeCodec.ts)
+  "smtUndo", // seq path → the StateNode batch seq overwrote there ("" for none), until a later batch is FINAL
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 
-const SEQ_WIDTH = 12;
+export const SEQ_WIDTH = 12;
 const PENDING_WIDTH = 16;
 
 export const seqKey = (seq: number): string => String(seq).padStart(SEQ_WIDTH, "0");
+export const undoKey = (seq: number, path: string): string => seqKey(seq) + path;
 export const pendingKey = (n: number): string => String(n).padStart(PENDING_WIDTH, "0");
 export const nonceKey = (attester: string, nonce: string): string => `${attester.toLowerCase()}:${nonce}`;
 export const loanReceiptKey = (loanId: string, digest: string): string => `${loanId.toLowerCase()}:${digest}`;

@@ -1,14 +1,16 @@
 import pg from "pg";
 import type { AgreementVersion } from "@repayproof/verifier/core";
-import type { NonceRef, Store, StoreBatch, WriteOp } from "../Store";
+import type { NonceRef, StateUndoRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 import { migrate } from "./migrations";
 import { RowSet } from "./pgOps";
 import { asStoreError, PgStoreError } from "./PgStoreError";
-import { deleteStats, pages, readLoanStats, readStateNodes, readStatsFacts } from "./pgScans";
+import { deleteStats, pages, readLoanStats, readStatsDays, readStatsFacts } from "./pgScans";
+import { readStateNodes, readStateUndo } from "./pgStateTree";
 import { createPool, inTransaction, snapshotPages } from "./transaction";
 
+const BY_SEQ = "stream = $1 AND seq = $2";
 const parse = <T>(v: string | undefined): T | undefined => (v === undefined ? undefined : (JSON.parse(v) as T));
 
 export interface PgStoreOptions {
@@ -138,15 +140,11 @@ export class PgStore implements Store {
   }
 
   async getBatch(seq: number): Promise<BatchRecord | undefined> {
-    return parse(
-      await this.one("SELECT record AS v FROM rp_batches WHERE stream = $1 AND seq = $2", [this.stream, seq]),
-    );
+    return parse(await this.one(`SELECT record AS v FROM rp_batches WHERE ${BY_SEQ}`, [this.stream, seq]));
   }
 
   async getLeaves(seq: number): Promise<BatchLeaves | undefined> {
-    return parse(
-      await this.one("SELECT record AS v FROM rp_leaves WHERE stream = $1 AND seq = $2", [this.stream, seq]),
-    );
+    return parse(await this.one(`SELECT record AS v FROM rp_leaves WHERE ${BY_SEQ}`, [this.stream, seq]));
   }
 
   async batchSeqOf(digest: string): Promise<number | undefined> {
@@ -215,14 +213,8 @@ export class PgStore implements Store {
     return readLoanStats(this, this.stream, loans);
   }
 
-  async *statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
-    const sql =
-      "SELECT day, record FROM rp_stats_days WHERE stream = $1 AND agreement_id = $2 AND day <= $3 AND day > $4 " +
-      "ORDER BY day LIMIT 1000";
-    const params = [this.stream, agreementId.toLowerCase(), toDay];
-    for await (const r of pages<{ day: string; record: string }>(this, sql, params, fromDay - 1, (x) => x.day)) {
-      yield [Number(r.day), JSON.parse(r.record) as StatsDay];
-    }
+  statsDays(agreementId: string, fromDay: number, toDay: number): AsyncIterable<[number, StatsDay]> {
+    return readStatsDays(this, this.stream, agreementId.toLowerCase(), fromDay, toDay);
   }
 
   statsFacts(agreementId: string, from: number, to: number, after?: string): AsyncIterable<[string, StageFact]> {
@@ -235,6 +227,14 @@ export class PgStore implements Store {
 
   stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]> {
     return readStateNodes(this, this.stream, paths);
+  }
+
+  stateUndo(refs: readonly StateUndoRef[]): Promise<(StateNode | null | undefined)[]> {
+    return readStateUndo(this, this.stream, refs);
+  }
+
+  async dropStateUndo(throughSeq: number): Promise<void> {
+    await this.query("DELETE FROM rp_state_undo WHERE stream = $1 AND seq <= $2", [this.stream, throughSeq]);
   }
 
   async getMeta<T>(name: string): Promise<T | undefined> {

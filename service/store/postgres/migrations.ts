@@ -53,6 +53,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: readonly
       "CREATE TABLE rp_state_nodes (stream text NOT NULL, path text NOT NULL, record text NOT NULL, PRIMARY KEY (stream, path))",
     ],
   },
+  {
+    version: 5,
+    name: "loan state tree: what each unfinished batch overwrote",
+    // A NULL record: the batch found nothing there. Rows go once a later batch is FINAL (Store.dropStateUndo).
+    sql: [
+      "CREATE TABLE rp_state_undo (stream text NOT NULL, seq bigint NOT NULL, path text NOT NULL, record text, PRIMARY KEY (stream, seq, path))",
+    ],
+  },
 ];
 
 async function applied(db: Pool | PoolClient): Promise<Set<number>> {

@@ -70,6 +70,7 @@ export const TABLES = {
   ),
   statsDay: t("rp_stats_days", [S, ["agreement_id", "text"], ["day", "bigint"]], [["record", "text"]]),
   stateNode: t("rp_state_nodes", [S, ["path", "text"]], [["record", "text"]]),
+  stateUndo: t("rp_state_undo", [S, ["seq", "bigint"], ["path", "text"]], [["record", "text"]]),
 } satisfies Record<string, Table>;
 type TableName = keyof typeof TABLES;
 
@@ -126,6 +127,8 @@ function rowOf(op: WriteOp, stream: string): Row {
       return ["statsDay", [stream, low(op.agreementId), String(op.day)], op.rollup ? [json(op.rollup)] : undefined];
     case "stateNode":
       return ["stateNode", [stream, op.path], [encodeStateNode(op.node)]];
+    case "stateUndo":
+      return ["stateUndo", [stream, String(op.seq), op.path], [op.node === null ? null : encodeStateNode(op.node)]];
   }
 }
 

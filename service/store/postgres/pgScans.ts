@@ -1,7 +1,5 @@
 import type pg from "pg";
-import type { StateNode } from "../records";
-import type { LoanStats, StageFact } from "../statsRecords";
-import { decodeStateNode } from "../stateNodeCodec";
+import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 
 /** What a scan queries: the store (its pool) or one client inside a transaction. */
 export interface Queryable {
@@ -87,25 +85,26 @@ export async function readLoanStats(
   });
 }
 
-/** Nodes of `stream`'s loan state tree at `paths`, read in one query, in the order asked (undefined where none). */
-export async function readStateNodes(
-  db: Queryable,
-  stream: string,
-  paths: readonly string[],
-): Promise<(StateNode | undefined)[]> {
-  if (paths.length === 0) return [];
-  const sql = "SELECT path, record FROM rp_state_nodes WHERE stream = $1 AND path = ANY($2::text[])";
-  const { rows } = await db.query<{ path: string; record: string }>(sql, [stream, paths]);
-  const by = new Map(rows.map((r) => [r.path, r.record]));
-  return paths.map((p) => {
-    const v = by.get(p);
-    return v === undefined ? undefined : decodeStateNode(v);
-  });
-}
-
 /** Deletes `stream`'s stats index (inside the caller's transaction). */
 export async function deleteStats(db: Queryable, stream: string): Promise<void> {
   for (const t of ["rp_loan_stats", "rp_stats_facts", "rp_stats_days"]) {
     await db.query(`DELETE FROM ${t} WHERE stream = $1`, [stream]);
+  }
+}
+
+/** An agreement's day totals for `fromDay`…`toDay`, in day order, read in pages. */
+export async function* readStatsDays(
+  db: Queryable,
+  stream: string,
+  agreementId: string,
+  fromDay: number,
+  toDay: number,
+): AsyncIterable<[number, StatsDay]> {
+  const sql =
+    "SELECT day, record FROM rp_stats_days WHERE stream = $1 AND agreement_id = $2 AND day <= $3 AND day > $4 " +
+    "ORDER BY day LIMIT 1000";
+  const params = [stream, agreementId, toDay];
+  for await (const r of pages<{ day: string; record: string }>(db, sql, params, fromDay - 1, (x) => x.day)) {
+    yield [Number(r.day), JSON.parse(r.record) as StatsDay];
   }
 }

@@ -192,6 +192,37 @@ describeEachBackend("Store", (backend) => {
     expect((await store.lastBatch())?.stateRoot).to.equal(sealed.stateRoot);
   });
 
+  it("behavior: what each batch overwrote in the state tree is kept until dropped through a FINAL seq", async function () {
+    const leaf = { key: hex32(), count: 2, head: hex32() };
+    const inner = { left: hex32(), right: hex32() };
+    await store.write([
+      { type: "stateUndo", seq: 4, path: "", node: inner },
+      { type: "stateUndo", seq: 4, path: "00a", node: null },
+      { type: "stateUndo", seq: 5, path: "", node: leaf },
+      { type: "stateUndo", seq: 6, path: "01ab", node: leaf },
+    ]);
+    await reopen();
+    const refs = [
+      { seq: 4, path: "" },
+      { seq: 4, path: "00a" },
+      { seq: 5, path: "" },
+      { seq: 5, path: "00a" },
+      { seq: 6, path: "01ab" },
+    ];
+    expect(await store.stateUndo(refs), "null: nothing was there; undefined: not written").to.deep.equal([
+      inner,
+      null,
+      leaf,
+      undefined,
+      leaf,
+    ]);
+    expect(await store.stateUndo([])).to.deep.equal([]);
+    await store.dropStateUndo(5);
+    expect(await store.stateUndo(refs)).to.deep.equal([undefined, undefined, undefined, undefined, leaf]);
+    await store.dropStateUndo(5);
+    expect(await store.stateUndo([{ seq: 6, path: "01ab" }]), "dropping again changes nothing").to.deep.equal([leaf]);
+  });
+
   it("behavior: what was never written reads as undefined or empty", async function () {
     const d = hex32();
     expect(await store.getReceipt(d)).to.equal(undefined);
