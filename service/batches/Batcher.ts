@@ -118,7 +118,7 @@ export class Batcher {
     tree.check();
     invariant(tree.count === digests.length, "tree size differs from the batch");
     const seq = this.nextSeq;
-    const { root: stateRoot, ops: stateOps } = await this.state.update(await this.appendsOf(digests));
+    const { root: stateRoot, ops: stateOps, before } = await this.state.update(await this.appendsOf(digests));
     const batch: BatchRecord = {
       seq,
       root: tree.root,
@@ -134,6 +134,8 @@ export class Batcher {
       ...digests.map((digest): WriteOp => ({ type: "batchOf", digest, seq })),
       ...queueOps,
       ...stateOps,
+      // What the tree held before, so that a proof can still be given for the batch the chain shows.
+      ...before.map(({ path, node }): WriteOp => ({ type: "stateUndo", seq, path, node })),
     ];
     try {
       await this.store.write(ops);

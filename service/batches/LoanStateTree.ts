@@ -26,6 +26,19 @@ interface Item {
   hash?: string;
 }
 
+/** What an update writes, and what each position it wrote held before (null: nothing). */
+export interface StateUpdate {
+  root: string;
+  ops: WriteOp[];
+  before: { path: string; node: StateNode | null }[];
+}
+
+/** A batch earlier than the last sealed (`last`), whose state a proof is asked for. */
+export interface Earlier {
+  seq: number;
+  last: number;
+}
+
 /** Positions a proof reads at once: a tree of a billion random keys is about 32 deep. */
 const PATH_READ = 40;
 
@@ -58,7 +71,7 @@ function search(entries: readonly Entry[], key: string): number {
  * batcher seals the new state in the same atomic write as the batch (a crash leaves the old state whole).
  */
 export class LoanStateTree {
-  constructor(private readonly store: Pick<Store, "stateNodes">) {}
+  constructor(private readonly store: Pick<Store, "stateNodes" | "stateUndo">) {}
 
   /** The current state root (zero for an empty tree). */
   async root(): Promise<string> {
@@ -69,13 +82,13 @@ export class LoanStateTree {
    * The root after appending each key's `digests` (in anchoring order, at least one each) to its chain, and
    * the node writes that make it so (overwrites only). Nothing is written here.
    */
-  async update(appends: ReadonlyMap<string, readonly string[]>): Promise<{ root: string; ops: WriteOp[] }> {
+  async update(appends: ReadonlyMap<string, readonly string[]>): Promise<StateUpdate> {
     const entries: Entry[] = [];
     for (const [key, digests] of appends) {
       invariant(digests.length > 0, "a key in an update gains no digest");
       entries.push({ key: key.toLowerCase(), digests, count: 0, head: ZERO });
     }
-    if (entries.length === 0) return { root: await this.root(), ops: [] };
+    if (entries.length === 0) return { root: await this.root(), ops: [], before: [] };
     entries.sort((a, b) => (a.key < b.key ? -1 : 1));
     const top: Item = { depth: 0, path: "", entries, node: undefined };
     const levels: Item[][] = [];
@@ -90,18 +103,23 @@ export class LoanStateTree {
     }
     const ops: WriteOp[] = [];
     for (let l = levels.length - 1; l >= 0; l--) for (const it of levels[l] as Item[]) finish(it, ops);
-    return { root: top.hash as string, ops };
+    // Every position reached is written; what it held is what a proof for an earlier batch needs.
+    const before = levels.flat().map((it) => ({ path: it.path, node: it.node ?? null }));
+    return { root: top.hash as string, ops, before };
   }
 
   /**
    * The proof of `key`'s value under the current root, or undefined when the key is not in the tree. Each
    * proof is verified before it is returned; one torn by a concurrent seal is read again.
    */
-  async proof(key: string): Promise<{ stateRoot: string; proof: LoanStateProof } | undefined> {
+  async proof(key: string, at?: Earlier): Promise<{ stateRoot: string; proof: LoanStateProof } | undefined> {
     const k = key.toLowerCase();
     for (let attempt = 0; attempt < 5; attempt++) {
       // The path's positions are known from the key: read the first PATH_READ of them in one go.
-      const path = await this.store.stateNodes(Array.from({ length: PATH_READ }, (_, d) => pathOf(k, d)));
+      const path = await this.nodes(
+        Array.from({ length: PATH_READ }, (_, d) => pathOf(k, d)),
+        at,
+      );
       let node = path[0];
       const stateRoot = hashOfNode(node);
       const siblings: string[] = [];
@@ -111,13 +129,33 @@ export class LoanStateTree {
         const child = bit ? node.right : node.left;
         if (child === ZERO) node = undefined;
         else if (depth + 1 < PATH_READ) node = path[depth + 1];
-        else node = (await this.store.stateNodes([pathOf(k, depth + 1)]))[0];
+        else node = (await this.nodes([pathOf(k, depth + 1)], at))[0];
       }
       if (node === undefined || node.key !== k) return undefined;
       const proof = { key: k, count: node.count, head: node.head, siblings: siblings.reverse() };
       if (verifyLoanStateProof(stateRoot, proof)) return { stateRoot, proof };
     }
     invariant(false, `the state proof of ${k} does not verify`);
+  }
+
+  /**
+   * The nodes at `paths` now, or as batch `at.seq` left them: for each, what the first later batch up to
+   * `at.last` found there before overwriting it (./Batcher.ts keeps it until a later batch is FINAL), else
+   * the node now. Read together with a seal of `at.last + 1` they may be torn: the caller checks the root.
+   */
+  private async nodes(paths: readonly string[], at: Earlier | undefined): Promise<(StateNode | undefined)[]> {
+    const now = this.store.stateNodes(paths);
+    if (at === undefined || at.last <= at.seq) return now;
+    const seqs = Array.from({ length: at.last - at.seq }, (_, i) => at.seq + 1 + i);
+    const undo = await this.store.stateUndo(seqs.flatMap((seq) => paths.map((path) => ({ seq, path }))));
+    const current = await now;
+    return paths.map((_, p) => {
+      for (let i = 0; i < seqs.length; i++) {
+        const before = undo[i * paths.length + p];
+        if (before !== undefined) return before ?? undefined;
+      }
+      return current[p];
+    });
   }
 }
 

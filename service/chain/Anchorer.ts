@@ -69,6 +69,8 @@ export class Anchorer implements BatchSink {
       findTx: (b, blockNumber) => tx.findTx(b, blockNumber),
       move: (b, to, patch) => this.move(b, to, patch),
       unanchored: (b) => backlog.readd(b.count),
+      // Proofs are for the last anchored batch, never before a FINAL one: what batches up to it overwrote goes.
+      final: (b) => store.dropStateUndo(b.seq).catch((err: unknown) => log.warn({ err }, "dropping state undo failed")),
       metrics,
       log,
     });

@@ -19,6 +19,8 @@ export interface ConfirmationsDeps {
   ): Promise<BatchRecord>;
   /** The batch's receipts are unanchored again (the backlog counts them). */
   unanchored(b: BatchRecord): void;
+  /** `b` is FINAL: no proof is asked for an earlier state again. Never throws. */
+  final(b: BatchRecord): Promise<void>;
   metrics: Metrics;
   log: Logger;
 }
@@ -75,7 +77,7 @@ export class Confirmations {
       return true;
     }
     if (!deepEnough) return false;
-    await this.d.move(b, "FINAL");
+    await this.d.final(await this.d.move(b, "FINAL"));
     return true;
   }
 }

@@ -2,6 +2,7 @@ import { invariant, loanStateKey, type CompletenessEntry } from "@repayproof/ver
 import { LoanStateTree } from "../batches/LoanStateTree";
 import { ApiError } from "../errors";
 import type { Store } from "../store/Store";
+import type { BatchRecord } from "../store/records";
 import type { Reader } from "./Reader";
 
 /** `digests` sealed in batches up to `lastSeq`, in anchoring order: by batch, then leaf (arrival) order. */
@@ -23,6 +24,18 @@ async function anchoringOrder(store: Store, digests: readonly string[], lastSeq:
   return out;
 }
 
+/** Batches looked back through for the last anchored one: more than sealing lets wait for the chain. */
+const LOOK_BACK = 8;
+
+/** The latest batch up to `last` that the chain shows (ANCHORED or FINAL), or undefined within LOOK_BACK. */
+async function lastAnchored(store: Store, last: BatchRecord): Promise<BatchRecord | undefined> {
+  for (let b: BatchRecord | undefined = last, n = 0; b !== undefined && n < LOOK_BACK; n++) {
+    if (b.state === "ANCHORED" || b.state === "FINAL") return b;
+    b = b.seq > 0 ? await store.getBatch(b.seq - 1) : undefined;
+  }
+  return undefined;
+}
+
 /**
  * The loan's completeness entries (DESIGN.md, "Completeness: the loan state root"): one per stream — this
  * service anchors one — for the latest sealed batch, with the loan's proof in the state tree and its digests
@@ -38,16 +51,24 @@ export async function completenessOf(
 ): Promise<CompletenessEntry[]> {
   const { store, identity } = reader;
   const tree = new LoanStateTree(store);
+  let torn: number | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     const last = await store.lastBatch();
     if (last?.stateRoot === undefined) return [];
     // A timeline names only a state the chain already shows, so that its verifier can find the root.
-    if (opts.anchoredOnly && (last.state === "SEALED" || last.state === "SUBMITTED")) return [];
-    const served = await tree.proof(loanStateKey(agreementId, loanId));
+    const at = opts.anchoredOnly ? await lastAnchored(store, last) : last;
+    if (at?.stateRoot === undefined) return [];
+    const served = await tree.proof(loanStateKey(agreementId, loanId), { seq: at.seq, last: last.seq });
     if (served === undefined) return [];
-    // A batch sealed in between changed the root: read again, so that proof and seq belong together.
-    if (served.stateRoot !== last.stateRoot) continue;
-    const ordered = await anchoringOrder(store, digests, last.seq);
+    if (served.stateRoot !== at.stateRoot) {
+      // A batch sealed in between changed the nodes: read again, so that proof and seq belong together. Torn
+      // twice with no batch sealed between: what later batches overwrote is not there (a store moved without
+      // it): no entry, rather than a proof of another state.
+      if (torn === last.seq) return [];
+      torn = last.seq;
+      continue;
+    }
+    const ordered = await anchoringOrder(store, digests, at.seq);
     invariant(
       ordered.length === served.proof.count,
       `loan ${loanId}: ${ordered.length} sealed, the state counts ${served.proof.count}`,
@@ -56,7 +77,7 @@ export async function completenessOf(
     return [
       {
         stream: identity.stream.toLowerCase(),
-        seq: last.seq,
+        seq: at.seq,
         stateRoot: served.stateRoot,
         count,
         head,

@@ -9,14 +9,21 @@ import type { StateNode } from "../../../service/store/records";
 import { LOAN_STATE_VECTORS } from "../../verifier/merkle/loanStateVectors";
 import { tempDir } from "../../helpers/tempDir";
 
-/** The store's two state-tree operations over a Map: what the tree sees of a store, nothing more. */
-class MemoryNodes implements Pick<Store, "stateNodes"> {
+/** The store's state-tree operations over Maps: what the tree sees of a store, nothing more. */
+class MemoryNodes implements Pick<Store, "stateNodes" | "stateUndo"> {
   readonly nodes = new Map<string, StateNode>();
+  readonly undo = new Map<string, StateNode | null>();
   async stateNodes(paths: readonly string[]): Promise<(StateNode | undefined)[]> {
     return paths.map((p) => this.nodes.get(p));
   }
+  async stateUndo(refs: readonly { seq: number; path: string }[]): Promise<(StateNode | null | undefined)[]> {
+    return refs.map((r) => this.undo.get(`${r.seq}:${r.path}`));
+  }
   apply(ops: readonly WriteOp[]): void {
-    for (const op of ops) if (op.type === "stateNode") this.nodes.set(op.path, op.node);
+    for (const op of ops) {
+      if (op.type === "stateNode") this.nodes.set(op.path, op.node);
+      if (op.type === "stateUndo") this.undo.set(`${op.seq}:${op.path}`, op.node);
+    }
   }
 }
 
@@ -80,6 +87,38 @@ describe("LoanStateTree (the service's store-backed loan state tree)", function 
       fc.asyncProperty(workload, async (batches) => {
         const mem = new MemoryNodes();
         await run(new LoanStateTree(mem), async (ops) => mem.apply(ops), batches);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("property: a proof for an earlier batch, from what later batches overwrote, equals the plain tree as it was then", async function () {
+    await fc.assert(
+      fc.asyncProperty(workload, async (batches) => {
+        const mem = new MemoryNodes();
+        const tree = new LoanStateTree(mem);
+        const chains = new Map<string, string[]>();
+        const states: LoanStateEntry[][] = [];
+        for (const [seq, b] of batches.entries()) {
+          const appends = new Map<string, string[]>();
+          for (const [k, ds] of b) appends.set(k, [...(appends.get(k) ?? []), ...ds]);
+          const { ops, before } = await tree.update(appends);
+          // As the batcher seals them: the nodes, and what each overwritten position held.
+          mem.apply([...ops, ...before.map(({ path, node }): WriteOp => ({ type: "stateUndo", seq, path, node }))]);
+          for (const [k, ds] of appends) chains.set(k, [...(chains.get(k) ?? []), ...ds]);
+          states.push([...chains].map(([k, ds]) => ({ key: k, count: ds.length, head: chainHead(ds) })));
+        }
+        const last = batches.length - 1;
+        for (const [seq, entries] of states.entries()) {
+          for (const { key: k } of entries) {
+            const served = await tree.proof(k, { seq, last });
+            expect(served?.stateRoot, `batch ${seq} of ${last}`).to.equal(loanStateRoot(entries));
+            expect(served?.proof).to.deep.equal(loanStateProof(entries, k));
+          }
+          // A key that arrived later has no proof in that state.
+          const later = states[last]!.find((e) => !entries.some((x) => x.key === e.key));
+          if (later) expect(await tree.proof(later.key, { seq, last })).to.equal(undefined);
+        }
       }),
       { numRuns: 60 },
     );
