@@ -33,9 +33,13 @@ export const LOAN_READS: Op[] = [
   loanRead(
     "completeness",
     "getCompleteness",
-    "The loan's state proof for the latest sealed batch, its digests in anchoring order (v0.2)",
+    "Per stream that sealed receipts of the loan (every instance on a shared database): its state proof for that stream's latest sealed batch, its digests in anchoring order (v0.2)",
     {
-      200: { description: "`completeness` is empty before the loan's first receipt is sealed", schema: "Completeness" },
+      200: {
+        description:
+          "`completeness`: one entry per stream, ours first; empty before the loan's first receipt is sealed",
+        schema: "Completeness",
+      },
     },
   ),
 ];

@@ -1,4 +1,5 @@
 import { ERROR_STATUS } from "../errors";
+import { MAX_COMPLETENESS_ENTRIES } from "@repayproof/verifier";
 import { array, bool, int, nullable, ref, str, strict, uint, type Schema } from "./formatSchemas";
 
 const spread = strict({
@@ -98,7 +99,7 @@ export const SERVICE_SCHEMAS: Record<string, Schema> = {
   Completeness: strict({
     loanId: ref("Bytes32"),
     agreementId: ref("Bytes32"),
-    completeness: array(ref("CompletenessEntry"), { maxItems: 1 }),
+    completeness: array(ref("CompletenessEntry"), { maxItems: MAX_COMPLETENESS_ENTRIES }),
   }),
   AgreementRequest: {
     ...strict(

@@ -1,5 +1,6 @@
 import {
   evaluateTimeline,
+  MAX_COMPLETENESS_ENTRIES,
   parseReceipt,
   receiptToJson,
   TIMELINE_FORMAT,
@@ -11,9 +12,11 @@ import {
 import type { Reader } from "./Reader";
 import { assertCanRead, type Caller } from "../access/auth";
 import { ApiError, isApiError } from "../errors";
-import { AnchorTimes, loadReceipts, loanDigestsByAgreement } from "./loanReceipts";
+import { loanDigestsByAgreement } from "./loanReceipts";
 import { completenessOf } from "./completeness";
 import { proofBundle } from "./proofBundle";
+import { latestAnchoredAt, loadStreamReceipts, type StreamReceipt } from "./streamReceipts";
+import type { StreamReaders } from "./StreamReaders";
 
 /**
  * Most receipts one timeline serves: a loan has dozens; more means its own agreement's parties flooded it.
@@ -33,7 +36,7 @@ export interface TimelineJson {
   agreement: { id: string; versions: AgreementVersion[] };
   events: unknown[];
   evaluation: Evaluation;
-  /** v0.2: the loan's state proof for the latest batch, when that batch is anchored (read/completeness.ts). */
+  /** v0.2: per stream, the loan's state proof for its latest batch, when every such batch is anchored (read/completeness.ts). */
   completeness?: CompletenessEntry[];
 }
 
@@ -109,29 +112,38 @@ export async function loanOf(
 }
 
 /**
- * Builds the `repayproof/timeline@1` bundle of `loanId` for `party` (already authenticated): the agreement
- * and its versions, every receipt of the loan under it — a receipt-proof bundle once its batch is anchored,
- * else `{ status: "pending", digest, receipt, signature, ack }` — and `evaluateTimeline` at the block time of
- * the latest anchored batch, pending receipts counted (docs/timeline.md). Throws 404 NOT_FOUND for a loan
- * with no receipts here, 403 FORBIDDEN for a party outside its agreement.
+ * Builds the `repayproof/timeline@1` bundle of `loanId` for `caller` (already authenticated): the agreement
+ * and its versions, every receipt of the loan under it — a receipt-proof bundle once the batch of the stream
+ * that sealed it is anchored (any instance's, on a shared database), else `{ status: "pending", digest,
+ * receipt, signature, ack }` — one completeness entry per stream (read/completeness.ts), and
+ * `evaluateTimeline` at the block time of the latest anchored batch of those streams, pending receipts
+ * counted (docs/timeline.md). Throws 404 NOT_FOUND for a loan with no receipts here, 403 FORBIDDEN for a
+ * party outside its agreement.
  */
 export async function buildTimeline(
-  reader: Reader,
+  streams: StreamReaders,
   caller: Caller,
   loanId: string,
   agreementId?: string,
 ): Promise<TimelineJson> {
-  const { store, identity } = reader;
-  const { agreement, digests } = await loanOf(reader, caller, loanId, agreementId);
+  const { own } = streams;
+  const { agreement, digests } = await loanOf(own, caller, loanId, agreementId);
   // Before the events: a receipt sealed meanwhile is then an event beyond the proven batch, not a missing one.
-  const completeness = await completenessOf(reader, agreement.id, loanId, digests, { anchoredOnly: true });
-  // By batch: each batch's tree is rebuilt (or found in the shared cache) once for all its receipts here.
-  const held = (await loadReceipts(store, digests, new AnchorTimes(store))).sort(
-    (a, b) => (a.batch?.seq ?? Infinity) - (b.batch?.seq ?? Infinity),
+  const completeness = await completenessOf(streams, agreement.id, loanId, digests, { anchoredOnly: true });
+  // By stream and batch: each batch's tree is rebuilt (or found in its stream's cache) once for all its receipts.
+  const held = (await loadStreamReceipts(streams, digests)).sort(
+    (a, b) =>
+      (a.batch ? 0 : 1) - (b.batch ? 0 : 1) ||
+      (a.reader.identity.stream < b.reader.identity.stream
+        ? -1
+        : a.reader.identity.stream > b.reader.identity.stream
+          ? 1
+          : 0) ||
+      (a.batch?.seq ?? 0) - (b.batch?.seq ?? 0),
   );
   const judged: TimelineEvent[] = [];
   const events: { key: [number, string]; json: unknown }[] = [];
-  for (const { digest, stored: rec, batch, anchoredAt } of held) {
+  for (const { digest, stored: rec, batch, anchoredAt, reader } of held) {
     const receipt = parseReceipt(rec.receipt);
     judged.push({ digest, receipt, anchoredAt });
     const json = batch
@@ -141,15 +153,16 @@ export async function buildTimeline(
           digest,
           receipt: receiptToJson(receipt),
           signature: rec.signature,
-          ack: await reader.acks.ackOf(digest, rec),
+          ack: await own.acks.ackOf(digest, rec),
         };
     events.push({ key: [receipt.occurredAt, digest], json });
   }
   events.sort((x, y) => x.key[0] - y.key[0] || (x.key[1] < y.key[1] ? -1 : x.key[1] > y.key[1] ? 1 : 0));
 
   // Read after the events: a batch anchored meanwhile cannot be later than the judgement time.
-  const latest = (await store.latestAnchoredAt()) ?? 0;
+  const latest = await latestAnchoredAt([own, ...held.map((h) => h.reader)]);
   const now = judged.reduce((m, e) => Math.max(m, e.anchoredAt ?? 0), latest);
+  const { identity } = own;
   return {
     format: TIMELINE_FORMAT,
     chainId: identity.chainId,
@@ -159,6 +172,18 @@ export async function buildTimeline(
     agreement: { id: agreement.id, versions: agreement.versions },
     events: events.map((e) => e.json),
     evaluation: evaluateTimeline({ events: judged, versions: agreement.versions, now, includePending: true }),
-    ...(completeness.length > 0 ? { completeness } : {}),
+    ...(verifiable(completeness, held) ? { completeness } : {}),
   };
+}
+
+/**
+ * Whether the timeline may carry `entries`: some, at most a verifier's limit, and one for every stream with
+ * anchored events of the loan. A stream whose latest batch was not anchored yet has no entry, and a verifier
+ * would fail such a timeline COMPLETE_NO_ENTRY; left out, completeness is claimed for no stream until every
+ * stream's latest batch is anchored (the next read, usually a batch interval later).
+ */
+function verifiable(entries: readonly CompletenessEntry[], held: readonly StreamReceipt[]): boolean {
+  if (entries.length === 0 || entries.length > MAX_COMPLETENESS_ENTRIES) return false;
+  const covered = new Set(entries.map((e) => e.stream));
+  return held.every((h) => h.batch === undefined || covered.has(h.reader.identity.stream.toLowerCase()));
 }

@@ -4,6 +4,7 @@ import { authenticateCaller } from "../access/auth";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { completenessOf } from "../read/completeness";
+import { StreamReaders } from "../read/StreamReaders";
 import { buildTimeline, loanOf } from "../read/timeline";
 
 /** The loan id of the path and the optional `?agreementId=`, checked. */
@@ -26,16 +27,18 @@ function loanParams(req: Request): { loanId: string; agreementId: string | undef
  */
 export function timelineRoutes(deps: AppDeps): Router {
   const r = Router();
+  // Several instances on one database: the loan's receipts are read from whichever stream sealed them.
+  const streams = new StreamReaders(deps.reader);
   r.get("/v1/loans/:loanId/timeline", async (req, res) => {
     const caller = await authenticateCaller(req, deps.access);
     const { loanId, agreementId } = loanParams(req);
-    res.json(await buildTimeline(deps.reader, caller, loanId, agreementId));
+    res.json(await buildTimeline(streams, caller, loanId, agreementId));
   });
   r.get("/v1/loans/:loanId/completeness", async (req, res) => {
     const caller = await authenticateCaller(req, deps.access);
     const { loanId, agreementId } = loanParams(req);
     const { agreement, digests } = await loanOf(deps.reader, caller, loanId, agreementId);
-    const completeness = await completenessOf(deps.reader, agreement.id, loanId, digests);
+    const completeness = await completenessOf(streams, agreement.id, loanId, digests);
     res.json({ loanId, agreementId: agreement.id, completeness });
   });
   return r;

@@ -56,6 +56,8 @@ export interface StoreBatch {
 export interface SharedStreams {
   /** The stream whose batch holds `digest`, or undefined while it is in no batch. */
   streamOf(digest: string): Promise<string | undefined>;
+  /** {@link streamOf} of each of `digests` in one read (a loan's receipts: one query, not one per digest). */
+  streamsOf(digests: readonly string[]): Promise<(string | undefined)[]>;
   /** The records of `stream` (read only: nothing is written through it), on this store's connections. */
   view(stream: string): Store;
 }

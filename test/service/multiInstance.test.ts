@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { HARDHAT_KEY_0 } from "../../service/config";
 import { readArtifact } from "../../scripts/lib/deployContracts";
-import { KIND } from "@repayproof/verifier";
+import { KIND, verifyTimelineBundle } from "@repayproof/verifier";
 import { startServiceProcess, type PgCluster, type ServiceProcess } from "../../scripts/devnet";
 import { allBatches } from "../helpers/audit";
-import { bearer, boundId, makeParties, makeReceipt, signReceipt } from "../helpers/parties";
+import { bearer, boundId, loanIdOf, makeParties, makeReceipt, signReceipt } from "../helpers/parties";
 import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
 import { waitFor } from "../helpers/waitFor";
 import { getJson, postJson } from "../../scripts/devnet";
@@ -38,6 +38,28 @@ async function listen(url: string, auth: string): Promise<{ digests: Set<string>
     }
   })();
   return { digests, stop: () => abort.abort() };
+}
+
+/**
+ * Posts `items` to the instance at `url`, again while it does not know their agreement yet (an instance learns
+ * of an agreement from the chain); asserts every one accepted, and returns their digests.
+ */
+async function postUntilKnown(url: string, items: readonly { item: unknown }[]): Promise<string[]> {
+  const body = { items: items.map((x) => x.item) };
+  let res = await postJson<Json>(`${url}/v1/receipts`, body);
+  for (
+    let tries = 0;
+    res.body.results?.some((r: Json) => r.error?.code === "UNKNOWN_AGREEMENT") && tries < 50;
+    tries++
+  ) {
+    await new Promise((r) => setTimeout(r, 200));
+    res = await postJson<Json>(`${url}/v1/receipts`, body);
+  }
+  expect(res.status, JSON.stringify(res.body)).to.equal(202);
+  return (res.body.results as Json[]).map((r) => {
+    expect(r.ack, JSON.stringify(r)).to.not.equal(undefined);
+    return r.digest as string;
+  });
 }
 
 describe("several instances on one PostgreSQL database", function () {
@@ -93,20 +115,7 @@ describe("several instances on one PostgreSQL database", function () {
       const items = Array.from({ length: 5 }, () =>
         signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform),
       );
-      let res = await postJson<Json>(`${urls[to]}/v1/receipts`, { items: items.map((x) => x.item) });
-      for (
-        let tries = 0;
-        res.body.results?.some((r: Json) => r.error?.code === "UNKNOWN_AGREEMENT") && tries < 50;
-        tries++
-      ) {
-        await new Promise((r) => setTimeout(r, 200));
-        res = await postJson<Json>(`${urls[to]}/v1/receipts`, { items: items.map((x) => x.item) });
-      }
-      expect(res.status, JSON.stringify(res.body)).to.equal(202);
-      for (const r of res.body.results as Json[]) {
-        expect(r.ack, JSON.stringify(r)).to.not.equal(undefined);
-        sentTo[to]!.push(r.digest as string);
-      }
+      sentTo[to]!.push(...(await postUntilKnown(urls[to]!, items)));
     }
 
     // The database decides a nonce taken through the other instance.
@@ -152,6 +161,64 @@ describe("several instances on one PostgreSQL database", function () {
     for (const [i, u] of urls.entries()) {
       const sealed = (await allBatches(u, streams[i]!)).flatMap((x) => x.digests ?? []);
       if (sealed.length > 0) expect(new Set(sealed)).to.deep.equal(new Set(sentTo[i]));
+    }
+  });
+
+  it("behavior: a loan's timeline from either instance shows every receipt anchored in its own stream, with one completeness entry per stream; verify-timeline passes COMPLETE, and fails it without any one event", async function () {
+    const fx = f!;
+    const urls = [fx.url, b!.url];
+    const agreementId = boundId(p);
+    await fx.register(p, agreementId);
+    const auth = bearer(fx.d, p.platform);
+    const loanId = loanIdOf("loan-of-two-streams");
+    const streams = await Promise.all(
+      urls.map(async (u) => ((await getJson<Json>(`${u}/v1/info`)).body.stream as string).toLowerCase()),
+    );
+    // The loan's receipts posted alternately to A and B: each instance seals its own in its own stream.
+    const sentTo: [string[], string[]] = [[], []];
+    for (let i = 0; i < 6; i++) {
+      const items = [1, 2].map(() =>
+        signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE, { loanId }), p.platform),
+      );
+      sentTo[i % 2]!.push(...(await postUntilKnown(urls[i % 2]!, items)));
+    }
+
+    const provider = new JsonRpcProvider(fx.node.url, undefined, { cacheTimeout: -1 });
+    try {
+      for (const u of urls) {
+        let t: Json = {};
+        await waitFor(
+          `the timeline from ${u}: every event anchored, an entry per stream`,
+          async () => {
+            t = (await getJson<Json>(`${u}/v1/loans/${loanId}/timeline`, auth)).body;
+            return t.events?.every((e: Json) => e.status !== "pending") && t.completeness?.length === 2;
+          },
+          60_000,
+          200,
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}: ${JSON.stringify(t).slice(0, 600)}`);
+        });
+        const streamOf = new Map<string, string>(t.events.map((e: Json) => [e.digest, e.batch.stream.toLowerCase()]));
+        for (const [i, digests] of sentTo.entries()) {
+          for (const d of digests) expect(streamOf.get(d), `${d} from ${u}`).to.equal(streams[i]);
+        }
+        expect(t.completeness.map((e: Json) => e.stream).sort()).to.deep.equal([...streams].sort());
+        const { completeness } = (await getJson<Json>(`${u}/v1/loans/${loanId}/completeness`, auth)).body;
+        expect(completeness.map((e: Json) => e.stream).sort()).to.deep.equal([...streams].sort());
+
+        const complete = async (timeline: Json) =>
+          (await verifyTimelineBundle(timeline, { provider })).checks.find((c) => c.check === "COMPLETE");
+        const r = await verifyTimelineBundle(t, { provider });
+        expect(r.checks.find((c) => c.check === "COMPLETE")?.status, JSON.stringify(r.checks)).to.equal("pass");
+        expect(r.valid, JSON.stringify(r.checks)).to.equal(true);
+        // Without one event of either stream, that stream's entry counts a receipt the timeline withholds.
+        for (const digests of sentTo) {
+          const without = { ...t, events: t.events.filter((e: Json) => e.digest !== digests[0]) };
+          expect((await complete(without))?.code, `${u} without ${digests[0]}`).to.equal("COMPLETE_MISSING");
+        }
+      }
+    } finally {
+      provider.destroy();
     }
   });
 });

@@ -1,9 +1,10 @@
 import pg from "pg";
 import type { AgreementVersion } from "@repayproof/verifier/core";
-import type { NonceRef, StateUndoRef, Store, StoreBatch, WriteOp } from "../Store";
+import type { NonceRef, SharedStreams, StateUndoRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
 import { migrate } from "./migrations";
+import { pgSharedStreams } from "./pgSharedStreams";
 import { RowSet } from "./pgOps";
 import { asStoreError, PgStoreError } from "./PgStoreError";
 import { deleteStats, pages, readLoanStats, readStatsDays, readStatsFacts } from "./pgScans";
@@ -70,11 +71,7 @@ export class PgStore implements Store {
     if (this.ownsPool) await this.pool.end();
   }
 
-  readonly shared = {
-    streamOf: async (digest: string): Promise<string | undefined> =>
-      this.one("SELECT stream AS v FROM rp_batch_of WHERE digest = $1 LIMIT 1", [digest]),
-    view: (stream: string): Store => new PgStore(this.pool, { stream }),
-  };
+  readonly shared: SharedStreams = pgSharedStreams(this, (stream) => new PgStore(this.pool, { stream }));
 
   async write(ops: readonly WriteOp[]): Promise<void> {
     const rows = new RowSet(this.stream);
