@@ -90,6 +90,20 @@ export class Backlog {
     );
   }
 
+  /** Gives back one place of `agreementId`, its newest: a reserved receipt that was not stored after all. */
+  unreserve(agreementId: string): void {
+    let at = this.runs.length - 1;
+    while (at >= 0 && this.runs[at]?.agreementId !== agreementId) at--;
+    const run = this.runs[at];
+    if (run === undefined) return;
+    if (--run.count === 0) this.runs.splice(at, 1);
+    const rest = this.sizeOf(agreementId) - 1;
+    if (rest > 0) this.perAgreement.set(agreementId, rest);
+    else this.perAgreement.delete(agreementId);
+    this.n--;
+    this.onChange(this.n);
+  }
+
   private take(
     count: number,
     end: () => { agreementId: string; count: number } | undefined,
