@@ -24,4 +24,21 @@ describe("Backlog", function () {
     expect(backlog.reserve("a")).to.equal(undefined);
     expect(backlog.reserve("a")?.code).to.equal("QUOTA_EXCEEDED");
   });
+
+  it("error: QUOTA_EXCEEDED at an agreement's 1/N, BACKLOG_FULL at the backlog's 1/N, N the instances alive", function () {
+    let alive = 2;
+    const backlog = new Backlog(
+      10,
+      0,
+      () => undefined,
+      5,
+      () => alive,
+    );
+    for (let i = 0; i < 2; i++) expect(backlog.reserve("a")).to.equal(undefined);
+    expect(backlog.reserve("a")?.code, "floor(5 / 2)").to.equal("QUOTA_EXCEEDED");
+    for (const id of ["b", "b", "c"]) expect(backlog.reserve(id)).to.equal(undefined);
+    expect(backlog.reserve("d")?.code, "10 / 2").to.equal("BACKLOG_FULL");
+    alive = 1;
+    expect(backlog.reserve("d"), "the other instance gone: the whole bound is this one's").to.equal(undefined);
+  });
 });
