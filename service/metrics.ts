@@ -11,6 +11,8 @@ export interface Metrics {
   anchorLatency: Histogram;
   rpcErrors: Counter;
   commitSize: Histogram;
+  /** Receipts whose nonce another instance on the database took between admission's check and the write. */
+  nonceRacesLost: Counter;
   /** Contract-wallet (ERC-1271) checks by outcome: valid, invalid (eth_calls made), cached, unavailable. */
   erc1271Checks: Counter<"outcome">;
   /** 1 while an anchor waits because the fee it needs is above MAX_FEE_GWEI (the alert), else 0. */
@@ -37,6 +39,11 @@ export function createMetrics(defaults = true): Metrics {
       name: "repayproof_receipts_refused_total",
       help: "Receipts refused, by error code",
       labelNames: ["code"],
+      registers,
+    }),
+    nonceRacesLost: new Counter({
+      name: "repayproof_nonce_races_lost_total",
+      help: "Receipts whose nonce another instance took between admission's check and the write (refused, or held)",
       registers,
     }),
     backlog: new Gauge({ name: "repayproof_backlog_receipts", help: "Accepted receipts not yet anchored", registers }),

@@ -36,6 +36,8 @@ export interface PipelineDeps {
   log: Logger;
   /** Told of each batch once it is anchored (the breach watcher). */
   onAnchored: (b: BatchRecord) => void;
+  /** Instances alive on a shared database (store/postgres/LiveInstances.ts): the backlog's bounds are shared out. */
+  instances?: { count(): number };
 }
 
 /** The ingest path's stages, wired, with one start and one close. */
@@ -69,6 +71,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
     queue.size() + unanchored,
     (n) => metrics.backlog.set(n),
     config.backlogPerAgreement,
+    d.instances && (() => (d.instances as { count(): number }).count()),
   );
 
   const anchorer = new Anchorer(

@@ -179,6 +179,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
       watcher.onAnchored(b);
       if (config.statsIndex) stats.kick();
     },
+    ...(shared && { instances: shared.instances }),
   });
   ingestBusy = () => pipeline.pool.inFlight > 0;
   const access: AccessContext = {
@@ -207,7 +208,6 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     log,
     ...(shared && { instances: shared.instances }),
   };
-
   await terms.initPoll();
   pipeline.start();
   // Batches anchored before a restart and not yet taken in; or, when asked, the whole index again.

@@ -10,6 +10,10 @@ const UNATTRIBUTED = "";
  * and lock the others out. Admission reserves a place for each receipt it stages (released again if the
  * write fails); the anchorer releases a batch's places once it is mined. Batches are sealed in acceptance
  * order, so the places released are the oldest reservations: a queue of (agreement, count) runs says whose.
+ *
+ * Several instances on one database share both bounds out like the rate limit: each allows its 1/N of them,
+ * N the instances alive (store/postgres/LiveInstances.ts), so together they hold at most the bound
+ * (docs/operations.md, "Several instances on one database", says the slack).
  */
 export class Backlog {
   private n: number;
@@ -22,6 +26,8 @@ export class Backlog {
     initial = 0,
     private readonly onChange: (size: number) => void = () => undefined,
     readonly maxPerAgreement = max,
+    /** Instances alive sharing the bounds (1: this one alone); read at each reservation, from memory. */
+    private readonly instances: () => number = () => 1,
   ) {
     this.n = initial;
     if (initial > 0) this.runs.push({ agreementId: UNATTRIBUTED, count: initial });
@@ -43,16 +49,18 @@ export class Backlog {
    * backlog is full, 429 QUOTA_EXCEEDED when this agreement holds its share.
    */
   reserve(agreementId: string): ApiError | undefined {
-    if (this.n >= this.max) {
-      return new ApiError("BACKLOG_FULL", `the anchoring backlog is full (${this.max} receipts); retry later`, {
+    const n = Math.max(1, this.instances());
+    const here = n === 1 ? "" : ` here, this instance's 1/${n}`;
+    if (this.n >= shareOf(this.max, n)) {
+      return new ApiError("BACKLOG_FULL", `the anchoring backlog is full (${this.n} receipts${here}); retry later`, {
         backlogMax: this.max,
       });
     }
     const mine = this.sizeOf(agreementId);
-    if (mine >= this.maxPerAgreement) {
+    if (mine >= shareOf(this.maxPerAgreement, n)) {
       return new ApiError(
         "QUOTA_EXCEEDED",
-        `this agreement holds ${mine} receipts not yet anchored, its share of the backlog; retry once they are`,
+        `this agreement holds ${mine} receipts not yet anchored${here}, its share of the backlog; retry once they are`,
         { backlogPerAgreement: this.maxPerAgreement },
       );
     }
@@ -90,6 +98,20 @@ export class Backlog {
     );
   }
 
+  /** Gives back one place of `agreementId`, its newest: a reserved receipt that was not stored after all. */
+  unreserve(agreementId: string): void {
+    let at = this.runs.length - 1;
+    while (at >= 0 && this.runs[at]?.agreementId !== agreementId) at--;
+    const run = this.runs[at];
+    if (run === undefined) return;
+    if (--run.count === 0) this.runs.splice(at, 1);
+    const rest = this.sizeOf(agreementId) - 1;
+    if (rest > 0) this.perAgreement.set(agreementId, rest);
+    else this.perAgreement.delete(agreementId);
+    this.n--;
+    this.onChange(this.n);
+  }
+
   private take(
     count: number,
     end: () => { agreementId: string; count: number } | undefined,
@@ -113,3 +135,6 @@ export class Backlog {
     this.onChange(this.n);
   }
 }
+
+/** One instance's part of a bound shared by `n`: rounded down, so the parts never add up to more; at least 1 (of 1 or more). */
+const shareOf = (bound: number, n: number): number => Math.min(bound, Math.max(1, Math.floor(bound / n)));

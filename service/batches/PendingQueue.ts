@@ -48,8 +48,13 @@ export class PendingQueue {
    * The op that appends `items` as one entry. Its key is taken now, synchronously, so entries keep the
    * order in which admission decided them; call {@link committed} once the write holding it is durable.
    */
-  append(items: readonly PendingItem[]): WriteOp {
+  append(items: readonly PendingItem[]): WriteOp & { type: "pending" } {
     return { type: "pending", key: this.nextKey++, entry: encode(items) };
+  }
+
+  /** The op that writes `items` instead, under the key of `entry` (an {@link append} not yet written); none: no entry. */
+  rewrite(entry: WriteOp & { type: "pending" }, items: readonly PendingItem[]): WriteOp {
+    return items.length === 0 ? { type: "pendingDone", key: entry.key } : { ...entry, entry: encode(items) };
   }
 
   /** `n` appended items are on disk: they count, and the consumer hears it. */

@@ -1,14 +1,14 @@
 import type { Logger } from "pino";
 import { KIND, sameAddress, type Ack } from "@repayproof/verifier/core";
 import type { Backlog } from "../batches/Backlog";
-import type { PendingItem, PendingQueue } from "../batches/PendingQueue";
+import type { PendingQueue } from "../batches/PendingQueue";
 import type { Metrics } from "../metrics";
 import { acceptedReceipt, type Accepted } from "../read/receiptStatus";
 import type { StoredAcks } from "../read/storedAcks";
 import type { GroupCommitter } from "../store/GroupCommitter";
-import type { Store, WriteOp } from "../store/Store";
-import { receiptRecord } from "../store/records";
+import type { LostNonce, Store, WriteOp } from "../store/Store";
 import type { AckSigner, SignedAcks } from "./AckSigner";
+import { passOps, type JobReceipts, type NewReceipt } from "./passOps";
 import { isItemError, type ItemError, type ItemResult, type Prepared } from "./preprocess";
 import { itemError, type TermsSource } from "./roles";
 import { screenItems, type WalletSignatures } from "./screenItems";
@@ -17,10 +17,7 @@ import { StagedReceipts, type Staged } from "./StagedReceipts";
 export type ItemAnswer = Accepted | ItemError;
 export type { Accepted };
 
-type Decision =
-  | { kind: "new"; staged: Staged; item: Prepared; acks?: SignedAcks; index?: number }
-  | { kind: "dup"; digest: string; staged?: Staged }
-  | ItemError;
+type Decision = NewReceipt | { kind: "dup"; digest: string; staged?: Staged } | ItemError;
 
 interface Job {
   items: Prepared[];
@@ -82,7 +79,9 @@ export class Admission {
           const c = candidates[i] as { index: number; item: Prepared };
           const answer = await this.answer(d, c.item);
           answers[c.index] = answer;
-          if (!isItemError(d) && d.kind === "new" && !isItemError(answer)) this.deps.onAccepted?.(c.item, answer.ack);
+          if (!isItemError(d) && d.kind === "new" && !isItemError(answer) && d.staged.lostTo === undefined) {
+            this.deps.onAccepted?.(c.item, answer.ack);
+          }
         }),
       );
     }
@@ -129,13 +128,9 @@ export class Admission {
   /** Decides one item against what is stored and staged; stages it when new (no await: nothing changes underneath). */
   private decide(it: Prepared, seen: { nonces: Map<string, string>; refAttesters: Map<string, string> }): Decision {
     const st = this.staged.byNonceOf(it.attester, it.nonce);
-    const existing = st?.digest ?? seen.nonces.get(nonceKey(it));
+    const existing = st ? (st.lostTo ?? st.digest) : seen.nonces.get(nonceKey(it));
     if (existing !== undefined) {
-      if (existing !== it.digest) {
-        return itemError("NONCE_CONFLICT", "this (attester, nonce) already names another receipt", {
-          digest: existing,
-        });
-      }
+      if (existing !== it.digest) return nonceConflict(existing);
       return { kind: "dup", digest: it.digest, ...(st ? { staged: st } : {}) };
     }
     if (it.kind === KIND.VOIDED) {
@@ -157,59 +152,46 @@ export class Admission {
 
   /** Decides every item of `jobs` synchronously, signs each job's Acks, and starts one group commit. */
   private pass(jobs: Job[], seen: { nonces: Map<string, string>; refAttesters: Map<string, string> }): void {
-    const ops: WriteOp[] = [];
-    const fresh: Staged[] = [];
-    const queued: PendingItem[] = [];
-    const loansSeen = new Set<string>();
-    const nowMs = Date.now();
-    const results = jobs.map((job) => {
-      const decisions = job.items.map((it) => this.decide(it, seen));
-      const accepted = decisions.filter(
-        (d): d is Extract<Decision, { kind: "new" }> => !isItemError(d) && d.kind === "new",
-      );
-      if (accepted.length === 0) return decisions;
-      const acks = this.deps.acks.sign(
-        accepted.map((d) => d.item.digest),
-        job.acceptedAt,
-      );
-      if (acks.group) ops.push({ type: "ackGroup", group: acks.group });
-      accepted.forEach((d, i) => {
-        d.acks = acks;
-        d.index = i;
-        const it = d.item;
-        const record = receiptRecord(it.head, acks.shared);
-        ops.push(
-          { type: "receipt", digest: it.digest, record },
-          { type: "nonce", attester: it.attester, nonce: it.nonce, digest: it.digest },
-          { type: "loanReceipt", loanId: it.loanId, digest: it.digest },
-        );
-        const al = `${it.agreementId}:${it.loanId}`;
-        if (!loansSeen.has(al)) {
-          loansSeen.add(al);
-          ops.push({ type: "agreementLoan", agreementId: it.agreementId, loanId: it.loanId });
-        }
-        queued.push({ digest: it.digest, acceptedAtMs: nowMs });
-        fresh.push(d.staged);
-      });
-      return decisions;
-    });
-    if (fresh.length > 0) this.commit(ops, fresh, queued);
+    const results = jobs.map((job) => job.items.map((it) => this.decide(it, seen)));
+    const units: JobReceipts[] = jobs.map((job, i) => ({
+      acceptedAt: job.acceptedAt,
+      accepted: (results[i] as Decision[]).filter((d): d is NewReceipt => !isItemError(d) && d.kind === "new"),
+    }));
+    if (units.some((u) => u.accepted.length > 0)) this.commit(units);
     jobs.forEach((j, i) => j.resolve(results[i] as Decision[]));
   }
 
-  /** Writes the pass's ops and its pending-queue entry in one group commit; settles the staged entries. */
-  private commit(ops: WriteOp[], fresh: Staged[], queued: PendingItem[]): void {
-    const { committer, queue, backlog, metrics, log } = this.deps;
-    ops.push(queue.append(queued));
-    const done = committer.commit(ops).then(
+  /**
+   * Writes the pass's receipts and their pending-queue entry in one group commit; settles the staged entries.
+   * Should another instance have taken some of their nonces meanwhile, the write's redo marks those receipts
+   * lost and writes the rest again without them (re-signed Acks; ./passOps.ts); their places go back after.
+   */
+  private commit(units: JobReceipts[]): void {
+    const { committer, queue, backlog, metrics, log, acks } = this.deps;
+    const nowMs = Date.now();
+    const first = passOps(units, acks, nowMs);
+    const entry = queue.append(first.queued);
+    const redo = (lost: readonly LostNonce[]): WriteOp[] => {
+      const owners = new Map(lost.map((l) => [nonceKey(l), l.owner]));
+      for (const u of units) for (const d of u.accepted) d.staged.lostTo = owners.get(nonceKey(d.item));
+      const kept = units.map((u) => ({ ...u, accepted: u.accepted.filter((d) => d.staged.lostTo === undefined) }));
+      const again = passOps(kept, acks, nowMs);
+      return [...again.ops, queue.rewrite(entry, again.queued)];
+    };
+    const fresh = units.flatMap((u) => u.accepted);
+    const done = committer.commit([...first.ops, entry], redo).then(
       () => {
-        for (const e of fresh) e.committed = true;
-        metrics.accepted.inc(fresh.length);
-        metrics.commitSize.observe(fresh.length);
-        queue.committed(fresh.length);
+        for (const d of fresh) d.staged.committed = true;
+        const lost = fresh.filter((d) => d.staged.lostTo !== undefined);
+        for (const d of lost) backlog.unreserve(d.item.agreementId);
+        metrics.nonceRacesLost.inc(lost.length);
+        const stored = fresh.length - lost.length;
+        metrics.accepted.inc(stored);
+        metrics.commitSize.observe(stored);
+        queue.committed(stored);
       },
       (err: unknown) => {
-        for (const e of fresh) e.failed = true;
+        for (const d of fresh) d.staged.failed = true;
         backlog.releaseNewest(fresh.length);
         // No Ack went out; but the write may have landed (its answer lost), and then the batcher seals it.
         queue.failed();
@@ -218,18 +200,20 @@ export class Admission {
       },
     );
     done.catch(() => undefined);
-    for (const e of fresh) e.done = done;
+    for (const d of fresh) d.staged.done = done;
   }
 
   private async answer(d: Decision, item: Prepared): Promise<ItemAnswer> {
     if (isItemError(d)) return d;
     try {
-      if (d.kind === "new") {
-        await d.staged.done;
+      await d.staged?.done;
+      // Lost to another instance inside the write: refused like any taken nonce, or the same receipt, held.
+      const lostTo = d.staged?.lostTo;
+      if (lostTo !== undefined && lostTo !== item.digest) return nonceConflict(lostTo);
+      if (d.kind === "new" && lostTo === undefined) {
         return { digest: item.digest, status: "pending", ack: (d.acks as SignedAcks).ack(d.index as number) };
       }
-      if (d.staged) await d.staged.done;
-      return await acceptedReceipt(this.deps.store, this.deps.storedAcks, d.digest);
+      return await acceptedReceipt(this.deps.store, this.deps.storedAcks, item.digest);
     } catch (err) {
       // The database is away (a restart): the whole request is answered 503 with Retry-After, no Ack in it.
       if ((err as { code?: unknown } | null)?.code === "STORE_UNAVAILABLE") throw err;
@@ -240,3 +224,6 @@ export class Admission {
 }
 
 const nonceKey = (it: { attester: string; nonce: string }): string => `${it.attester.toLowerCase()}:${it.nonce}`;
+
+const nonceConflict = (digest: string): ItemError =>
+  itemError("NONCE_CONFLICT", "this (attester, nonce) already names another receipt", { digest });

@@ -4,6 +4,8 @@ export interface Staged {
   attester: string;
   committed: boolean;
   failed: boolean;
+  /** Set inside its write when another instance had taken its nonce: the digest that holds it (Store.ts Redo). */
+  lostTo?: string;
   /** Settles when its group commit does. */
   done: Promise<void>;
 }

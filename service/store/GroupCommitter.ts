@@ -1,4 +1,4 @@
-import type { Store, StoreBatch, WriteOp } from "./Store";
+import type { Redo, Store, StoreBatch, WriteOp } from "./Store";
 
 interface Group {
   batch: StoreBatch;
@@ -21,11 +21,14 @@ export class GroupCommitter {
     private readonly onWrite?: (ops: number) => void,
   ) {}
 
-  /** Resolves once `ops` are on disk (fsynced), atomically with whatever shares their write. */
-  commit(ops: WriteOp[]): Promise<void> {
+  /**
+   * Resolves once `ops` are on disk (fsynced), atomically with whatever shares their write; `redo` replaces
+   * them inside the write when another instance took one of their nonces (Store.ts StoreBatch.add).
+   */
+  commit(ops: WriteOp[], redo?: Redo): Promise<void> {
     return new Promise((resolve, reject) => {
       this.next ??= { batch: this.store.batch(), ops: 0, waiters: [] };
-      this.next.batch.add(ops);
+      this.next.batch.add(ops, redo);
       this.next.ops += ops.length;
       this.next.waiters.push({ resolve, reject });
       if (!this.writing) void this.flush();

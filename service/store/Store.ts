@@ -38,13 +38,32 @@ export interface NonceRef {
   nonce: string;
 }
 
+/** A nonce another instance took between admission's check and the write: ours, and the digest it names now. */
+export interface LostNonce extends NonceRef {
+  /** The digest our op would have stored. */
+  digest: string;
+  /** The digest the database holds for it (the winner's; equal to `digest` when both sent the same receipt). */
+  owner: string;
+}
+
+/**
+ * One {@link StoreBatch.add}'s ops again, without the receipts whose nonces were `lost` (all of theirs: receipt,
+ * indexes, queue entry, Acks) and with no nonce it did not have before. Called inside the write, once at most.
+ */
+export type Redo = (lost: readonly LostNonce[]) => WriteOp[];
+
 /**
  * A write being gathered (group commit): each {@link add} hands its ops to the backend at once — encoded
  * where the backend can, so nothing of them waits on the JavaScript heap while the previous write syncs —
  * and {@link write} applies all of them atomically and durably, once.
  */
 export interface StoreBatch {
-  add(ops: readonly WriteOp[]): void;
+  /**
+   * Adds `ops`. Where the database decides nonces between instances (PgStore), a nonce op that finds its pair
+   * taken by another instance does not fail the write when `redo` is given: that add's ops are replaced by
+   * `redo`'s, and the rest of the write goes on. A store of one instance never calls `redo`.
+   */
+  add(ops: readonly WriteOp[], redo?: Redo): void;
   /** Applies every op added, atomically, synced before it resolves. Call once. */
   write(): Promise<void>;
 }

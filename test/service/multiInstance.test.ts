@@ -1,18 +1,13 @@
 import { expect } from "chai";
-import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
-import { HARDHAT_KEY_0 } from "../../service/config";
-import { readArtifact } from "../../scripts/lib/deployContracts";
+import { JsonRpcProvider } from "ethers";
 import { KIND, verifyTimelineBundle } from "@repayproof/verifier";
-import { startServiceProcess, type PgCluster, type ServiceProcess } from "../../scripts/devnet";
+import type { ServiceProcess } from "../../scripts/devnet";
 import { allBatches } from "../helpers/audit";
 import { bearer, boundId, loanIdOf, makeParties, makeReceipt, signReceipt } from "../helpers/parties";
-import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
+import type { Json, SpawnFixture } from "../helpers/spawnFixture";
+import { startTwoInstances, type TwoInstances } from "../helpers/twoInstances";
 import { waitFor } from "../helpers/waitFor";
 import { getJson, postJson } from "../../scripts/devnet";
-import { pgClusterOrSkip } from "../helpers/pgClusterOrSkip";
-
-/** Hardhat's account #2: instance B's operator (A runs as #0, the relay as #1). */
-const OPERATOR_B = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
 /** The digests of `receipt.accepted` events an SSE stream delivers, until `stop()`. */
 async function listen(url: string, auth: string): Promise<{ digests: Set<string>; stop: () => void }> {
@@ -64,36 +59,18 @@ async function postUntilKnown(url: string, items: readonly { item: unknown }[]):
 
 describe("several instances on one PostgreSQL database", function () {
   this.timeout(300_000);
-  let cluster: PgCluster | undefined;
+  let two: TwoInstances | undefined;
   let f: SpawnFixture | undefined;
   let b: ServiceProcess | undefined;
   const p = makeParties();
 
   before(async function () {
-    const c = await pgClusterOrSkip(this);
-    cluster = c;
-    const env = { DATABASE_URL: await c.createDatabase("shared"), BATCH_INTERVAL_MS: "200", WORKERS: "0" };
-    f = await startSpawnFixture({ env });
-    // B's operator may anchor too (the admin, Hardhat #0, grants it the role as it would in production).
-    const provider = new JsonRpcProvider(f.node.url, undefined, { cacheTimeout: -1 });
-    try {
-      const anchor = new Contract(
-        f.d.anchor,
-        readArtifact("ReceiptAnchor").abi as InterfaceAbi,
-        new Wallet(HARDHAT_KEY_0, provider),
-      );
-      const role = (await anchor.getFunction("ANCHORER_ROLE")()) as string;
-      await (await anchor.getFunction("grantRole")(role, new Wallet(OPERATOR_B).address)).wait();
-    } finally {
-      provider.destroy();
-    }
-    b = await startServiceProcess({ ...f.env, OPERATOR_KEY: OPERATOR_B }, { echoStderr: "B: " });
+    two = await startTwoInstances(this, { BATCH_INTERVAL_MS: "200", WORKERS: "0" });
+    ({ f, b } = two);
   });
 
   after(async function () {
-    await b?.kill("SIGKILL");
-    await f?.close();
-    cluster?.remove();
+    await two?.close();
   });
 
   it("behavior: either accepts any receipt, serves every proof, anchors only its own stream, and A's listeners hear B's receipts", async function () {

@@ -3,6 +3,7 @@ import type { AgreementVersion } from "@repayproof/verifier/core";
 import type { NonceRef, SharedStreams, StateUndoRef, Store, StoreBatch, WriteOp } from "../Store";
 import type { AckGroup, BatchLeaves, BatchRecord, ChainIdentity, StateNode, StoredReceipt } from "../records";
 import type { LoanStats, StageFact, StatsDay } from "../statsRecords";
+import { applyRows } from "./applyRows";
 import { migrate } from "./migrations";
 import { pgSharedStreams } from "./pgSharedStreams";
 import { RowSet } from "./pgOps";
@@ -81,16 +82,12 @@ export class PgStore implements Store {
 
   batch(): StoreBatch {
     const rows = new RowSet(this.stream);
-    return { add: (ops) => rows.add(ops), write: () => this.apply(rows) };
+    return { add: (ops, redo) => rows.add(ops, redo), write: () => this.apply(rows) };
   }
 
-  /** One transaction: a statement per table, then COMMIT; any failure rolls all of it back. */
+  /** One transaction (./applyRows.ts): nonces first, a statement per table, then COMMIT; a failure rolls all back. */
   private async apply(rows: RowSet): Promise<void> {
-    if (rows.size === 0) return;
-    const statements = rows.statements();
-    await inTransaction(await this.connect(), async (c) => {
-      for (const s of statements) await c.query(s.text, s.values);
-    });
+    if (rows.size > 0) await applyRows(await this.connect(), rows);
   }
 
   private async one<T = string>(sql: string, params: unknown[]): Promise<T | undefined> {

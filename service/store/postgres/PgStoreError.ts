@@ -5,7 +5,9 @@ export type PgStoreErrorCode =
   /** The database cannot be reached or refused the connection (it is restarting, or down). */
   | "STORE_UNAVAILABLE"
   /** DATABASE_URL is not a postgres:// URL. */
-  | "STORE_BAD_URL";
+  | "STORE_BAD_URL"
+  /** A write claimed an (attester, nonce) another instance holds, and had no redo without it (Store.ts Redo). */
+  | "STORE_NONCE_TAKEN";
 
 export class PgStoreError extends Error {
   override readonly name = "PgStoreError";

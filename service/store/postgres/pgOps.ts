@@ -1,4 +1,5 @@
-import type { WriteOp } from "../Store";
+import type { LostNonce, NonceRef, Redo, WriteOp } from "../Store";
+import { PgStoreError } from "./PgStoreError";
 import { encodeStateNode } from "../stateNodeCodec";
 
 /** A table the ops write: its key columns (the primary key) and value columns, with their SQL types. */
@@ -132,36 +133,81 @@ function rowOf(op: WriteOp, stream: string): Row {
   }
 }
 
-/** A write's rows as the database will end up holding them: per table and key, the last op wins (as in a LevelDB batch). */
+/** A statement and its parameters (each a column, passed as an array through `unnest`). */
+export interface Statement {
+  text: string;
+  values: Cell[][];
+}
+
+const byKey = (a: [Cell[], unknown], b: [Cell[], unknown]): number => {
+  const x = a[0].join("\u0000");
+  const y = b[0].join("\u0000");
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * A write's rows as the database will end up holding them: per table and key, the last op wins (as in a
+ * LevelDB batch). Rows are kept per {@link add}, so that one add can be replaced ({@link redo}) when another
+ * instance took one of its nonces.
+ */
 export class RowSet {
-  private readonly tables = new Map<TableName, Map<string, [Cell[], Cell[] | undefined]>>();
+  private readonly units: { rows: Row[]; redo: Redo | undefined }[] = [];
   size = 0;
 
   constructor(private readonly stream: string) {}
 
-  /** Adds `ops` (all or, when one cannot be encoded, none of them). */
-  add(ops: readonly WriteOp[]): void {
-    const rows = ops.map((op) => rowOf(op, this.stream));
-    for (const [table, key, value] of rows) {
-      let m = this.tables.get(table);
-      if (!m) this.tables.set(table, (m = new Map()));
-      m.set(key.join("\u0000"), [key, value]);
-    }
+  /** Adds `ops` (all or, when one cannot be encoded, none of them); `redo` as in Store.ts StoreBatch.add. */
+  add(ops: readonly WriteOp[], redo?: Redo): void {
+    this.units.push({ rows: ops.map((op) => rowOf(op, this.stream)), redo });
     this.size += ops.length;
   }
 
+  /** Per table and key, the last row written (keys sorted, so instances lock shared rows in one order). */
+  private tables(): Map<TableName, [Cell[], Cell[] | undefined][]> {
+    const tables = new Map<TableName, Map<string, [Cell[], Cell[] | undefined]>>();
+    for (const { rows } of this.units) {
+      for (const [table, key, value] of rows) {
+        let m = tables.get(table);
+        if (!m) tables.set(table, (m = new Map()));
+        m.set(key.join("\u0000"), [key, value]);
+      }
+    }
+    return new Map([...tables].map(([name, m]) => [name, [...m.values()].sort(byKey)]));
+  }
+
+  /** The nonces the write claims, in key order (./applyRows.ts inserts them before the {@link statements}). */
+  nonces(): (NonceRef & { digest: string })[] {
+    const rows = this.tables().get("nonce") ?? [];
+    return rows.map(([[attester, nonce], v]) => ({ attester: attester!, nonce: nonce!, digest: v![0]! }));
+  }
+
+  /** Replaces each add that lost a nonce by its redo's ops; an add without a redo fails the write. */
+  redo(lost: readonly LostNonce[]): void {
+    const byPair = new Map(lost.map((l) => [`${l.attester}\u0000${l.nonce}`, l]));
+    for (const unit of this.units) {
+      const mine = unit.rows.flatMap(([t, k]) => (t === "nonce" ? [byPair.get(k.join("\u0000"))] : []));
+      const its = mine.filter((l): l is LostNonce => l !== undefined);
+      if (its.length === 0) continue;
+      if (!unit.redo) throw new PgStoreError("STORE_NONCE_TAKEN", "another instance took a nonce this write claims");
+      const ops = unit.redo(its);
+      unit.rows = ops.map((op) => rowOf(op, this.stream));
+      unit.redo = undefined;
+    }
+  }
+
   /**
-   * The statements that apply the rows: per table one multi-row upsert and one delete, each rows' columns
-   * passed as arrays through `unnest` (one round trip per table, whatever the number of rows). Nonces are
-   * inserted, never upserted: a pair already stored fails the write (the primary key decides, database-wide).
+   * The statements that apply the rows, nonces apart ({@link nonces}): per table one multi-row upsert and one
+   * delete, each rows' columns passed as arrays through `unnest` (one round trip per table, whatever the
+   * number of rows).
    */
-  statements(): { text: string; values: Cell[][] }[] {
-    const out: { text: string; values: Cell[][] }[] = [];
-    for (const [name, rows] of this.tables) {
+  statements(): Statement[] {
+    const out: Statement[] = [];
+    for (const [name, rows] of this.tables()) {
+      if (name === "nonce") continue;
       const table: Table = TABLES[name];
       const cols = [...table.keys, ...table.values];
-      const puts = [...rows.values()].filter(([, v]) => v !== undefined);
-      const dels = [...rows.values()].filter(([, v]) => v === undefined);
+      const puts = rows.filter(([, v]) => v !== undefined);
+      const dels = rows.filter(([, v]) => v === undefined);
       const params = (n: number): string =>
         cols
           .slice(0, n)
@@ -170,8 +216,7 @@ export class RowSet {
       const keyList = table.keys.map(([c]) => c).join(", ");
       if (puts.length > 0) {
         const set = table.values.map(([c]) => `${c} = excluded.${c}`).join(", ");
-        const conflict =
-          name === "nonce" ? "" : ` ON CONFLICT (${keyList}) DO ${set === "" ? "NOTHING" : `UPDATE SET ${set}`}`;
+        const conflict = ` ON CONFLICT (${keyList}) DO ${set === "" ? "NOTHING" : `UPDATE SET ${set}`}`;
         out.push({
           text: `INSERT INTO ${table.name} (${cols.map(([c]) => c).join(", ")}) SELECT * FROM unnest(${params(cols.length)})${conflict}`,
           values: cols.map((_, i) => puts.map(([k, v]) => (i < k.length ? k[i]! : v![i - k.length]!))),

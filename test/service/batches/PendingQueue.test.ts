@@ -62,6 +62,19 @@ describe("PendingQueue (on a real LevelDB)", function () {
     expect((await all(queue)).map((i) => i.acceptedAtMs)).to.deep.equal([1, 2, 3]);
   });
 
+  it("behavior: rewrite writes other items under an appended entry's key, and no entry for none", async function () {
+    const queue = new PendingQueue(store);
+    await queue.init();
+    const [x, y] = [item(1), item(2)];
+    const a = queue.append([x, y]);
+    const b = queue.append([item(3)]);
+    await store.write([queue.rewrite(a, [y]), queue.rewrite(b, [])]);
+    queue.committed(1);
+    expect(await entries(store)).to.have.length(1);
+    expect(await all(queue)).to.deep.equal([y]);
+    expect(queue.append([item(4)]), "keys go on after rewritten ones").to.include({ key: 2 });
+  });
+
   it("behavior: take splits an entry and its ops write the rest back", async function () {
     const queue = new PendingQueue(store);
     await queue.init();

@@ -99,9 +99,40 @@ describe("PgStore: what only PostgreSQL does (a throwaway cluster)", function ()
         () => undefined,
         (e: unknown) => e,
       );
-    expect(codeOf(err), "unique_violation").to.equal("23505");
+    expect(codeOf(err), "no redo: the write fails").to.equal("STORE_NONCE_TAKEN");
     expect(await a.getReceipt(d2)).to.equal(undefined);
     expect(await b.nonceOwners([{ attester, nonce: "7" }])).to.deep.equal([d1]);
+  });
+
+  it("behavior: an add whose nonce another instance took is replaced by its redo; the other adds land in the same write", async function () {
+    const url = await cluster.createDatabase(`m${n++}`);
+    const [a, b] = [await storeOn(url), await storeOn(url)];
+    const attester = hexlify(randomBytes(20));
+    const [won, lost, innocent, other] = [hex32(), hex32(), hex32(), hex32()];
+    await a.write([{ type: "nonce", attester, nonce: "7", digest: won }]);
+    const batch = b.batch();
+    const heard: unknown[] = [];
+    batch.add(
+      [
+        { type: "receipt", digest: lost, record: "{}" },
+        { type: "nonce", attester, nonce: "7", digest: lost },
+        { type: "receipt", digest: innocent, record: "{}" },
+        { type: "nonce", attester, nonce: "8", digest: innocent },
+      ],
+      (l) => {
+        heard.push(...l);
+        return [
+          { type: "receipt", digest: innocent, record: "{}" },
+          { type: "nonce", attester, nonce: "8", digest: innocent },
+        ];
+      },
+    );
+    batch.add([{ type: "receipt", digest: other, record: "{}" }], () => expect.fail("this add lost nothing"));
+    await batch.write();
+    expect(heard).to.deep.equal([{ attester: attester.toLowerCase(), nonce: "7", digest: lost, owner: won }]);
+    expect(await a.getReceipt(lost)).to.equal(undefined);
+    expect(await a.getReceipts([innocent, other])).to.deep.equal([{}, {}]);
+    expect(await a.nonceOwners([7, 8].map((k) => ({ attester, nonce: String(k) })))).to.deep.equal([won, innocent]);
   });
 
   it("behavior: per-stream records are each instance's own; receipts and loans are shared", async function () {
