@@ -50,7 +50,7 @@ function hashOfNode(node: StateNode | undefined): string {
  */
 export class LoanStateTree {
   private readonly cache: StateNodeCache | undefined;
-  /** The last update, until its write is said to have committed or failed: its top nodes, and the cache's generation then. */
+  /** The last update until its write is reported committed or failed: its top nodes, the cache's generation then. */
   private pending: { result: LoanStateUpdate; generation: number; nodes: Item[] } | undefined;
 
   constructor(

@@ -9,10 +9,10 @@ const EMPTY = 3;
 /**
  * The top `depth` levels of one loan state tree, in memory: one slot per position, 2^(depth+1) − 1 of them
  * (73 bytes each with kind and count, 9.1 MiB at depth 16) allocated once, whatever the number of loans — the
- * levels below stay in the store. Flat bytes rather than a Map of nodes, so that a full cache is a few objects for the garbage
- * collector, not hundreds of thousands. It only ever holds nodes known to be in the store: read from it, or
- * written by an update whose write has committed. `generation` changes on every {@link clear}, so a read that
- * began before a clear cannot put what it read back in.
+ * levels below stay in the store. Flat bytes rather than a Map of nodes, so that a full cache is a few objects for the
+ * garbage collector, not hundreds of thousands. It only ever holds nodes known to be in the store: read from it, or
+ * written by an update whose write has committed. `generation` changes on every {@link clear}, so a read that began
+ * before a clear cannot put what it read back in.
  */
 export class StateNodeCache {
   private readonly kinds: Uint8Array;

@@ -45,7 +45,7 @@ function search(entries: readonly Entry[], lo: number, hi: number, key: string):
   return -1;
 }
 
-/** The first index in `[lo, hi)` whose key has bit `depth` set: the range shares the bits above, so it is sorted by it. */
+/** The first index in `[lo, hi)` whose key has bit `depth` set (the range shares the bits above: sorted by it). */
 function splitAt(entries: readonly Entry[], lo: number, hi: number, depth: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;

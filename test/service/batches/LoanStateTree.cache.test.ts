@@ -22,7 +22,7 @@ describe("LoanStateTree with a cache (the batcher's)", function () {
     await keccakReady();
   });
 
-  it("property: equals the plain tree of the writes that reached the store, whatever the callers were told", async function () {
+  it("property: equals the plain tree of the writes that reached the store, whatever it was told", async function () {
     const steps = workload.chain((batches) =>
       fc.tuple(
         fc.constant(batches),
