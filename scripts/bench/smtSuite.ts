@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { ClassicLevel } from "classic-level";
 import { buildTree, keccak256, toHex, verifyLoanStateProof, type LoanStateProof } from "@repayproof/verifier";
-import { LoanStateTree } from "../../service/batches/LoanStateTree";
+import { BATCHER_CACHE_DEPTH, LoanStateTree } from "../../service/batches/LoanStateTree";
 import { LevelStore } from "../../service/store/leveldb/LevelStore";
 import { randomDigests, sizeLabel } from "./digests";
 import { figure, rate, ratioRuns, seconds, secondsSync, settle } from "./measure";
@@ -45,12 +45,16 @@ export async function smtSuite(opts: BenchOptions): Promise<Row[]> {
   try {
     let store = new LevelStore(path.join(dir, "db"));
     await store.open();
-    let tree = new LoanStateTree(store);
+    // The batcher's tree: the top levels cached, entered as each write commits (service/batches/Batcher.ts).
+    const cached = { cacheDepth: BATCHER_CACHE_DEPTH };
+    let tree = new LoanStateTree(store, cached);
     const started = Date.now();
     for (let i = 0; i < loans; i += BATCH) {
       const appends = new Map<string, string[]>();
       for (let j = i; j < Math.min(loans, i + BATCH); j++) appends.set(keyOf(j), randomDigests(1));
-      await store.write((await tree.update(appends)).ops);
+      const update = await tree.update(appends);
+      await store.write(update.ops);
+      tree.committed(update);
       if ((i / BATCH) % 50 === 0) log(`smt: ${i} loans in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     await store.close();
@@ -62,7 +66,9 @@ export async function smtSuite(opts: BenchOptions): Promise<Row[]> {
     const perLoan = dirBytes(path.join(dir, "db")) / loans;
     store = new LevelStore(path.join(dir, "db"));
     await store.open();
-    tree = new LoanStateTree(store);
+    tree = new LoanStateTree(store, cached);
+    // A running batcher's steady state: the cached levels in memory (they fill as batches read them anyway).
+    await tree.warm();
 
     const updateRuns: number[] = [];
     const treeRuns: number[] = [];
@@ -71,10 +77,11 @@ export async function smtSuite(opts: BenchOptions): Promise<Row[]> {
       const digests = randomDigests(BATCH);
       const appends = batchOf(loans, fresh, digests);
       await settle();
-      let ops: Awaited<ReturnType<LoanStateTree["update"]>>["ops"] = [];
-      const u = await seconds(async () => (ops = (await tree.update(appends)).ops));
+      let update: Awaited<ReturnType<LoanStateTree["update"]>> = { root: "", ops: [], before: [] };
+      const u = await seconds(async () => (update = await tree.update(appends)));
       const t = secondsSync(() => buildTree(digests).check());
-      await store.write(ops);
+      await store.write(update.ops);
+      tree.committed(update);
       fresh += BATCH / 4;
       if (r === 0) continue; // warm-up
       updateRuns.push(u);
@@ -117,11 +124,14 @@ export async function smtSuite(opts: BenchOptions): Promise<Row[]> {
       {
         suite: "loan state root update per batch",
         size,
-        ours: { label: "LoanStateTree.update (LevelDB reads + hashes)", figure: updateFig },
+        ours: {
+          label: `LoanStateTree.update (top ${BATCHER_CACHE_DEPTH} levels cached, LevelDB reads + hashes)`,
+          figure: updateFig,
+        },
         reference: { label: "buildTree + check() of the batch", figure: treeFig },
         ratio: { runs: ratioRuns(updateFig, treeFig), label: "×" },
         goal: { text: "≤ 1.5× the receipt tree", target: 1.5, direction: "atMost" },
-        note: "3 receipts in 4 to random loans already in the state, 1 in 4 to new loans; the writes (sealed with the batch) are not timed",
+        note: `3 receipts in 4 to random loans already in the state, 1 in 4 to new loans; the writes (sealed with the batch) are not timed; the batcher's cache of the top ${BATCHER_CACHE_DEPTH} levels is warmed first (its steady state). The floor is the hash count: at 1M loans about 47k keccaks per batch (one per node written, ~43k, plus one per digest for the heads) against 16,382 for buildTree + check(), so about 2.9× even with reads and JavaScript free`,
       },
       {
         suite: "loan state proof verify",

@@ -3,7 +3,7 @@ import { buildTree, invariant, loanStateKey } from "@repayproof/verifier/core";
 import type { Metrics } from "../metrics";
 import type { WriteOp, Store } from "../store/Store";
 import type { BatchRecord } from "../store/records";
-import { LoanStateTree } from "./LoanStateTree";
+import { BATCHER_CACHE_DEPTH, LoanStateTree } from "./LoanStateTree";
 import type { PendingQueue } from "./PendingQueue";
 
 /** Where sealed batches go (the anchorer): it says when it has room, and takes them in seq order. */
@@ -47,7 +47,7 @@ export class Batcher {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.state = new LoanStateTree(store);
+    this.state = new LoanStateTree(store, { cacheDepth: BATCHER_CACHE_DEPTH });
     queue.onGrow((size) => {
       this.metrics.pending.set(size);
       if (size >= this.opts.batchMax) this.kick();
@@ -118,7 +118,8 @@ export class Batcher {
     tree.check();
     invariant(tree.count === digests.length, "tree size differs from the batch");
     const seq = this.nextSeq;
-    const { root: stateRoot, ops: stateOps, before } = await this.state.update(await this.appendsOf(digests));
+    const update = await this.state.update(await this.appendsOf(digests));
+    const { root: stateRoot, ops: stateOps, before } = update;
     const batch: BatchRecord = {
       seq,
       root: tree.root,
@@ -141,8 +142,11 @@ export class Batcher {
       await this.store.write(ops);
     } catch (err) {
       this.unsure = true;
+      // Committed or not, the state tree's cache cannot know: it starts again from the store.
+      this.state.abandoned();
       throw err;
     }
+    this.state.committed(update);
     this.done(batch);
     return batch;
   }

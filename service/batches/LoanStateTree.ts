@@ -1,33 +1,25 @@
 import { invariant, verifyLoanStateProof, type LoanStateProof } from "@repayproof/verifier/core";
 import type { Store, WriteOp } from "../store/Store";
 import type { StateNode } from "../store/records";
-import { bitOf, extendHead, innerHash, leafHash, pathOf, ZERO } from "./loanStateHash";
+import { bitOf, innerHash, leafHash, pathOf, ZERO } from "./loanStateHash";
+import { expand, finish, rootItem, type Entry, type Item } from "./loanStateLevels";
+import { StateNodeCache } from "./StateNodeCache";
 
-/** A key being written: the digests it gains, and its value so far once a leaf has told it (else 0, zero). */
-interface Entry {
-  key: string;
-  digests: readonly string[];
-  count: number;
-  head: string;
-}
+/** Positions a proof reads at once: a tree of a billion random keys is about 32 deep. */
+const PATH_READ = 40;
 
-/** One position the update reaches, with the entries whose paths run through it (sorted by key). */
-interface Item {
-  depth: number;
-  path: string;
-  entries: Entry[];
-  /** The node stored here: undefined until read, null when there is none. */
-  node: StateNode | null | undefined;
-  /** Set when this position ends up a leaf. */
-  leaf?: Entry;
-  /** Each side of an inner node: the item below it, or the stored hash of an untouched child. */
-  left?: Item | string;
-  right?: Item | string;
-  hash?: string;
-}
+/**
+ * Levels the batcher keeps in memory ({@link LoanStateTree} `cacheDepth`): at most 2^17 − 1 nodes, the ones
+ * every batch of thousands of receipts reads again; below them each batch touches mostly nodes it has never
+ * read.
+ */
+export const BATCHER_CACHE_DEPTH = 16;
 
-/** What an update writes, and what each position it wrote held before (null: nothing). */
-export interface StateUpdate {
+/**
+ * What {@link LoanStateTree.update} returns: the new root, the node writes that make it so, and what each
+ * position written held before (null: nothing) — what a proof for an earlier batch needs.
+ */
+export interface LoanStateUpdate {
   root: string;
   ops: WriteOp[];
   before: { path: string; node: StateNode | null }[];
@@ -39,8 +31,12 @@ export interface Earlier {
   last: number;
 }
 
-/** Positions a proof reads at once: a tree of a billion random keys is about 32 deep. */
-const PATH_READ = 40;
+/** `key` with bit `depth` set (0 = the most significant). */
+function withBit(key: string, depth: number): string {
+  const i = 2 + (depth >> 2);
+  const nibble = parseInt(key[i] as string, 16) | (8 >> (depth & 3));
+  return key.slice(0, i) + nibble.toString(16) + key.slice(i + 1);
+}
 
 /** The stored node's own hash. */
 function hashOfNode(node: StateNode | undefined): string {
@@ -48,68 +44,138 @@ function hashOfNode(node: StateNode | undefined): string {
   return "key" in node ? leafHash(node.key, node.count, node.head) : innerHash(node.left, node.right);
 }
 
-/** Index of `key` in `entries` (sorted), or of where it would go, negated minus one. */
-function search(entries: readonly Entry[], key: string): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const k = (entries[mid] as Entry).key;
-    if (k === key) return mid;
-    if (k < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return -lo - 1;
-}
-
 /**
  * The loan state tree of the stream (docs/formats.md, "Loan state tree") with its nodes in the store: each
  * position on a path is one record (./loanStateHash.ts `pathOf`), an inner node holding its children's
- * hashes, a leaf its key and value. Nothing is cached: memory is bounded by one batch, and a restart reads
- * the tree where it is. {@link update} folds a whole batch in at once, level by level — one read of all the
- * positions a level needs, then every hash bottom-up — and returns the writes instead of making them, so the
- * batcher seals the new state in the same atomic write as the batch (a crash leaves the old state whole).
+ * hashes, a leaf its key and value. {@link update} folds a whole batch in at once, level by level — one read
+ * of all the positions a level needs, then every hash bottom-up — and returns the writes instead of making
+ * them, so the batcher seals the new state in the same atomic write as the batch (a crash leaves the old
+ * state whole).
+ *
+ * With `cacheDepth` (the batcher's own tree, the only writer of its stream) the top levels stay in memory
+ * (./StateNodeCache.ts), bounded by the depth and not by the loans. An update's new nodes enter it only when
+ * the caller says its write {@link committed}; a failed write ({@link abandoned}), or an update neither
+ * committed nor abandoned before the next, empties it, and the next update reads the store. Without it (every
+ * reader: proofs, other instances' streams) nothing is cached and every call reads the tree where it is.
  */
 export class LoanStateTree {
-  constructor(private readonly store: Pick<Store, "stateNodes" | "stateUndo">) {}
+  private readonly cache: StateNodeCache | undefined;
+  /** The last update until its write is reported committed or failed: its top nodes, the cache's generation then. */
+  private pending: { result: LoanStateUpdate; generation: number; nodes: Item[] } | undefined;
 
-  /** The current state root (zero for an empty tree). */
+  constructor(
+    private readonly store: Pick<Store, "stateNodes" | "stateUndo">,
+    opts: { cacheDepth?: number } = {},
+  ) {
+    this.cache = opts.cacheDepth ? new StateNodeCache(opts.cacheDepth) : undefined;
+  }
+
+  /** The current state root (zero for an empty tree), read from the store. */
   async root(): Promise<string> {
     return hashOfNode((await this.store.stateNodes([""]))[0]);
   }
 
   /**
    * The root after appending each key's `digests` (in anchoring order, at least one each) to its chain, and
-   * the node writes that make it so (overwrites only). Nothing is written here.
+   * the node writes that make it so (overwrites only). Nothing is written here; with a cache, call
+   * {@link committed} or {@link abandoned} with the outcome of the write.
    */
-  async update(appends: ReadonlyMap<string, readonly string[]>): Promise<StateUpdate> {
+  async update(appends: ReadonlyMap<string, readonly string[]>): Promise<LoanStateUpdate> {
+    const cache = this.cache;
+    // The last update's write may or may not have reached the store: the cache cannot tell which.
+    if (this.pending !== undefined) cache?.clear();
+    this.pending = undefined;
     const entries: Entry[] = [];
     for (const [key, digests] of appends) {
       invariant(digests.length > 0, "a key in an update gains no digest");
       entries.push({ key: key.toLowerCase(), digests, count: 0, head: ZERO });
     }
-    if (entries.length === 0) return { root: await this.root(), ops: [], before: [] };
+    if (entries.length === 0) {
+      const result = { root: await this.root(), ops: [], before: [] };
+      if (cache) this.pending = { result, generation: cache.generation, nodes: [] };
+      return result;
+    }
     entries.sort((a, b) => (a.key < b.key ? -1 : 1));
-    const top: Item = { depth: 0, path: "", entries, node: undefined };
+    const generation = cache?.generation ?? 0;
+    const depth = cache?.depth ?? -1;
+    const top = rootItem(entries);
     const levels: Item[][] = [];
     for (let frontier = [top]; frontier.length > 0;) {
       levels.push(frontier);
-      const unread = frontier.filter((it) => it.node === undefined);
+      const unread: Item[] = [];
+      for (const it of frontier) {
+        if (it.node !== undefined) continue;
+        const known = it.depth <= depth ? cache?.get(it.key, it.depth) : undefined;
+        if (known === undefined) unread.push(it);
+        else it.node = known;
+      }
       const nodes = await this.store.stateNodes(unread.map((it) => it.path));
-      unread.forEach((it, j) => (it.node = nodes[j] ?? null));
+      unread.forEach((it, j) => {
+        it.node = nodes[j] ?? null;
+        if (it.depth <= depth) cache?.put(generation, it.key, it.depth, it.node);
+      });
       const next: Item[] = [];
-      for (const it of frontier) expand(it, next);
+      for (const it of frontier) expand(it, entries, next);
       frontier = next;
     }
     const ops: WriteOp[] = [];
-    for (let l = levels.length - 1; l >= 0; l--) for (const it of levels[l] as Item[]) finish(it, ops);
-    // Every position reached is written; what it held is what a proof for an earlier batch needs.
-    const before = levels.flat().map((it) => ({ path: it.path, node: it.node ?? null }));
-    return { root: top.hash as string, ops, before };
+    const cached: Item[] = [];
+    const before: LoanStateUpdate["before"] = [];
+    for (let l = levels.length - 1; l >= 0; l--)
+      for (const it of levels[l] as Item[]) {
+        // Every position reached is written; what it held is what a proof for an earlier batch needs.
+        before.push({ path: it.path, node: it.node ?? null });
+        it.node = finish(it, ops);
+        if (l <= depth) cached.push(it);
+      }
+    const result = { root: top.hash as string, ops, before };
+    if (cache) this.pending = { result, generation, nodes: cached };
+    return result;
   }
 
   /**
-   * The proof of `key`'s value under the current root, or undefined when the key is not in the tree. Each
+   * Reads the cached levels from the store, one read per level (at most 2^(cacheDepth+1) − 1 nodes), so that
+   * the first batches need not. Optional: without it the cache fills as updates read.
+   */
+  async warm(): Promise<void> {
+    const cache = this.cache;
+    if (!cache) return;
+    if (this.pending !== undefined) cache.clear();
+    this.pending = undefined;
+    const generation = cache.generation;
+    // A key under each position to read at depth d (only its first d bits count).
+    let keys = [ZERO];
+    for (let d = 0; d <= cache.depth && keys.length > 0; d++) {
+      const nodes = await this.store.stateNodes(keys.map((k) => pathOf(k, d)));
+      const next: string[] = [];
+      keys.forEach((k, i) => {
+        const node = nodes[i] ?? null;
+        cache.put(generation, k, d, node);
+        if (node === null || "key" in node) return;
+        if (node.left !== ZERO) next.push(k);
+        if (node.right !== ZERO) next.push(withBit(k, d));
+      });
+      keys = next;
+    }
+  }
+
+  /** `result`'s write has committed: its top nodes join the cache (anything unexpected empties it instead). */
+  committed(result: LoanStateUpdate): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (!this.cache) return;
+    if (p?.result !== result || p.generation !== this.cache.generation) return this.cache.clear();
+    for (const it of p.nodes) this.cache.put(p.generation, it.key, it.depth, it.node as StateNode);
+  }
+
+  /** The last update's write failed, or its outcome is unknown: the cache forgets everything. */
+  abandoned(): void {
+    this.pending = undefined;
+    this.cache?.clear();
+  }
+
+  /**
+   * The proof of `key`'s value under the current root (or batch `at.seq`'s), or undefined when the key is not in the tree. Each
    * proof is verified before it is returned; one torn by a concurrent seal is read again.
    */
   async proof(key: string, at?: Earlier): Promise<{ stateRoot: string; proof: LoanStateProof } | undefined> {
@@ -157,55 +223,4 @@ export class LoanStateTree {
       return current[p];
     });
   }
-}
-
-/** Decides what `it` becomes from the node stored there and its entries; queues the positions below it. */
-function expand(it: Item, next: Item[]): void {
-  let node = it.node as StateNode | null;
-  let entries = it.entries;
-  if (node !== null && "key" in node) {
-    // A leaf: its key joins the entries (its value becomes theirs), and the position is free again.
-    const i = search(entries, node.key);
-    if (i >= 0) Object.assign(entries[i] as Entry, { count: node.count, head: node.head });
-    else entries = [...entries.slice(0, -i - 1), { ...node, digests: [] }, ...entries.slice(-i - 1)];
-    node = null;
-  }
-  if (node === null && entries.length === 1) {
-    it.leaf = entries[0];
-    return;
-  }
-  invariant(it.depth < 256, "two entries share a key");
-  // Sorted keys sharing the path so far: those whose next bit is 0 come first.
-  let split = 0;
-  while (split < entries.length && bitOf((entries[split] as Entry).key, it.depth) === 0) split++;
-  const side = (part: Entry[], stored: string): Item | string => {
-    if (part.length === 0) return stored;
-    // Below a free position, or an empty child, nothing is stored: no read needed.
-    const child: Item = {
-      depth: it.depth + 1,
-      path: pathOf((part[0] as Entry).key, it.depth + 1),
-      entries: part,
-      node: stored === ZERO ? null : undefined,
-    };
-    next.push(child);
-    return child;
-  };
-  it.left = side(entries.slice(0, split), node === null ? ZERO : node.left);
-  it.right = side(entries.slice(split), node === null ? ZERO : node.right);
-}
-
-/** Hashes `it` (its children are done) and records its write. */
-function finish(it: Item, ops: WriteOp[]): void {
-  if (it.leaf) {
-    const e = it.leaf;
-    const count = e.count + e.digests.length;
-    const head = extendHead(e.head, e.digests);
-    it.hash = leafHash(e.key, count, head);
-    ops.push({ type: "stateNode", path: it.path, node: { key: e.key, count, head } });
-    return;
-  }
-  const left = typeof it.left === "string" ? it.left : (it.left?.hash as string);
-  const right = typeof it.right === "string" ? it.right : (it.right?.hash as string);
-  it.hash = innerHash(left, right);
-  ops.push({ type: "stateNode", path: it.path, node: { left, right } });
 }
