@@ -43,6 +43,17 @@ async function receipts(store: Store, n: number): Promise<string[]> {
   return digests;
 }
 
+/** A batcher on `store` (its own queue, read from disk), handing its batches to `sunk`. */
+async function batcherOn(store: Store, opts: { batchMax: number; intervalMs: number }) {
+  const queue = new PendingQueue(store);
+  await queue.init();
+  const sunk: BatchRecord[] = [];
+  const sink = { room: () => Promise.resolve(), enqueue: (b: BatchRecord) => void sunk.push(b) };
+  const batcher = new Batcher(store, queue, sink, opts, createMetrics(false), pino({ level: "silent" }));
+  await batcher.init();
+  return { queue, sunk, batcher };
+}
+
 describe("a write whose answer was lost (it landed, and reported failure)", function () {
   let tmp: TempDir;
   let level: LevelStore;
@@ -60,13 +71,7 @@ describe("a write whose answer was lost (it landed, and reported failure)", func
 
   it("seal: the batch that landed is taken as sealed, so the next receipts get the next seq and none is folded into the state twice", async function () {
     const { store, arm } = answerLost(level);
-    const queue = new PendingQueue(store);
-    await queue.init();
-    const sunk: BatchRecord[] = [];
-    const sink = { room: () => Promise.resolve(), enqueue: (b: BatchRecord) => void sunk.push(b) };
-    const opts = { batchMax: 3, intervalMs: 3_600_000 };
-    const batcher = new Batcher(store, queue, sink, opts, createMetrics(false), pino({ level: "silent" }));
-    await batcher.init();
+    const { queue, sunk, batcher } = await batcherOn(store, { batchMax: 3, intervalMs: 3_600_000 });
     const digests = await receipts(store, 6);
     await store.write([queue.append(digests.map((digest) => ({ digest, acceptedAtMs: 1 })))]);
     queue.committed(6);
@@ -98,13 +103,7 @@ describe("a write whose answer was lost (it landed, and reported failure)", func
   });
 
   it("append: receipts whose write landed uncounted are still sealed at the next interval", async function () {
-    const queue = new PendingQueue(level);
-    await queue.init();
-    const sunk: BatchRecord[] = [];
-    const sink = { room: () => Promise.resolve(), enqueue: (b: BatchRecord) => void sunk.push(b) };
-    const opts = { batchMax: 100, intervalMs: 50 };
-    const batcher = new Batcher(level, queue, sink, opts, createMetrics(false), pino({ level: "silent" }));
-    await batcher.init();
+    const { queue, sunk, batcher } = await batcherOn(level, { batchMax: 100, intervalMs: 50 });
     batcher.start();
     try {
       const digests = await receipts(level, 4);
