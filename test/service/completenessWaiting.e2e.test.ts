@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { KIND, verifyTimelineBundle } from "@repayproof/verifier";
+import { LevelStore } from "../../service/store/leveldb/LevelStore";
 import { allBatches } from "../helpers/audit";
 import { bearer, makeParties, makeReceipt, boundId, randomId, signReceipt, termsOf } from "../helpers/parties";
 import { startSpawnFixture, type Json, type SpawnFixture } from "../helpers/spawnFixture";
@@ -81,5 +82,19 @@ describe("completeness while later batches wait for the chain", function () {
     });
     const after = (await f.get(`/v1/loans/${loanId}/timeline`, auth)).body;
     expect((await complete(after))?.status).to.equal("pass");
+
+    // Every batch FINAL: what they overwrote in the tree is dropped (it would otherwise grow with every batch).
+    await waitFor("every batch final", async () => (await allBatches(f.url, stream)).every((b) => b.state === "final"));
+    const sealed = (await allBatches(f.url, stream)).length;
+    expect((await f.stop()).code, "a clean stop").to.equal(0);
+    const store = new LevelStore(f.dataDir);
+    await store.open();
+    try {
+      // The root is written by every batch, so each batch kept what it held there until it was dropped.
+      const kept = await store.stateUndo(Array.from({ length: sealed }, (_, seq) => ({ seq, path: "" })));
+      expect(kept).to.deep.equal(Array.from({ length: sealed }, () => undefined));
+    } finally {
+      await store.close();
+    }
   });
 });
