@@ -17,7 +17,8 @@ export const BATCHER_CACHE_DEPTH = 16;
 
 /**
  * What {@link LoanStateTree.update} returns: the new root, the node writes that make it so, and what each
- * position written held before (null: nothing) — what a proof for an earlier batch needs.
+ * position written held before — what a proof for an earlier batch needs: every node overwritten, and null for
+ * the root when the tree was empty (a position below that held nothing is never read by such a proof).
  */
 export interface LoanStateUpdate {
   root: string;
@@ -123,8 +124,10 @@ export class LoanStateTree {
     const before: LoanStateUpdate["before"] = [];
     for (let l = levels.length - 1; l >= 0; l--)
       for (const it of levels[l] as Item[]) {
-        // Every position reached is written; what it held is what a proof for an earlier batch needs.
-        before.push({ path: it.path, node: it.node ?? null });
+        // Every position reached is written; what it held is what a proof for an earlier batch needs. A position
+        // that held nothing is never read by such a proof (its parent then showed an empty child), so only the
+        // root's emptiness is kept: the bulk of a batch of new loans writes positions that held nothing.
+        if (it.node || it.depth === 0) before.push({ path: it.path, node: it.node ?? null });
         it.node = finish(it, ops);
         if (l <= depth) cached.push(it);
       }
