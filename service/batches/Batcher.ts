@@ -4,7 +4,7 @@ import type { Metrics } from "../metrics";
 import type { WriteOp, Store } from "../store/Store";
 import type { BatchRecord } from "../store/records";
 import { BATCHER_CACHE_DEPTH, LoanStateTree } from "./LoanStateTree";
-import type { PendingQueue } from "./PendingQueue";
+import type { PendingItem, PendingQueue } from "./PendingQueue";
 
 /** Where sealed batches go (the anchorer): it says when it has room, and takes them in seq order. */
 export interface BatchSink {
@@ -118,7 +118,7 @@ export class Batcher {
     tree.check();
     invariant(tree.count === digests.length, "tree size differs from the batch");
     const seq = this.nextSeq;
-    const update = await this.state.update(await this.appendsOf(digests));
+    const update = await this.state.update(await this.appendsOf(items));
     const { root: stateRoot, ops: stateOps, before } = update;
     const batch: BatchRecord = {
       seq,
@@ -174,17 +174,26 @@ export class Batcher {
     return batch;
   }
 
-  /** Each loan's digests in this batch, in leaf order: what its hash chain gains (docs/formats.md). */
-  private async appendsOf(digests: readonly string[]): Promise<Map<string, string[]>> {
-    const receipts = await this.store.getReceipts(digests);
-    const appends = new Map<string, string[]>();
+  /**
+   * Each loan's digests in this batch, in leaf order: what its hash chain gains (docs/formats.md). The loan's
+   * key comes with the pending item; only items queued before it did are read from the store for it.
+   */
+  private async appendsOf(items: readonly PendingItem[]): Promise<Map<string, string[]>> {
+    const unkeyed = items.filter((it) => it.stateKey === undefined);
+    const receipts = await this.store.getReceipts(unkeyed.map((it) => it.digest));
+    const read = new Map<string, string>();
     receipts.forEach((r, i) => {
-      invariant(r !== undefined, `sealing ${digests[i]}, a receipt not in the store`);
-      const key = loanStateKey(r.receipt.agreementId, r.receipt.loanId);
-      const list = appends.get(key);
-      if (list) list.push(digests[i] as string);
-      else appends.set(key, [digests[i] as string]);
+      const digest = (unkeyed[i] as PendingItem).digest;
+      invariant(r !== undefined, `sealing ${digest}, a receipt not in the store`);
+      read.set(digest, loanStateKey(r.receipt.agreementId, r.receipt.loanId));
     });
+    const appends = new Map<string, string[]>();
+    for (const it of items) {
+      const key = it.stateKey ?? (read.get(it.digest) as string);
+      const list = appends.get(key);
+      if (list) list.push(it.digest);
+      else appends.set(key, [it.digest]);
+    }
     return appends;
   }
 }

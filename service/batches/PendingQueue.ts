@@ -4,11 +4,14 @@ import type { Store, WriteOp } from "../store/Store";
 export interface PendingItem {
   digest: string;
   acceptedAtMs: number;
+  /** Its loan's key in the loan state tree (lower-case hex), so sealing need not read the receipt for it. */
+  stateKey?: string;
 }
 
 /**
  * The OPEN batch: receipts accepted and not yet sealed, in arrival order, on disk. This module alone knows
- * its format — one entry per group commit, `digest:acceptedAtMs` items joined by commas, under an arrival
+ * its format — one entry per group commit, `digest:acceptedAtMs[:stateKey]` items joined by commas (entries
+ * written before the state key was added have none), under an arrival
  * counter — and keeps its size. Admission appends (in its own atomic write), the batcher takes.
  */
 export class PendingQueue {
@@ -111,14 +114,16 @@ export class PendingQueue {
 }
 
 function encode(items: readonly PendingItem[]): string {
-  return items.map((i) => `${i.digest}:${i.acceptedAtMs}`).join(",");
+  return items.map((i) => `${i.digest}:${i.acceptedAtMs}${i.stateKey === undefined ? "" : ":" + i.stateKey}`).join(",");
 }
 
 function decode(entry: string): PendingItem[] {
   if (entry === "") return [];
   return entry.split(",").map((part) => {
     const i = part.indexOf(":");
-    return { digest: part.slice(0, i), acceptedAtMs: Number(part.slice(i + 1)) };
+    const j = part.indexOf(":", i + 1);
+    if (j < 0) return { digest: part.slice(0, i), acceptedAtMs: Number(part.slice(i + 1)) };
+    return { digest: part.slice(0, i), acceptedAtMs: Number(part.slice(i + 1, j)), stateKey: part.slice(j + 1) };
   });
 }
 

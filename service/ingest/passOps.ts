@@ -1,3 +1,4 @@
+import { loanStateKey } from "@repayproof/verifier/core";
 import type { PendingItem } from "../batches/PendingQueue";
 import type { WriteOp } from "../store/Store";
 import { receiptRecord } from "../store/records";
@@ -56,7 +57,7 @@ export function passOps(
         loansSeen.add(al);
         ops.push({ type: "agreementLoan", agreementId: it.agreementId, loanId: it.loanId });
       }
-      queued.push({ digest: it.digest, acceptedAtMs: nowMs });
+      queued.push({ digest: it.digest, acceptedAtMs: nowMs, stateKey: loanStateKey(it.agreementId, it.loanId) });
     });
   }
   return { ops, queued };

@@ -139,4 +139,19 @@ describe("PendingQueue (on a real LevelDB)", function () {
     expect(queue.size()).to.equal(0);
     expect(queue.append([item(1)])).to.include({ key: 0 });
   });
+
+  it("behavior: items keep their loan's state key across a split; entries written without one still read", async function () {
+    const queue = new PendingQueue(store);
+    await queue.init();
+    const keyed = [1, 2, 3].map((n) => ({ ...item(n), stateKey: hexlify(randomBytes(32)) }));
+    const old = item(4);
+    // An entry as the queue wrote it before items carried their state key.
+    await store.write([{ type: "pending", key: 0, entry: `${old.digest}:${old.acceptedAtMs}` }]);
+    await store.write([{ ...queue.append(keyed), key: 1 }]);
+    expect(await all(queue)).to.deep.equal([old, ...keyed]);
+    const { items, ops } = await queue.take(2);
+    expect(items).to.deep.equal([old, keyed[0]]);
+    await store.write(ops);
+    expect(await all(queue), "the rest of a split entry keeps its keys").to.deep.equal(keyed.slice(1));
+  });
 });
