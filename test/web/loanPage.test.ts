@@ -123,6 +123,10 @@ describe("web app: the loan page a share link opens (Chromium)", function () {
       els.map((e) => `${e.getAttribute("data-stage")}:${e.getAttribute("data-responsible")}`),
     );
     expect(late).to.deep.equal([`FORWARDED:${p.collector.address}`]);
+    // The service's timeline proves it left nothing out, and the page says so in plain words.
+    const complete = page.locator('[data-testid="check-COMPLETE"]');
+    expect(await complete.getAttribute("data-status")).to.equal("pass");
+    expect(await complete.textContent()).to.contain("Nothing is left out");
     await page.context().close();
   });
 

@@ -26,6 +26,10 @@ const PASSED: Record<string, Pair> = {
     en: "Who was late, and by how much, was recomputed here and matches.",
     zh: "谁逾期、逾期多久，已在本页重新计算且一致。",
   },
+  COMPLETE: {
+    en: "Nothing is left out: every receipt of this loan the operator anchored, up to the batch named, is in the timeline.",
+    zh: "没有遗漏：截至所列批次，运营方为该笔贷款锚定的每张收据都在时间线中。",
+  },
 };
 
 /** What a failure code means, in plain words. */
@@ -74,6 +78,30 @@ const FAILED: Record<string, Pair> = {
   RPC_ERROR: { en: "The chain could not be asked; nothing is known either way.", zh: "无法查询链上数据，结果未知。" },
   DEPENDENCY_FAILED: { en: "Not checked: an earlier check failed.", zh: "未核验：前一项核验未通过。" },
   NO_ACK: { en: "The file carries no promise to anchor.", zh: "文件中没有锚定承诺。" },
+  COMPLETE_MISSING: {
+    en: "A receipt the operator anchored for this loan is missing from the timeline: it was withheld.",
+    zh: "运营方为该笔贷款锚定的一张收据不在时间线中：它被隐瞒了。",
+  },
+  COMPLETE_EXTRA: {
+    en: "The timeline holds an anchored receipt the loan's anchored state does not count.",
+    zh: "时间线中有一张已锚定的收据未被计入该贷款的链上状态。",
+  },
+  COMPLETE_REORDERED: {
+    en: "The order in which receipts were anchored does not match their batches.",
+    zh: "收据的锚定顺序与其所在批次不符。",
+  },
+  COMPLETE_BAD_PROOF: {
+    en: "The proof of the loan's anchored state does not hold.",
+    zh: "该贷款链上状态的证明不成立。",
+  },
+  COMPLETE_STATE_ROOT: {
+    en: "The chain anchored another state for that batch, or none.",
+    zh: "链上为该批次锚定的状态与文件不同，或没有锚定。",
+  },
+  COMPLETE_NO_ENTRY: {
+    en: "The timeline gives no proof of completeness for a stream it names.",
+    zh: "时间线未为其所列的某个流提供完整性证明。",
+  },
 };
 
 /** A plain sentence for one check's outcome, in the current language. */
