@@ -213,11 +213,13 @@ export class LoanStateTree {
    * the node now. Read together with a seal of `at.last + 1` they may be torn: the caller checks the root.
    */
   private async nodes(paths: readonly string[], at: Earlier | undefined): Promise<(StateNode | undefined)[]> {
-    const now = this.store.stateNodes(paths);
-    if (at === undefined || at.last <= at.seq) return now;
+    if (at === undefined || at.last <= at.seq) return this.store.stateNodes(paths);
     const seqs = Array.from({ length: at.last - at.seq }, (_, i) => at.seq + 1 + i);
-    const undo = await this.store.stateUndo(seqs.flatMap((seq) => paths.map((path) => ({ seq, path }))));
-    const current = await now;
+    // Both reads at once, and both awaited together: one failing never leaves the other's rejection unheard.
+    const [current, undo] = await Promise.all([
+      this.store.stateNodes(paths),
+      this.store.stateUndo(seqs.flatMap((seq) => paths.map((path) => ({ seq, path })))),
+    ]);
     return paths.map((_, p) => {
       for (let i = 0; i < seqs.length; i++) {
         const before = undo[i * paths.length + p];
