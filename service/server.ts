@@ -158,7 +158,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
   // The live event stream: admission and anchorer tell the hub; the watcher derives breaches on anchoring.
   const events = new EventHub();
   const shared = await startSharing(store, config.databaseUrl, events, log); // several instances on one database
-  const watcher = new BreachWatcher(store, terms, events, stream, log);
+  const watcher = new BreachWatcher(reader, events, stream, log);
   // The index gives way while ingest has requests in hand (the pool is made with the pipeline, below).
   let ingestBusy = (): boolean => false;
   const stats = new StatsIndexer(store, terms, log, () => ingestBusy());

@@ -2,7 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { agreementReceipts, toTimelineEvents } from "../../service/read/loanReceipts";
+import { agreementReceipts, AnchorTimes, toTimelineEvents } from "../../service/read/loanReceipts";
+import type { Reader } from "../../service/read/Reader";
+import { StreamReaders } from "../../service/read/StreamReaders";
 import { FigureRows, statsFigures, type StatsFigures } from "../../service/stats/statsFigures";
 import { StatsIndexer } from "../../service/stats/StatsIndexer";
 import { loanFacts } from "../../service/stats/stageFacts";
@@ -29,7 +31,9 @@ const LONG_SCAN = 300_000;
  */
 async function fullScan(store: Store, now: number): Promise<StatsFigures["stages"]> {
   const rows = new FigureRows();
-  for (const [loanId, receipts] of await agreementReceipts(store, AGREEMENT)) {
+  // One stream on a store of its own: its readers read only the store (no other stream to look up).
+  const streams = new StreamReaders({ store, identity: { stream: "bench" } } as Reader);
+  for (const [loanId, receipts] of await agreementReceipts(new AnchorTimes(streams), AGREEMENT)) {
     for (const f of loanFacts(loanId, toTimelineEvents(receipts), benchVersions())) rows.addFact(f, now);
   }
   return rows.stages();

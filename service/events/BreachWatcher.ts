@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import { evaluateTimeline, KIND_NAMES, type AgreementVersion } from "@repayproof/verifier";
 import type { EventHub } from "./EventHub";
 import { AnchorTimes, loadLoanReceipts, toTimelineEvents } from "../read/loanReceipts";
+import type { Reader } from "../read/Reader";
+import { StreamReaders } from "../read/StreamReaders";
 import type { Store } from "../store/Store";
 import type { BatchRecord } from "../store/records";
 
@@ -38,14 +40,20 @@ export class BreachWatcher {
    */
   private readonly loans = new Map<string, Tracked>();
   private queue: Promise<void> = Promise.resolve();
+  private readonly store: Store;
+  private readonly terms: TermsSource;
+  /** Our stream's reader, and every other stream's on a shared database: a loan's receipts may be sealed in several. */
+  private readonly streams: StreamReaders;
 
   constructor(
-    private readonly store: Store,
-    private readonly terms: TermsSource,
+    reader: Reader,
     private readonly hub: EventHub,
     private readonly stream: string,
     private readonly log: Logger,
   ) {
+    this.streams = new StreamReaders(reader);
+    this.store = reader.store;
+    this.terms = reader.terms;
     hub.onIdle = () => this.loans.clear();
   }
 
@@ -103,7 +111,7 @@ export class BreachWatcher {
     if (now === undefined) return;
     for (const [key, t] of this.loans) if (t.nextDeadline !== undefined && t.nextDeadline < now) touched.set(key, t);
     let n = 0;
-    const times = new AnchorTimes(this.store);
+    const times = new AnchorTimes(this.streams);
     for (const { loanId, agreementId } of touched.values()) {
       if (n++ >= MAX_LOANS_PER_BATCH) {
         this.log.warn(
@@ -119,7 +127,7 @@ export class BreachWatcher {
   private async evaluate(loanId: string, agreementId: string, now: number, times: AnchorTimes): Promise<void> {
     const versions = await this.terms.get(agreementId);
     if (!versions || versions.length === 0) return;
-    const receipts = await loadLoanReceipts(this.store, loanId, times, agreementId);
+    const receipts = await loadLoanReceipts(times, loanId, agreementId);
     if (receipts.length === 0) return;
     const evaluation = evaluateTimeline({ events: toTimelineEvents(receipts), versions, now });
     const open = new Map<string, string | null>();

@@ -3,6 +3,7 @@ import type { PendingQueue } from "../batches/PendingQueue";
 import { AnchorTimes, loadLoanReceipts, toTimelineEvents, type LoanReceipt } from "./loanReceipts";
 import { floatsOf, withoutVoided } from "./reconcile";
 import type { Reader } from "./Reader";
+import { StreamReaders } from "./StreamReaders";
 import type { ScopedAgreement } from "../access/agreementScope";
 
 /** Most ANCHOR_OVERDUE alerts listed (the count says how many there are). */
@@ -51,12 +52,12 @@ export async function alerts(
   const sorted = [...scope].sort((a, b) => (a.agreementId < b.agreementId ? -1 : 1));
   const after = page.cursor;
   let nextCursor: string | null = null;
-  const times = new AnchorTimes(reader.store);
+  const times = new AnchorTimes(new StreamReaders(reader));
   scan: for (const { agreementId, versions } of sorted) {
     if (after !== undefined && agreementId < after.agreementId) continue;
     for (const loanId of await reader.store.loansOfAgreement(agreementId)) {
       if (after !== undefined && agreementId === after.agreementId && loanId <= after.loanId) continue;
-      const receipts = await loadLoanReceipts(reader.store, loanId, times, agreementId);
+      const receipts = await loadLoanReceipts(times, loanId, agreementId);
       out.push(...breaches(agreementId, loanId, receipts, versions, now));
       if (out.length >= page.limit) {
         nextCursor = `${agreementId}.${loanId}`;
@@ -130,9 +131,9 @@ async function floatAlerts(
 ): Promise<Alert[]> {
   const out: Alert[] = [];
   const moving: { digest: string; receipt: ReceiptJson }[] = [];
-  const times = new AnchorTimes(reader.store);
+  const times = new AnchorTimes(new StreamReaders(reader));
   for (const loanId of await reader.store.loansOfAgreement(agreementId)) {
-    for (const x of await loadLoanReceipts(reader.store, loanId, times, agreementId))
+    for (const x of await loadLoanReceipts(times, loanId, agreementId))
       if (FLOAT_KINDS.has(x.stored.receipt.kind)) moving.push({ digest: x.digest, receipt: x.stored.receipt });
   }
   const latest = versions[versions.length - 1] as AgreementVersion;

@@ -3,30 +3,38 @@ import { ApiError } from "../errors";
 import { isAnchored } from "./proofBundle";
 import type { Store } from "../store/Store";
 import type { BatchRecord, StoredReceipt } from "../store/records";
+import type { Reader } from "./Reader";
+import type { SealedIn, StreamReaders } from "./StreamReaders";
 
-/** A stored receipt with its digest, its batch once anchored, and that anchor's block time (else null). */
+/**
+ * A stored receipt with its digest, the reader of the stream that sealed it (ours while none has), its batch
+ * there once anchored, and that anchor's block time (else null).
+ */
 export interface LoanReceipt {
   digest: string;
   stored: StoredReceipt;
+  reader: Reader;
   batch: BatchRecord | undefined;
   anchoredAt: number | null;
 }
 
 /**
- * Anchored batches, read once per seq. Build one per request or per anchoring: an anchored batch keeps its
- * time (a reorg aside), a pending one may be anchored by the next call.
+ * Anchored batches of every stream a receipt may be sealed in (any instance's, on a shared database: ./StreamReaders.ts),
+ * read once per (stream, seq). Build one per request or per anchoring: an anchored batch keeps its time (a
+ * reorg aside), a pending one may be anchored by the next call.
  */
 export class AnchorTimes {
-  private readonly bySeq = new Map<number, BatchRecord | null>();
-  constructor(private readonly store: Store) {}
+  private readonly bySeq = new Map<string, BatchRecord | null>();
+  constructor(readonly streams: StreamReaders) {}
 
-  /** The batch `seq` if it is anchored (its transaction mined), else undefined. */
-  async anchored(seq: number): Promise<BatchRecord | undefined> {
-    let b = this.bySeq.get(seq);
+  /** The batch `seq` of `reader`'s stream if it is anchored (its transaction mined), else undefined. */
+  async anchored(reader: Reader, seq: number): Promise<BatchRecord | undefined> {
+    const key = `${reader.identity.stream.toLowerCase()}:${seq}`;
+    let b = this.bySeq.get(key);
     if (b === undefined) {
-      const read = await this.store.getBatch(seq);
+      const read = await reader.store.getBatch(seq);
       b = isAnchored(read) ? read : null;
-      this.bySeq.set(seq, b);
+      this.bySeq.set(key, b);
     }
     return b ?? undefined;
   }
@@ -41,42 +49,54 @@ const CHUNK = 1000;
  * memory all at once.
  */
 export async function loadLoanReceipts(
-  store: Store,
-  loanId: string,
   times: AnchorTimes,
+  loanId: string,
   agreementId?: string,
 ): Promise<LoanReceipt[]> {
-  return loadReceipts(store, await store.digestsOfLoan(loanId), times, agreementId);
+  return loadReceipts(times, await times.streams.own.store.digestsOfLoan(loanId), agreementId);
 }
 
-/** The receipts `digests` (of a loan index), with anchor times; only `agreementId`'s when given. */
+/**
+ * The receipts `digests` (of a loan index), each with the batch of whichever stream sealed it — any instance
+ * on a shared database, ours otherwise — once that batch is anchored, and its block time; only `agreementId`'s
+ * when given.
+ */
 export async function loadReceipts(
-  store: Store,
-  digests: readonly string[],
   times: AnchorTimes,
+  digests: readonly string[],
   agreementId?: string,
 ): Promise<LoanReceipt[]> {
   const out: LoanReceipt[] = [];
   for (let at = 0; at < digests.length; at += CHUNK) {
     const chunk = digests.slice(at, at + CHUNK);
-    const recs = await store.getReceipts(chunk);
-    const mine = chunk.filter((_, i) => {
+    const recs = await times.streams.own.store.getReceipts(chunk);
+    const mine: { digest: string; stored: StoredReceipt }[] = [];
+    chunk.forEach((digest, i) => {
       const stored = recs[i];
       // The loan index is written in the same atomic batch as the receipt: a gap is corruption, not input.
-      if (stored === undefined) throw new ApiError("INTERNAL", `the loan index names ${chunk[i]}, which is not stored`);
-      return agreementId === undefined || stored.receipt.agreementId.toLowerCase() === agreementId;
+      if (stored === undefined) throw new ApiError("INTERNAL", `the loan index names ${digest}, which is not stored`);
+      if (agreementId === undefined || stored.receipt.agreementId.toLowerCase() === agreementId)
+        mine.push({ digest, stored });
     });
-    const seqs = await store.batchSeqsOf(mine);
-    let j = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const stored = recs[i] as StoredReceipt;
-      if (agreementId !== undefined && stored.receipt.agreementId.toLowerCase() !== agreementId) continue;
-      const seq = seqs[j++];
-      const batch = seq === undefined ? undefined : await times.anchored(seq);
-      out.push({ digest: chunk[i] as string, stored, batch, anchoredAt: batch?.anchoredAt ?? null });
+    const sealed = await times.streams.sealedIn(mine.map((m) => m.digest));
+    for (const [i, { digest, stored }] of mine.entries()) {
+      const { reader, seq } = sealed[i] as SealedIn;
+      const batch = seq === undefined ? undefined : await times.anchored(reader, seq);
+      out.push({ digest, stored, reader, batch, anchoredAt: batch?.anchoredAt ?? null });
     }
   }
   return out;
+}
+
+/**
+ * The block time of the latest anchored batch among `readers`' streams (each read once), or 0 before any: a
+ * timeline judges at the latest time the chain is known to have reached in any stream it shows.
+ */
+export async function latestAnchoredAt(readers: Iterable<Reader>): Promise<number> {
+  const seen = new Map<string, Reader>();
+  for (const r of readers) seen.set(r.identity.stream, r);
+  const times = await Promise.all([...seen.values()].map((r) => r.store.latestAnchoredAt()));
+  return times.reduce<number>((m, t) => Math.max(m, t ?? 0), 0);
 }
 
 /** The digests of `loanId`'s receipts per agreement (read in chunks; only each record's agreement kept). */
@@ -106,14 +126,10 @@ export function toTimelineEvents(receipts: readonly LoanReceipt[]): TimelineEven
 }
 
 /** Every receipt of every loan of `agreementId` (a per-agreement scan of the loan index), with anchor times. */
-export async function agreementReceipts(
-  store: Store,
-  agreementId: string,
-  times = new AnchorTimes(store),
-): Promise<Map<string, LoanReceipt[]>> {
+export async function agreementReceipts(times: AnchorTimes, agreementId: string): Promise<Map<string, LoanReceipt[]>> {
   const out = new Map<string, LoanReceipt[]>();
-  for (const loanId of await store.loansOfAgreement(agreementId)) {
-    out.set(loanId, await loadLoanReceipts(store, loanId, times, agreementId));
+  for (const loanId of await times.streams.own.store.loansOfAgreement(agreementId)) {
+    out.set(loanId, await loadLoanReceipts(times, loanId, agreementId));
   }
   return out;
 }

@@ -3,6 +3,7 @@ import type { ReceiptJson } from "@repayproof/verifier";
 import { AnchorTimes, loadLoanReceipts } from "./loanReceipts";
 import { reconcile, utcDate, withoutVoided, type Float, type DayAmounts } from "./reconcile";
 import type { Reader } from "./Reader";
+import { StreamReaders } from "./StreamReaders";
 
 export interface ReconciliationAnswer {
   agreementId: string;
@@ -38,10 +39,10 @@ export async function reconciliation(
   const all: { digest: string; receipt: ReceiptJson }[] = [];
   let loans = 0;
   let pending = 0;
-  const times = new AnchorTimes(reader.store);
+  const times = new AnchorTimes(new StreamReaders(reader));
   for (const loanId of await reader.store.loansOfAgreement(agreementId)) {
     loans++;
-    for (const x of await loadLoanReceipts(reader.store, loanId, times, agreementId)) {
+    for (const x of await loadLoanReceipts(times, loanId, agreementId)) {
       all.push({ digest: x.digest, receipt: x.stored.receipt });
       if (x.anchoredAt === null) pending++;
     }

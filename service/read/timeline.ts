@@ -12,10 +12,9 @@ import {
 import type { Reader } from "./Reader";
 import { assertCanRead, type Caller } from "../access/auth";
 import { ApiError, isApiError } from "../errors";
-import { loanDigestsByAgreement } from "./loanReceipts";
+import { AnchorTimes, latestAnchoredAt, loadReceipts, loanDigestsByAgreement, type LoanReceipt } from "./loanReceipts";
 import { completenessOf } from "./completeness";
 import { proofBundle } from "./proofBundle";
-import { latestAnchoredAt, loadStreamReceipts, type StreamReceipt } from "./streamReceipts";
 import type { StreamReaders } from "./StreamReaders";
 
 /**
@@ -131,16 +130,7 @@ export async function buildTimeline(
   // Before the events: a receipt sealed meanwhile is then an event beyond the proven batch, not a missing one.
   const completeness = await completenessOf(streams, agreement.id, loanId, digests, { anchoredOnly: true });
   // By stream and batch: each batch's tree is rebuilt (or found in its stream's cache) once for all its receipts.
-  const held = (await loadStreamReceipts(streams, digests)).sort(
-    (a, b) =>
-      (a.batch ? 0 : 1) - (b.batch ? 0 : 1) ||
-      (a.reader.identity.stream < b.reader.identity.stream
-        ? -1
-        : a.reader.identity.stream > b.reader.identity.stream
-          ? 1
-          : 0) ||
-      (a.batch?.seq ?? 0) - (b.batch?.seq ?? 0),
-  );
+  const held = (await loadReceipts(new AnchorTimes(streams), digests)).sort(byStreamAndBatch);
   const judged: TimelineEvent[] = [];
   const events: { key: [number, string]; json: unknown }[] = [];
   for (const { digest, stored: rec, batch, anchoredAt, reader } of held) {
@@ -176,13 +166,21 @@ export async function buildTimeline(
   };
 }
 
+/** Anchored before pending; then by stream, then by batch. */
+function byStreamAndBatch(a: LoanReceipt, b: LoanReceipt): number {
+  if (!a.batch !== !b.batch) return a.batch ? -1 : 1;
+  const [x, y] = [a.reader.identity.stream, b.reader.identity.stream];
+  if (x !== y) return x < y ? -1 : 1;
+  return (a.batch?.seq ?? 0) - (b.batch?.seq ?? 0);
+}
+
 /**
  * Whether the timeline may carry `entries`: some, at most a verifier's limit, and one for every stream with
  * anchored events of the loan. A stream whose latest batch was not anchored yet has no entry, and a verifier
  * would fail such a timeline COMPLETE_NO_ENTRY; left out, completeness is claimed for no stream until every
  * stream's latest batch is anchored (the next read, usually a batch interval later).
  */
-function verifiable(entries: readonly CompletenessEntry[], held: readonly StreamReceipt[]): boolean {
+function verifiable(entries: readonly CompletenessEntry[], held: readonly LoanReceipt[]): boolean {
   if (entries.length === 0 || entries.length > MAX_COMPLETENESS_ENTRIES) return false;
   const covered = new Set(entries.map((e) => e.stream));
   return held.every((h) => h.batch === undefined || covered.has(h.reader.identity.stream.toLowerCase()));

@@ -141,7 +141,7 @@ describe("several instances on one PostgreSQL database", function () {
     }
   });
 
-  it("behavior: a loan's timeline from either instance shows every receipt anchored in its own stream, with one completeness entry per stream; verify-timeline passes COMPLETE, and fails it without any one event", async function () {
+  it("behavior: a loan's timeline from either instance shows every receipt anchored in its own stream, with one completeness entry per stream; verify-timeline passes COMPLETE, and fails it without any one event; reconciliation counts none pending", async function () {
     const fx = f!;
     const urls = [fx.url, b!.url];
     const agreementId = boundId(p);
@@ -193,6 +193,10 @@ describe("several instances on one PostgreSQL database", function () {
           const without = { ...t, events: t.events.filter((e: Json) => e.digest !== digests[0]) };
           expect((await complete(without))?.code, `${u} without ${digests[0]}`).to.equal("COMPLETE_MISSING");
         }
+        // Reconciliation reads the same anchors: none of the loan's receipts is pending, whichever stream sealed it.
+        const rec = await getJson<Json>(`${u}/v1/reconciliation?agreementId=${agreementId}`, auth);
+        expect(rec.status, JSON.stringify(rec.body)).to.equal(200);
+        expect([rec.body.receipts, rec.body.pending], u).to.deep.equal([12, 0]);
       }
     } finally {
       provider.destroy();
