@@ -1,6 +1,6 @@
 import type { Ack } from "@repayproof/verifier/core";
 import { ApiError } from "../errors";
-import type { Store } from "../store/Store";
+import type { SharedStreams, Store } from "../store/Store";
 import type { StoredAcks } from "./storedAcks";
 
 /** A receipt's lifecycle as the API reports it. */
@@ -13,11 +13,20 @@ export interface Accepted {
   ack: Ack;
 }
 
-/** The API status of an accepted receipt, from its batch's state (pending before it is sealed). */
+/**
+ * The API status of an accepted receipt, from its batch's state (pending before it is sealed): in our stream,
+ * else — several instances on one database — in the stream of whichever instance sealed it.
+ */
 export async function receiptStatus(store: Store, digest: string): Promise<ReceiptStatus> {
-  const seq = await store.batchSeqOf(digest);
+  let from = store;
+  let seq = await store.batchSeqOf(digest);
+  const stream = seq === undefined ? await store.shared?.streamOf(digest) : undefined;
+  if (stream !== undefined) {
+    from = (store.shared as SharedStreams).view(stream);
+    seq = await from.batchSeqOf(digest);
+  }
   if (seq === undefined) return "pending";
-  const b = await store.getBatch(seq);
+  const b = await from.getBatch(seq);
   return b ? (b.state.toLowerCase() as ReceiptStatus) : "pending";
 }
 

@@ -73,7 +73,7 @@ describe("several instances on one PostgreSQL database", function () {
     await two?.close();
   });
 
-  it("behavior: either accepts any receipt, serves every proof, anchors only its own stream, and A's listeners hear B's receipts", async function () {
+  it("behavior: either accepts any receipt, serves every proof, anchors only its own stream, answers a receipt the other accepted with its status there, and A's listeners hear B's receipts", async function () {
     const fx = f!;
     const urls = [fx.url, b!.url];
     const agreementId = boundId(p);
@@ -87,12 +87,14 @@ describe("several instances on one PostgreSQL database", function () {
 
     // Receipts posted alternately to A and B; B must first learn of the agreement from the chain.
     const sentTo: [string[], string[]] = [[], []];
+    const toB: { item: unknown }[] = [];
     for (let i = 0; i < 8; i++) {
       const to = i % 2;
       const items = Array.from({ length: 5 }, () =>
         signReceipt(fx.d, makeReceipt(agreementId, p.platform, KIND.DUE), p.platform),
       );
       sentTo[to]!.push(...(await postUntilKnown(urls[to]!, items)));
+      if (to === 1) toB.push(...items);
     }
 
     // The database decides a nonce taken through the other instance.
@@ -134,6 +136,13 @@ describe("several instances on one PostgreSQL database", function () {
           expect(proof!.batch.stream, "sealed in the stream of the instance that accepted it").to.equal(streams[i]);
         }
       }
+    }
+    // Resubmitted to A, a receipt B accepted is answered with B's Ack and the status of B's batch.
+    const again = await postJson<Json>(`${urls[0]}/v1/receipts`, { items: toB.slice(0, 5).map((x) => x.item) });
+    expect(again.status, JSON.stringify(again.body)).to.equal(202);
+    for (const r of again.body.results as Json[]) {
+      expect(r.ack, JSON.stringify(r)).to.not.equal(undefined);
+      expect(["anchored", "final"], JSON.stringify(r)).to.include(r.status);
     }
     for (const [i, u] of urls.entries()) {
       const sealed = (await allBatches(u, streams[i]!)).flatMap((x) => x.digests ?? []);
