@@ -12,7 +12,7 @@ import { passOps, type JobReceipts, type NewReceipt } from "./passOps";
 import { isItemError, type ItemError, type ItemResult, type Prepared } from "./preprocess";
 import { itemError, type TermsSource } from "./roles";
 import { screenItems, type WalletSignatures } from "./screenItems";
-import { StagedReceipts, type Staged } from "./StagedReceipts";
+import { orphanVoids, StagedReceipts, stagedHeld, writtenHere, type Staged } from "./StagedReceipts";
 
 export type ItemAnswer = Accepted | ItemError;
 export type { Accepted };
@@ -79,7 +79,7 @@ export class Admission {
           const c = candidates[i] as { index: number; item: Prepared };
           const answer = await this.answer(d, c.item);
           answers[c.index] = answer;
-          if (!isItemError(d) && d.kind === "new" && !isItemError(answer) && d.staged.lostTo === undefined) {
+          if (!isItemError(d) && d.kind === "new" && !isItemError(answer) && writtenHere(d.staged)) {
             this.deps.onAccepted?.(c.item, answer.ack);
           }
         }),
@@ -111,6 +111,8 @@ export class Admission {
   private async read(jobs: Job[]): Promise<{ nonces: Map<string, string>; refAttesters: Map<string, string> }> {
     const all = jobs.flatMap((j) => j.items);
     const refs = all.filter((it) => it.kind === KIND.VOIDED).map((it) => it.ref);
+    // A void of a receipt still being written waits for that write: it may yet lose its nonce inside it.
+    await Promise.allSettled(refs.map((ref) => this.staged.byDigestOf(ref)?.done));
     const [owners, voided] = await Promise.all([this.deps.store.nonceOwners(all), this.deps.store.getReceipts(refs)]);
     const nonces = new Map<string, string>();
     all.forEach((it, i) => {
@@ -134,15 +136,12 @@ export class Admission {
       return { kind: "dup", digest: it.digest, ...(st ? { staged: st } : {}) };
     }
     if (it.kind === KIND.VOIDED) {
-      const refAttester = this.staged.byDigestOf(it.ref)?.attester ?? seen.refAttesters.get(it.ref);
+      // A ref staged in this pass, or written by an earlier one (read() waited for it): held unless refused in
+      // its write; after a failed write, whatever the store read found (the write may have landed).
+      const st = this.staged.byDigestOf(it.ref);
+      const refAttester = st && !st.failed ? (stagedHeld(st) ? st.attester : undefined) : seen.refAttesters.get(it.ref);
       if (refAttester === undefined || !sameAddress(refAttester, it.attester)) {
-        return itemError(
-          "NOT_AUTHORIZED_FOR_KIND",
-          "VOIDED must name (in ref) a receipt held here signed by the same attester",
-          {
-            ref: it.ref,
-          },
-        );
+        return refNotHeld(it.ref);
       }
     }
     const refused = this.deps.backlog.reserve(it.agreementId);
@@ -174,7 +173,8 @@ export class Admission {
     const redo = (lost: readonly LostNonce[]): WriteOp[] => {
       const owners = new Map(lost.map((l) => [nonceKey(l), l.owner]));
       for (const u of units) for (const d of u.accepted) d.staged.lostTo = owners.get(nonceKey(d.item));
-      const kept = units.map((u) => ({ ...u, accepted: u.accepted.filter((d) => d.staged.lostTo === undefined) }));
+      orphanVoids(units.flatMap((u) => u.accepted));
+      const kept = units.map((u) => ({ ...u, accepted: u.accepted.filter((d) => writtenHere(d.staged)) }));
       const again = passOps(kept, acks, nowMs);
       return [...again.ops, queue.rewrite(entry, again.queued)];
     };
@@ -182,9 +182,9 @@ export class Admission {
     const done = committer.commit([...first.ops, entry], redo).then(
       () => {
         for (const d of fresh) d.staged.committed = true;
-        const lost = fresh.filter((d) => d.staged.lostTo !== undefined);
+        const lost = fresh.filter((d) => !writtenHere(d.staged));
         for (const d of lost) backlog.unreserve(d.item.agreementId);
-        metrics.nonceRacesLost.inc(lost.length);
+        metrics.nonceRacesLost.inc(lost.filter((d) => d.staged.lostTo !== undefined).length);
         const stored = fresh.length - lost.length;
         metrics.accepted.inc(stored);
         metrics.commitSize.observe(stored);
@@ -207,6 +207,8 @@ export class Admission {
     if (isItemError(d)) return d;
     try {
       await d.staged?.done;
+      // A void whose receipt lost its nonce inside the write: refused as a void of a receipt not held.
+      if (d.staged?.orphanOf !== undefined) return refNotHeld(d.staged.orphanOf);
       // Lost to another instance inside the write: refused like any taken nonce, or the same receipt, held.
       const lostTo = d.staged?.lostTo;
       if (lostTo !== undefined && lostTo !== item.digest) return nonceConflict(lostTo);
@@ -227,3 +229,8 @@ const nonceKey = (it: { attester: string; nonce: string }): string => `${it.atte
 
 const nonceConflict = (digest: string): ItemError =>
   itemError("NONCE_CONFLICT", "this (attester, nonce) already names another receipt", { digest });
+
+const refNotHeld = (ref: string): ItemError =>
+  itemError("NOT_AUTHORIZED_FOR_KIND", "VOIDED must name (in ref) a receipt held here signed by the same attester", {
+    ref,
+  });

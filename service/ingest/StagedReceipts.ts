@@ -1,3 +1,6 @@
+import { KIND } from "@repayproof/verifier/core";
+import type { Prepared } from "./preprocess";
+
 /** A receipt decided new by admission and written, maybe not yet synced. */
 export interface Staged {
   digest: string;
@@ -6,8 +9,37 @@ export interface Staged {
   failed: boolean;
   /** Set inside its write when another instance had taken its nonce: the digest that holds it (Store.ts Redo). */
   lostTo?: string;
+  /** Set inside its write for a VOIDED whose ref was a receipt of the same write that lost its nonce: that ref. */
+  orphanOf?: string;
   /** Settles when its group commit does. */
   done: Promise<void>;
+}
+
+/**
+ * Whether a staged receipt is stored, or will be when its write lands (by us, or — the same receipt — by
+ * another instance): not refused inside its write. A failed write is the caller's to judge (it may have landed).
+ */
+export function stagedHeld(s: Staged): boolean {
+  return s.orphanOf === undefined && (s.lostTo === undefined || s.lostTo === s.digest);
+}
+
+/** Not refused inside its write, nor held by another instance instead (the same receipt): its records are ours. */
+export const writtenHere = (s: Staged): boolean => s.lostTo === undefined && s.orphanOf === undefined;
+
+/**
+ * Inside a write that lost nonces: marks each VOIDED of `accepted` whose ref is a receipt of the same write that
+ * lost its nonce to another receipt (so it is not stored), and so on for voids of those, until none is left.
+ */
+export function orphanVoids(accepted: readonly { item: Prepared; staged: Staged }[]): void {
+  for (let changed = true; changed;) {
+    changed = false;
+    const dropped = new Set(accepted.filter((d) => !stagedHeld(d.staged)).map((d) => d.item.digest));
+    for (const d of accepted) {
+      if (d.item.kind !== KIND.VOIDED || d.staged.orphanOf !== undefined || !dropped.has(d.item.ref)) continue;
+      d.staged.orphanOf = d.item.ref;
+      changed = true;
+    }
+  }
 }
 
 const nonceKey = (attester: string, nonce: string): string => `${attester.toLowerCase()}:${nonce}`;

@@ -21,6 +21,8 @@ const RACES = 50;
 const SAME_RECEIPT_EVERY = 5;
 /** Races of requests holding only the raced receipt (answered 202 or 409 as a whole). */
 const SINGLE_RACES = 20;
+/** Races of a receipt and its VOIDED in one request against the same nonce posted to the other instance. */
+const VOID_RACES = 30;
 /** Races run at once (so they also share group commits with one another). */
 const AT_ONCE = 5;
 
@@ -167,5 +169,67 @@ describe("a nonce raced between two instances on one PostgreSQL database", funct
     );
     expect(inWrite, "no race reached the write: the test did not test it").to.be.greaterThan(0);
     expect(winners).to.equal(RACES);
+  });
+
+  it("error: a VOIDED beside the receipt it voids, when that receipt loses its nonce inside the write, is refused NOT_AUTHORIZED_FOR_KIND and not stored", async function () {
+    const { f, b } = two!;
+    const agreementId = boundId(p);
+    await f.register(p, agreementId);
+    const auth = bearer(f.d, p.platform);
+    const sign = (kind: number, over: Parameters<typeof makeReceipt>[3] = {}) =>
+      signReceipt(f.d, makeReceipt(agreementId, p.platform, kind, over), p.platform);
+    for (let tries = 0; ; tries++) {
+      const r = await postJson<Json>(`${b.url}/v1/receipts`, sign(KIND.DUE).item);
+      if (r.status === 202 || tries > 50) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const lostInWrite = async (): Promise<number> =>
+      Number(
+        /^repayproof_nonce_races_lost_total (\d+)/m.exec(await (await fetch(`${b.url}/metrics`)).text())?.[1] ?? 0,
+      );
+    const before = await lostInWrite();
+    const held: string[] = [];
+    const absent: string[] = [];
+    let voidsRefused = 0;
+    for (let n = 0; n < VOID_RACES; n += AT_ONCE) {
+      await Promise.all(
+        Array.from({ length: AT_ONCE }, async (_, k) => {
+          const nonce = BigInt(Date.now()) * 1000n + 700_000n + BigInt(n + k);
+          const [ra, rb] = [sign(KIND.DUE, { nonce }), sign(KIND.DUE, { nonce })];
+          const v = sign(KIND.VOIDED, { ref: rb.digest });
+          const [atA, atB] = await Promise.all([
+            postJson<Json>(`${f.url}/v1/receipts`, { items: [ra.item] }),
+            postJson<Json>(`${b.url}/v1/receipts`, { items: [rb.item, v.item] }),
+          ]);
+          expect([atA.status, atB.status], JSON.stringify([atA.body, atB.body])).to.deep.equal([202, 202]);
+          const [resA] = atA.body.results as Json[];
+          const [resB, resV] = atB.body.results as Json[];
+          if (resB!.ack) {
+            expect(resA!.error?.code, JSON.stringify(resA)).to.equal("NONCE_CONFLICT");
+            expect(resV!.ack, `the void of a stored receipt: ${JSON.stringify(resV)}`).to.not.equal(undefined);
+            held.push(rb.digest, v.digest);
+            absent.push(ra.digest);
+          } else {
+            expect(resA!.ack, JSON.stringify(resA)).to.not.equal(undefined);
+            expect(resB!.error.code).to.equal("NONCE_CONFLICT");
+            expect(resV!.ack, `the void of a receipt not stored: ${JSON.stringify(resV)}`).to.equal(undefined);
+            expect(resV!.error.code).to.equal("NOT_AUTHORIZED_FOR_KIND");
+            expect(resV!.error.details).to.deep.equal({ ref: rb.digest });
+            voidsRefused++;
+            held.push(ra.digest);
+            absent.push(rb.digest, v.digest);
+          }
+        }),
+      );
+    }
+    for (const u of [f.url, b.url]) {
+      for (const d of held) expect((await getJson<Json>(`${u}/v1/receipts/${d}`, auth)).status, d).to.equal(200);
+      for (const d of absent) expect((await getJson<Json>(`${u}/v1/receipts/${d}`, auth)).status, d).to.equal(404);
+    }
+    const inWrite = (await lostInWrite()) - before;
+    console.log(
+      `      ${VOID_RACES} races: ${voidsRefused} voids refused with their receipt; ${inWrite} lost inside B's write`,
+    );
+    expect(inWrite, "no race was lost inside B's write: the test did not test it").to.be.greaterThan(0);
   });
 });
