@@ -93,3 +93,37 @@ export async function postBody(serviceUrl: string, body: string): Promise<number
   if (refused.length > 0) throw new Error(`bench: ${refused.length} items refused, first: ${refused[0]!.error!.code}`);
   return results.length;
 }
+
+/** Refusals that mean "later": the backlog is full, for everyone (BACKLOG_FULL) or for this agreement. */
+const LATER = new Set(["QUOTA_EXCEEDED", "BACKLOG_FULL"]);
+
+/**
+ * Posts a pre-signed body as a client that respects backpressure does (the store fill, which runs for minutes
+ * at full speed): items refused QUOTA_EXCEEDED or BACKLOG_FULL, or the whole request answered 503, are posted
+ * again a second later; any other refusal throws. Returns the items accepted and the seconds spent waiting.
+ */
+export async function postBodyPatiently(
+  serviceUrl: string,
+  body: string,
+): Promise<{ accepted: number; waited: number }> {
+  let items = (JSON.parse(body) as { items: unknown[] }).items;
+  let accepted = 0;
+  let waited = 0;
+  for (;;) {
+    const r = await post(`${serviceUrl}/v1/receipts`, JSON.stringify({ items }));
+    let later: unknown[] = items;
+    if (r.status === 202) {
+      const results = (r.json as { results: { error?: { code: string } }[] }).results;
+      const other = results.find((x) => x.error && !LATER.has(x.error.code));
+      if (other) throw new Error(`bench: an item refused ${other.error!.code}`);
+      later = items.filter((_, i) => results[i]?.error !== undefined);
+      accepted += items.length - later.length;
+    } else if (r.status !== 503) {
+      throw new Error(`bench: POST /v1/receipts answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+    }
+    if (later.length === 0) return { accepted, waited };
+    items = later;
+    await new Promise((res) => setTimeout(res, 1000));
+    waited += 1;
+  }
+}
