@@ -14,8 +14,8 @@ import type { TermsSource } from "./ingest/roles";
 import type { WalletSignatures } from "./ingest/screenItems";
 import { WorkerPool } from "./ingest/WorkerPool";
 import type { Metrics } from "./metrics";
-import type { Identity } from "./read/Reader";
-import type { StoredAcks } from "./read/storedAcks";
+import type { Identity, Reader } from "./read/Reader";
+import { StreamReaders } from "./read/StreamReaders";
 import { GroupCommitter } from "./store/GroupCommitter";
 import type { Store } from "./store/Store";
 import type { BatchRecord } from "./store/records";
@@ -30,7 +30,8 @@ export interface PipelineDeps {
   terms: TermsSource;
   /** Contract wallets' answers (ERC-1271), for receipts signed by one. */
   wallets: WalletSignatures;
-  storedAcks: StoredAcks;
+  /** What reads stand on: a resubmitted receipt is answered with its stored Ack and its status in any stream. */
+  reader: Reader;
   events: EventHub;
   metrics: Metrics;
   log: Logger;
@@ -102,7 +103,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Pipeline> {
     queue,
     backlog,
     acks: new AckSigner(d.identity.domainSeparator, d.operatorKey, config.maxAnchorDelayS),
-    storedAcks: d.storedAcks,
+    streams: new StreamReaders(d.reader),
     metrics,
     log,
     onAccepted: (item, ack) => publishAccepted(d.events, item, ack),

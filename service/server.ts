@@ -171,7 +171,7 @@ export async function startService(configured: Config, opts: StartOptions = {}):
     sender,
     terms,
     wallets,
-    storedAcks: reader.acks,
+    reader,
     events,
     metrics,
     log,

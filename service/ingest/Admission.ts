@@ -4,7 +4,7 @@ import type { Backlog } from "../batches/Backlog";
 import type { PendingQueue } from "../batches/PendingQueue";
 import type { Metrics } from "../metrics";
 import { acceptedReceipt, type Accepted } from "../read/receiptStatus";
-import type { StoredAcks } from "../read/storedAcks";
+import type { StreamReaders } from "../read/StreamReaders";
 import type { GroupCommitter } from "../store/GroupCommitter";
 import type { LostNonce, Store, WriteOp } from "../store/Store";
 import type { AckSigner, SignedAcks } from "./AckSigner";
@@ -36,7 +36,8 @@ export interface AdmissionDeps {
   queue: PendingQueue;
   backlog: Backlog;
   acks: AckSigner;
-  storedAcks: StoredAcks;
+  /** Our stream's reader (its stored Acks), and the others': a receipt resubmitted here may be sealed in any. */
+  streams: StreamReaders;
   metrics: Metrics;
   log: Logger;
   /** Told of each newly stored receipt once it is durable (the live event stream). Never throws. */
@@ -215,7 +216,7 @@ export class Admission {
       if (d.kind === "new" && lostTo === undefined) {
         return { digest: item.digest, status: "pending", ack: (d.acks as SignedAcks).ack(d.index as number) };
       }
-      return await acceptedReceipt(this.deps.store, this.deps.storedAcks, item.digest);
+      return await acceptedReceipt(this.deps.streams, item.digest);
     } catch (err) {
       // The database is away (a restart): the whole request is answered 503 with Retry-After, no Ack in it.
       if ((err as { code?: unknown } | null)?.code === "STORE_UNAVAILABLE") throw err;

@@ -5,7 +5,7 @@ import type { AppDeps } from "../deps";
 import { ApiError } from "../errors";
 import { isItemError } from "../ingest/preprocess";
 import { isAnchored, proofBundle } from "../read/proofBundle";
-import { receiptStatus } from "../read/receiptStatus";
+import { statusOf } from "../read/receiptStatus";
 import { StreamReaders } from "../read/StreamReaders";
 import type { BatchRecord, StoredReceipt } from "../store/records";
 
@@ -50,7 +50,7 @@ export function receiptRoutes(deps: AppDeps): Router {
     const { reader: of, batch: b } = await streams.of(digest);
     res.json({
       digest,
-      status: await receiptStatus(of.store, digest),
+      status: statusOf(b),
       receipt: rec.receipt,
       signature: rec.signature,
       ack: await reader.acks.ackOf(digest, rec),
@@ -63,7 +63,7 @@ export function receiptRoutes(deps: AppDeps): Router {
     const { reader: of, batch: b } = await streams.of(digest);
     if (!isAnchored(b)) {
       throw new ApiError("NOT_ANCHORED_YET", "the receipt's batch is not anchored yet; retry after a batch interval", {
-        status: b ? b.state.toLowerCase() : "pending",
+        status: statusOf(b),
       });
     }
     res.json(await proofBundle(of, digest, rec, b));

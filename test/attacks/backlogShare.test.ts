@@ -10,6 +10,7 @@ import { AckSigner } from "../../service/ingest/AckSigner";
 import { Admission } from "../../service/ingest/Admission";
 import { GroupCommitter } from "../../service/store/GroupCommitter";
 import { startRouteFixture, type RouteFixture } from "../helpers/routeFixture";
+import { StreamReaders } from "../../service/read/StreamReaders";
 import { makeParties, makeReceipt, boundId, signReceipt } from "../helpers/parties";
 import { expectRefused } from "../helpers/refusal";
 
@@ -38,7 +39,7 @@ describe("attack: one agreement fills the backlog", function () {
       queue: f.svc.pipeline.queue,
       backlog,
       acks: new AckSigner(deps.identity.domainSeparator, HARDHAT_KEY_0, 60),
-      storedAcks: deps.reader.acks,
+      streams: new StreamReaders(deps.reader),
       metrics: deps.metrics,
       log: deps.log,
       maxFutureSkewS: 300,

@@ -15,6 +15,7 @@ import type { RunningService } from "../../../service/server";
 import type { Deployment } from "../../../scripts/lib/deployContracts";
 import type { HardhatNode } from "../../../scripts/devnet";
 import { startRouteFixture, type RouteFixture } from "../../helpers/routeFixture";
+import { StreamReaders } from "../../../service/read/StreamReaders";
 import {
   agreementBody,
   bearer,
@@ -269,7 +270,7 @@ describe("service routes", function () {
         queue: svc.pipeline.queue,
         backlog: new Backlog(0),
         acks: new AckSigner(deps.identity.domainSeparator, HARDHAT_KEY_0, 60),
-        storedAcks: deps.reader.acks,
+        streams: new StreamReaders(deps.reader),
         metrics: deps.metrics,
         log: deps.log,
         maxFutureSkewS: 300,
